@@ -66,7 +66,8 @@ def test_wi_fce_train_counts_everything_it_read():
 
     fce = len(readers.read_fce_pairs(data_path("gec/fce.train.json")))
     assert len(train.examples) + train.removed_overlap == wi_sentences + fce
-    assert 0 < train.removed_overlap < 200
+    # Greetings, titles and prompt sentences shared with dev essays: a few hundred examples.
+    assert 0 < train.removed_overlap < 0.02 * (wi_sentences + fce)
 
 
 def test_absent_test_split_is_a_clear_error():

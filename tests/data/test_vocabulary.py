@@ -16,7 +16,7 @@ from textedit.data.vocabulary import (
 from textedit.data.vocabulary_corpus import training_files
 
 
-def test_reserved_ids_and_sentinels(tiny_vocab, tmp_path):
+def test_reserved_ids_and_sentinels(tiny_vocab):
     vocab = get_vocabulary()
     sp = vocab.tokenizer
     assert (sp.id_to_piece(PAD_ID), sp.id_to_piece(EOS_ID), sp.id_to_piece(UNK_ID)) == (
@@ -26,7 +26,8 @@ def test_reserved_ids_and_sentinels(tiny_vocab, tmp_path):
     assert sp.id_to_piece(tiny_vocab.position_id(last)) == position_token(last)
     # T5 convention: sentinels at the very top, <extra_id_0> highest.
     assert vocab.vocab_size == tiny_vocab.vocab_size == tiny_vocab.sentencepiece_size + 100
-    assert vocab.tokenizer.piece_to_id("<extra_id_0>") == vocab.vocab_size - 1
+    assert vocab.decode([vocab.vocab_size - 1]) == "<extra_id_0>"
+    assert vocab.encode("<extra_id_99>") == [tiny_vocab.sentencepiece_size]
     first_learnt = tiny_vocab.reserved_ranges()["bytes"][1]
     assert first_learnt < tiny_vocab.sentencepiece_size
 

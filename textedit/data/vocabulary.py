@@ -141,6 +141,7 @@ def train_vocabulary(
       vocab_size: SentencePiece pieces, reserved ones included (sentinels come on top).
       num_position_tokens: EdiT5 `<pos_k>` tokens; the longest input of L pieces needs L + 1.
       max_training_lines: SentencePiece samples at most this many lines.
+      seed: seeds SentencePiece's sampling, so the same inputs give the same model.
     """
     import sentencepiece as spm
 
@@ -161,7 +162,6 @@ def train_vocabulary(
         seed_sentencepiece_size=200_000,
         max_sentence_length=8192,
         num_threads=os.cpu_count() or 1,
-        random_seed=seed,
     )
     lines = 0
     with tempfile.TemporaryDirectory() as tmp:
@@ -175,6 +175,7 @@ def train_vocabulary(
                         lines += 1
         if not lines:
             raise ValueError("train_vocabulary got no text to train on")
+        spm.set_random_generator_seed(seed)
         spm.SentencePieceTrainer.train(
             input=str(corpus),
             model_prefix=str(output_dir / "textedit"),

@@ -1,0 +1,61 @@
+"""Reading a data file as text lines with 1-based line numbers (plain or gzip, UTF-8).
+
+Every reader goes through here so that they all agree on three details:
+- a `.gz` file is decompressed transparently;
+- lines end at `\\n` only, and one trailing `\\r` is removed (the W&I M2 files have CRLF endings);
+  a lone `\\r` inside a line is kept, because Python's universal newlines would otherwise split a
+  record in two and shift every later line number;
+- text is UTF-8 (a leading byte-order mark is dropped); a file that is not UTF-8 raises
+  `MalformedInputError` naming the first bad line, since no record after it could be trusted.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from textedit.data.malformed_input import MalformedInputError
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def read_bytes(path: str | os.PathLike) -> bytes:
+    """The file's bytes, gunzipped when the name ends in `.gz`."""
+    if Path(path).suffix == ".gz":
+        with gzip.open(path, "rb") as f:
+            return f.read()
+    return Path(path).read_bytes()
+
+
+def read_text(path: str | os.PathLike) -> str:
+    """The whole file as UTF-8 text; MalformedInputError (with the line) when it is not UTF-8."""
+    data = read_bytes(path)
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        bad = data[error.start : error.start + 8]
+        raise MalformedInputError(path, line, "UTF-8 text", f"the bytes {bad!r}") from None
+
+
+def split_lines(text: str) -> list[str]:
+    """Splits on `\\n` only, dropping one trailing `\\r` per line and the empty piece after a
+    final newline (so "a\\nb\\n" and "a\\nb" are both two lines, "a\\n\\n" is "a" and "")."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def read_lines(path: str | os.PathLike) -> Iterator[tuple[int, str]]:
+    """Yields `(line_number, line)` pairs, numbered from 1, without line terminators."""
+    yield from enumerate(split_lines(read_text(path)), start=1)
+
+
+def count_lines(path: str | os.PathLike) -> int:
+    """The number of lines `read_lines` yields."""
+    return len(split_lines(read_text(path)))
