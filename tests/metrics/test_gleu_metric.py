@@ -1,0 +1,73 @@
+"""GLEU through the `gleu` package: the JFLEG reference values and determinism."""
+
+import random
+
+import numpy as np
+import pytest
+
+from textedit.metrics.gleu_metric import fixed_seed_reference_picks, gleu_score
+
+
+@pytest.fixture(scope="module")
+def jfleg(read_lines):
+    source = read_lines("gec/jfleg.dev.src")
+    refs = [read_lines(f"gec/jfleg.dev.ref{i}") for i in range(4)]
+    return source, refs
+
+
+def test_jfleg_dev_source_copied_matches_reference_value(jfleg):
+    source, refs = jfleg
+    score = gleu_score(source, source, [list(r) for r in zip(*refs, strict=True)])["gleu"]
+    assert score == pytest.approx(38.21, abs=0.01)
+
+
+def test_jfleg_dev_ref0_against_other_refs_matches_reference_value(jfleg):
+    source, refs = jfleg
+    score = gleu_score(source, refs[0], [list(r) for r in zip(*refs[1:], strict=True)])["gleu"]
+    assert score == pytest.approx(55.73, abs=0.01)
+
+
+def test_score_is_deterministic_and_unaffected_by_an_earlier_char_call():
+    # The package memoises n-gram counts on the sentence text alone; a char-level call must not
+    # leak its counts into a later word-level call.
+    sources = ["he go to school yesterday", "she have two cat"]
+    predictions = ["he went to school yesterday", "she have two cats"]
+    references = [["he went to school yesterday", "he goes to school"],
+                  ["she has two cats", "she had two cats"]]
+    first = gleu_score(sources, predictions, references)
+    gleu_score(sources, predictions, references, tokenization="char")
+    assert gleu_score(sources, predictions, references) == first
+
+
+def test_output_equal_to_the_single_reference_scores_100():
+    sources = ["he go to school", "a apple"]
+    refs = ["he goes to school", "an apple"]
+    assert gleu_score(sources, refs, [[r] for r in refs])["gleu"] == pytest.approx(100.0)
+
+
+def test_source_copy_scores_below_a_correction():
+    sources = ["he go to the school every days", "she have two cat"]
+    refs = [["he goes to school every day"], ["she has two cats"]]
+    copy = gleu_score(sources, sources, refs)["gleu"]
+    fixed = gleu_score(sources, ["he goes to school every day", "she has two cat"], refs)["gleu"]
+    assert copy < fixed
+
+
+def test_reference_picks_are_the_packages_fixed_seed_picks():
+    from gleu.util import make_id_rindex
+
+    state = random.getstate()
+    ours = fixed_seed_reference_picks(50, [4] * 30)
+    assert random.getstate() == state  # the process-wide generator is left alone
+    np.testing.assert_array_equal(ours, make_id_rindex(50, 30, 4, True))
+
+
+def test_examples_may_have_different_numbers_of_references():
+    sources = ["he go home", "a apple", "she run fast"]
+    predictions = ["he goes home", "an apple", "she runs fast"]
+    same = [["he goes home"], ["an apple"] * 2, ["she runs fast"] * 3]
+    assert gleu_score(sources, predictions, same)["gleu"] == pytest.approx(100.0)
+    varied = [["he goes home"], ["an apple", "one apple"], ["she runs fast", "she ran", "she is"]]
+    score = gleu_score(sources, predictions, varied)["gleu"]
+    assert 0.0 < score < 100.0
+    assert gleu_score(sources, predictions, varied)["gleu"] == score

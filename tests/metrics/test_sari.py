@@ -1,0 +1,68 @@
+"""Corpus SARI: the ASSET / TurkCorpus reference values and a hand-computed example."""
+
+import pytest
+
+from textedit.metrics.sari import sari_score
+
+
+def _columns(*files):
+    return [list(refs) for refs in zip(*files, strict=True)]
+
+
+@pytest.fixture(scope="module")
+def asset(read_lines):
+    source = read_lines("simplification/asset.valid.orig")
+    refs = [read_lines(f"simplification/asset.valid.simp.{i}") for i in range(10)]
+    return source, refs
+
+
+def test_asset_valid_source_copied_matches_reference_value(asset):
+    source, refs = asset
+    assert sari_score(source, source, _columns(*refs))["sari"] == pytest.approx(22.53, abs=0.01)
+
+
+def test_asset_valid_ref0_against_refs_1_to_9_matches_reference_value(asset):
+    source, refs = asset
+    scores = sari_score(source, refs[0], _columns(*refs[1:]))
+    assert scores["sari"] == pytest.approx(44.94, abs=0.01)
+    # The reference value is only reached with deletion F1; precision-only deletion scores higher.
+    precision_only = sari_score(source, refs[0], _columns(*refs[1:]), deletion="precision")
+    assert precision_only["sari_delete"] > scores["sari_delete"]
+    assert precision_only["sari_add"] == scores["sari_add"]
+
+
+def test_turkcorpus_tune_source_copied_matches_reference_value(read_lines):
+    source = read_lines("simplification/turk.tune.norm")
+    refs = [read_lines(f"simplification/turk.tune.turk.{i}") for i in range(8)]
+    assert sari_score(source, source, _columns(*refs))["sari"] == pytest.approx(27.00, abs=0.01)
+
+
+def test_hand_computed_example():
+    # source "a b", output "a c", reference "a c":
+    #   add    n=1 {c} right, n=2 {"a c"} right, n=3,4 nothing -> F1 1, 1, 0, 0 -> 0.5
+    #   keep   n=1 {a} right, n>=2 nothing kept                  -> F1 1, 0, 0, 0 -> 0.25
+    #   delete n=1 {b} right, n=2 {"a b"} right                  -> F1 1, 1, 0, 0 -> 0.5
+    scores = sari_score(["a b"], ["a c"], [["a c"]])
+    assert scores["sari_add"] == pytest.approx(50.0)
+    assert scores["sari_keep"] == pytest.approx(25.0)
+    assert scores["sari_delete"] == pytest.approx(50.0)
+    assert scores["sari"] == pytest.approx(125.0 / 3)
+
+
+def test_copying_the_source_earns_no_add_or_delete_score():
+    scores = sari_score(["The cat sat on the mat ."], ["The cat sat on the mat ."],
+                        [["The cat sat on a mat .", "A cat sat ."]])
+    assert scores["sari_add"] == 0.0 and scores["sari_delete"] == 0.0
+    assert scores["sari_keep"] > 0.0
+
+
+def test_lower_cases_and_tokenises_by_default():
+    sources, refs = ["The cat, it sat."], [["the cat sat ."]]
+    shouted = sari_score(sources, ["THE CAT SAT."], refs)
+    assert shouted == sari_score(sources, ["the cat sat ."], refs)
+    assert sari_score(sources, ["THE CAT SAT."], refs, lowercase=False)["sari"] < shouted["sari"]
+
+
+def test_examples_may_have_different_numbers_of_references():
+    scores = sari_score(["a b c", "d e f"], ["a c", "d f"], [["a c"], ["d f", "d e", "e f"]])
+    assert 0.0 < scores["sari"] <= 100.0

@@ -1,0 +1,91 @@
+"""Adapters that turn a textedit scorer into a SeqIO `metric_fn(targets, predictions)`.
+
+Every text task's `postprocess_fn` turns a target into a dict and leaves predictions as strings:
+
+    targets:     [n] {"source": str, "references": list[str]}   (optionally "gold_edits")
+    predictions: [n] str
+
+so one adapter serves every scorer: it unpacks sources and references from the targets and calls
+`scorer(sources, predictions, references)`. A target may also carry "gold_edits" (per-annotator
+M2 edits, see errant_metric.errant_counts) for scorers that accept them (ERRANT); then those are
+scored instead of the references, as errant_compare scores a gold M2 file.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from textedit.metrics.scorer_inputs import Scorer
+
+MetricFn = Callable[[Sequence[Any], Sequence[Any]], dict[str, float]]
+
+
+def _text(value: Any) -> str:
+    # SeqIO hands back bytes when a postprocessor did not decode.
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def _unpack(targets: Sequence[Any]) -> tuple[list[str], list[list[str]], list | None]:
+    """sources [n], references [n][k], gold edits [n] or None, from postprocessed targets."""
+    sources, references, gold = [], [], []
+    for i, target in enumerate(targets):
+        if not isinstance(target, Mapping) or "source" not in target or "references" not in target:
+            raise TypeError(
+                f"metric_fn: target {i} is {type(target).__name__} {target!r:.80}; expected the "
+                f'task postprocess_fn\'s {{"source": str, "references": [str, ...]}} dict.'
+            )
+        refs = target["references"]
+        if isinstance(refs, str | bytes):
+            refs = [refs]
+        sources.append(_text(target["source"]))
+        references.append([_text(r) for r in refs])
+        gold.append(target.get("gold_edits"))
+    has_gold = [g is not None for g in gold]
+    if any(has_gold) and not all(has_gold):
+        raise ValueError(
+            f"metric_fn: {sum(has_gold)} of {len(targets)} targets carry gold_edits; "
+            f"either all or none must."
+        )
+    return sources, references, (gold if gold and all(has_gold) else None)
+
+
+def as_seqio_metric(scorer: Scorer, name: str | None = None, **kwargs: Any) -> MetricFn:
+    """Wraps `scorer(sources, predictions, references, **kwargs)` as a SeqIO predict metric_fn.
+
+    The returned function has SeqIO's `(targets, predictions)` signature and returns the scorer's
+    dict of named 0-100 scores.
+    """
+    accepts_gold = "gold_edits" in inspect.signature(scorer).parameters
+
+    def metric_fn(targets: Sequence[Any], predictions: Sequence[Any]) -> dict[str, float]:
+        sources, references, gold = _unpack(targets)
+        preds = [_text(p) for p in predictions]
+        if gold is not None:
+            if not accepts_gold:
+                raise ValueError(
+                    f"metric_fn: targets carry gold_edits but {metric_fn.__name__} scores "
+                    f"references only."
+                )
+            return scorer(sources, preds, None, gold_edits=gold, **kwargs)
+        return scorer(sources, preds, references, **kwargs)
+
+    metric_fn.__name__ = name or getattr(scorer, "__name__", "metric_fn")
+    metric_fn.__qualname__ = metric_fn.__name__
+    metric_fn.__doc__ = f"SeqIO metric_fn over {metric_fn.__name__}."
+    return metric_fn
+
+
+def seqio_metric(metric: str | Scorer, **kwargs: Any) -> MetricFn:
+    """A SeqIO metric_fn for a registered metric name ("gleu", "errant", "sari", "exact_match",
+    "bleu") or a scorer; `kwargs` go to the scorer (e.g. `seqio_metric("exact_match",
+    lowercase=True)`)."""
+    if isinstance(metric, str):
+        from textedit.metrics import get_metric
+
+        name = metric
+        scorer = get_metric(name)
+    else:
+        name, scorer = None, metric
+    return as_seqio_metric(scorer, name=name, **kwargs)
