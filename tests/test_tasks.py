@@ -144,3 +144,20 @@ def test_user_task_from_gin(tmp_path):
     finally:
         gin.clear_config()
     assert seqio.get_mixture_or_task("user_gin_task").splits == ("train",)
+
+
+def test_task_table_rows(tiny_vocab, capsys):
+    from textedit.data.data_dir import data_path
+    from textedit.data.task_stats import print_task_table
+
+    rows = print_task_table(["gec_jfleg"])
+    validation, test = rows
+    src = [" ".join(x.split()) for x in data_path("gec/jfleg.dev.src").read_text().splitlines()]
+    ref0 = [" ".join(x.split()) for x in data_path("gec/jfleg.dev.ref0").read_text().splitlines()]
+    assert validation.examples == 754
+    assert validation.unchanged_share == pytest.approx(
+        sum(s == r for s, r in zip(src, ref0, strict=True)) / 754)
+    assert 10 < validation.mean_source_pieces < 60
+    assert test.note.startswith("absent: ") and test.note.endswith("jfleg.test.src")
+    printed = capsys.readouterr().out
+    assert "gec_jfleg" in printed and "754" in printed and "absent" in printed

@@ -21,6 +21,10 @@ _override: Path | None = None
 class DataFileNotFoundError(FileNotFoundError):
     """A data file is missing; the message names the path and how to point elsewhere."""
 
+    def __init__(self, message: str, path: Path | None = None):
+        super().__init__(message)
+        self.path = path
+
 
 def set_data_dir(data_dir: str | os.PathLike | None) -> None:
     """Sets the process-wide data directory (what `--data_dir` does); None clears it."""
@@ -50,6 +54,7 @@ def data_path(relative: str, data_dir: str | os.PathLike | None = None) -> Path:
     if not path.exists():
         raise DataFileNotFoundError(
             f"Expected data file {path} does not exist. The data directory is {root}; "
-            f"point elsewhere with --data_dir or the {ENV_VAR} environment variable."
+            f"point elsewhere with --data_dir or the {ENV_VAR} environment variable.",
+            path,
         )
     return path

@@ -22,6 +22,7 @@ class SplitStats:
     mean_target_pieces: float = 0.0
     unchanged_share: float = 0.0  # source == (first) target, as text
     note: str = ""
+    skipped_examples: list[str] = dataclasses.field(default_factory=list)  # first few reasons
 
 
 def split_stats(task_name: str, split: str) -> SplitStats:
@@ -51,7 +52,7 @@ def task_split_stats(task_name: str) -> list[SplitStats]:
         try:
             stats = split_stats(task_name, split)
         except DataFileNotFoundError as error:
-            results.append(SplitStats(task_name, split, note=f"absent: {error.filename or error}"))
+            results.append(SplitStats(task_name, split, note=f"absent: {error.path or error}"))
             continue
         notes = []
         for (name, loaded_split, *_), loaded in LOADED.items():
@@ -59,7 +60,8 @@ def task_split_stats(task_name: str) -> list[SplitStats]:
                 if loaded.removed_overlap:
                     notes.append(f"{loaded.removed_overlap} removed (source in validation)")
                 if loaded.skipped is not None and loaded.skipped.skipped:
-                    notes.append(loaded.skipped.summary())
+                    notes.append(f"{loaded.skipped.skipped} malformed line(s) skipped")
+                    stats.skipped_examples = loaded.skipped.examples
         stats.note = "; ".join(notes)
         results.append(stats)
     return results
@@ -87,4 +89,8 @@ def print_task_table(task_names: list[str], manifest=None) -> list[SplitStats]:
         for stats in task_split_stats(name):
             print(format_row(stats), flush=True)
             rows.append(stats)
+    for stats in rows:
+        if stats.skipped_examples:
+            print(f"\n{stats.task} {stats.split}: {stats.note}; the first of them:")
+            print("\n".join(f"  {reason}" for reason in stats.skipped_examples))
     return rows
