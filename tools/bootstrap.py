@@ -52,7 +52,7 @@ def ensure_environment() -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
     pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     setup_hash = hashlib.sha256((ROOT / "setup.py").read_bytes()).hexdigest()
-    _step("packages", setup_hash, pip + ["-e", ".[dev]"])
+    _step("packages", setup_hash, pip + ["-e", ".[dev,hf]"])
     t5 = _t5_pin()
     _step("t5", t5, pip + ["--no-deps", t5])
 

@@ -13,6 +13,16 @@ manifest already matches the options and the training files' hashes is reused.
 Step 2 (task table): builds every task split through its SeqIO pipeline and prints examples, mean
 source and target length in vocabulary pieces (EOS not counted) and the share of examples whose
 source equals the (first) target. Splits whose files are absent (e.g. test sets) are listed as such.
+
+`--edit_stats TASK` replaces step 2 by the EdiT5 conversion statistics of one task (a seq2seq name
+such as gec_wi_fce or its edit5_ twin), split by split: pairs, conversion failures (pairs needing
+more position tokens than the vocabulary has, each with the count it needs), mean source / target /
+inserted pieces, kept share, re-ordered share, a histogram of inserted pieces and the decoder steps
+per pair; `--show N` adds N edited pairs per split as readable alignments. With --edit_stats an
+existing vocabulary is used as it is (statistics describe the vocabulary in use; no reuse check,
+no retraining); one is trained only when there is none.
+
+    python tools/prepare_data.py --edit_stats gec_wi_fce --show 2
 """
 
 from __future__ import annotations
@@ -51,6 +61,11 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str], list[str
     parser.add_argument("--skip_bad_lines", action="store_true",
                         help="skip (and count) malformed input lines instead of failing")
     parser.add_argument("--no_table", action="store_true", help="only prepare the vocabulary")
+    parser.add_argument("--edit_stats", metavar="TASK",
+                        help="print EdiT5 conversion statistics of TASK per split instead of the "
+                        "task table; uses an existing vocabulary as it is")
+    parser.add_argument("--show", type=int, default=0, metavar="N",
+                        help="with --edit_stats: print N edited pairs per split as alignments")
     return parser.parse_args(rest), gin_files, gin_bindings
 
 
@@ -61,14 +76,21 @@ def main(argv: list[str]) -> int:
 
     from textedit.data.data_dir import get_data_dir, set_data_dir
     from textedit.data.task_stats import print_task_table
-    from textedit.data.vocabulary import default_vocab_dir
+    from textedit.data.vocabulary import MANIFEST_FILE, default_vocab_dir, read_manifest
     from textedit.data.vocabulary_corpus import ensure_vocabulary
 
+    if args.show and not args.edit_stats:
+        raise SystemExit("--show needs --edit_stats TASK")
     set_data_dir(args.data_dir)
     print(f"data directory: {get_data_dir()}", flush=True)
-    manifest = ensure_vocabulary(
-        default_vocab_dir(), args.vocab_size, args.max_input_length + 1, args.retrain_vocab,
-        args.skip_bad_lines)
+    vocab_dir = default_vocab_dir()
+    if args.edit_stats and (vocab_dir / MANIFEST_FILE).exists() and not args.retrain_vocab:
+        manifest = read_manifest(vocab_dir)
+        print(f"vocabulary: using {vocab_dir} as it is ({manifest.vocab_size} ids)", flush=True)
+    else:
+        manifest = ensure_vocabulary(
+            vocab_dir, args.vocab_size, args.max_input_length + 1, args.retrain_vocab,
+            args.skip_bad_lines)
     if args.no_table:
         return 0
 
@@ -81,6 +103,8 @@ def main(argv: list[str]) -> int:
     configurable = gin_flags.user_parallel_tasks_configurable()
     gin_flags.apply_gin(gin_files, gin_bindings)
     user_tasks = configurable()
+    if args.edit_stats:
+        return print_edit_stats_of(args.edit_stats, manifest, args.show)
     names = args.tasks.split(",") if args.tasks else list(tasks.BUILTIN_TASKS) + user_tasks
     unknown = [n for n in names if n not in seqio.TaskRegistry.names()]
     if unknown:
@@ -88,6 +112,23 @@ def main(argv: list[str]) -> int:
     start = time.time()
     print_task_table(names, manifest)
     print(f"task table built in {time.time() - start:.0f}s", flush=True)
+    return 0
+
+
+def print_edit_stats_of(name: str, manifest, show: int) -> int:
+    """`--edit_stats`: a seq2seq task or its edit5_ twin (which reads the same pairs)."""
+    import seqio
+
+    from tasks.edit_tasks import seq2seq_task_name
+    from textedit.data.edit_task_stats import print_edit_stats
+
+    known = seqio.TaskRegistry.names()
+    task = name if name in known else seq2seq_task_name(name)
+    if task not in known:
+        raise SystemExit(f"unknown task {name!r}; known: {sorted(known)}")
+    start = time.time()
+    print_edit_stats(task, manifest, show=show)
+    print(f"edit statistics computed in {time.time() - start:.0f}s", flush=True)
     return 0
 
 

@@ -1,0 +1,75 @@
+"""EdiT5 edit tasks `edit5_<name>`, one beside each seq2seq text task, sharing its data.
+
+    import tasks  # registers edit5_gec_wi_fce, edit5_gec_jfleg, ..., edit5_simplify_turk
+    ds = seqio.get_dataset("edit5_gec_jfleg", {"inputs": 128, "decoder_targets": 64},
+                           EditFeatureConverter(), dataset_split="validation")
+
+An edit task is its seq2seq task with other preprocessors: the same source, postprocess_fn and
+metric_fns (taken from the registered seq2seq task with `seqio.Task.replace`, so a change there
+reaches both), the same `inputs` / `targets` features, plus `decoder_targets`. Preprocessing
+(textedit/data/edit_preprocessors.py):
+
+    tokenize -> append_eos -> convert_to_edit_features -> CacheDatasetPlaceholder
+             -> filter_edit_lengths
+
+Pairs needing more position tokens than the vocabulary has, and examples longer than the requested
+feature lengths, are filtered and counted (`edit_preprocessors.SKIPPED`), never truncated.
+Your own task: `register_parallel_task("my_gec", ...)` then `register_edit_task("my_gec")`.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import seqio
+
+from tasks import fusion, gec, simplification  # noqa: F401  (the text tasks must exist first)
+from textedit.data.edit_preprocessors import convert_to_edit_features, filter_edit_lengths
+
+EDIT_TASK_PREFIX = "edit5_"
+# Built-in text tasks that get an edit twin (clean_text is pre-training material, source == target).
+EDIT_SOURCE_TASKS = (
+    "gec_wi_fce", "gec_jfleg", "gec_conll", "fusion_wikisplit", "fusion_bisect",
+    "simplify_asset", "simplify_turk",
+)
+
+
+def edit_task_name(seq2seq_name: str) -> str:
+    return EDIT_TASK_PREFIX + seq2seq_name
+
+
+def seq2seq_task_name(name: str) -> str:
+    """`edit5_gec_jfleg` -> `gec_jfleg`; a seq2seq name is returned unchanged."""
+    return name.removeprefix(EDIT_TASK_PREFIX)
+
+
+def register_edit_task(seq2seq_name: str, min_moved_run: int = 1) -> seqio.Task:
+    """Registers `edit5_<seq2seq_name>` (replacing an earlier one) over a registered text task."""
+    seq2seq = seqio.get_mixture_or_task(seq2seq_name)
+    name = edit_task_name(seq2seq_name)
+    vocabulary = seq2seq.output_features["targets"].vocabulary
+    output_features = {
+        **seq2seq.output_features,
+        "inputs": seqio.Feature(vocabulary=vocabulary, add_eos=True),  # required here
+        # Built with its EOS by convert_to_edit_features (append_eos runs before it exists).
+        "decoder_targets": seqio.Feature(vocabulary=vocabulary, add_eos=True),
+    }
+    task = seq2seq.replace(
+        name=name,
+        output_features=output_features,
+        preprocessors=[
+            seqio.preprocessors.tokenize,
+            seqio.preprocessors.append_eos,
+            functools.partial(
+                convert_to_edit_features, label=name, min_moved_run=min_moved_run),
+            seqio.CacheDatasetPlaceholder(),
+            functools.partial(filter_edit_lengths, label=name),
+        ],
+    )
+    seqio.TaskRegistry.remove(name)
+    seqio.TaskRegistry.add_provider(name, task)
+    return task
+
+
+for _name in EDIT_SOURCE_TASKS:
+    register_edit_task(_name)
