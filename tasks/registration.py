@@ -2,7 +2,8 @@
 
 Every task: source = in-memory examples (read when a dataset is first built, then cached per data
 directory), preprocessors = tokenize + append EOS, postprocess_fn = `postprocess_text`,
-metric_fns = the given scorers (exact match by default).
+metric_fns = the given metrics (exact match by default): each a registered scorer name such as
+"sari" (wrapped by `seqio_metric`) or a ready SeqIO metric_fn (e.g. tasks/gec.py's gold-M2 ERRANT).
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ import dataclasses
 from collections.abc import Callable, Sequence
 
 import seqio
-from textedit.metrics.seqio_adapters import seqio_metric
 
 from tasks.features import OUTPUT_FEATURES
 from textedit.data import dataset_catalog
 from textedit.data.data_dir import get_data_dir
 from textedit.data.dataset_catalog import LoadedSplit
 from textedit.data.seqio_sources import examples_source, postprocess_text
+from textedit.metrics.seqio_adapters import MetricFn, seqio_metric
+
+# A task metric: a scorer name from textedit.metrics.METRICS, or a SeqIO metric_fn.
+Metric = str | MetricFn
 
 
 @dataclasses.dataclass
@@ -44,9 +48,12 @@ def register_text_task(
     name: str,
     splits: Sequence[str],
     load: Callable[[str, bool], LoadedSplit],
-    metric_names: Sequence[str] = ("exact_match",),
+    metric_names: Sequence[Metric] = ("exact_match",),
 ) -> seqio.Task:
-    """Registers `name` (replacing a previous registration of the same name)."""
+    """Registers `name` (replacing a previous registration of the same name).
+
+    `metric_names` may mix scorer names and metric_fns (the name is kept for older callers).
+    """
     source = examples_source(lambda split: loaded_split(name, split, load).examples, list(splits))
     seqio.TaskRegistry.remove(name)
     return seqio.TaskRegistry.add(
@@ -55,11 +62,16 @@ def register_text_task(
         preprocessors=[seqio.preprocessors.tokenize, seqio.preprocessors.append_eos],
         output_features=OUTPUT_FEATURES,
         postprocess_fn=postprocess_text,
-        metric_fns=[seqio_metric(m) for m in metric_names],
+        metric_fns=[as_metric_fn(m) for m in metric_names],
     )
 
 
-def register_catalog_task(name: str, metric_names: Sequence[str] = ("exact_match",)) -> None:
+def as_metric_fn(metric: Metric) -> MetricFn:
+    """A SeqIO metric_fn for a scorer name, or the metric_fn itself."""
+    return seqio_metric(metric) if isinstance(metric, str) else metric
+
+
+def register_catalog_task(name: str, metric_names: Sequence[Metric] = ("exact_match",)) -> None:
     """Registers the built-in data set `name` from textedit.data.dataset_catalog."""
     spec = dataset_catalog.get_dataset(name)
     register_text_task(

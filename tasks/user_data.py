@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from tasks.registration import register_text_task
+from tasks.registration import Metric, register_text_task
 from textedit.data import readers
 from textedit.data.dataset_catalog import TRAIN, VALIDATION, LoadedSplit, remove_overlap
 from textedit.data.malformed_input import SkipReport
@@ -66,7 +66,7 @@ def register_parallel_task(
     format: str = "auto",
     source_field: str = "source",
     target_field: str = "target",
-    metrics: Sequence[str] = ("exact_match",),
+    metrics: Sequence[Metric] = ("exact_match",),
 ):
     """Registers SeqIO task `name` over the given split files; returns the seqio.Task."""
     splits = {s: spec for s, spec in

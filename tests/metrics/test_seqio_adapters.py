@@ -5,7 +5,7 @@ import inspect
 import pytest
 
 from textedit.metrics.errant_metric import GoldEdit
-from textedit.metrics.seqio_adapters import as_seqio_metric, seqio_metric
+from textedit.metrics.seqio_adapters import as_seqio_metric, seqio_metric, suffixed_metric
 
 TARGETS = [
     {"source": "he go home", "references": ["he goes home", "he went home"]},
@@ -64,3 +64,10 @@ def test_gold_edits_are_refused_by_reference_only_scorers():
 def test_a_plain_string_target_is_a_clear_error():
     with pytest.raises(TypeError, match='"source"'):
         seqio_metric("exact_match")(["he goes home"], ["he goes home"])
+
+
+def test_suffixed_metric_renames_the_function_and_every_score():
+    fn = suffixed_metric(seqio_metric("exact_match", lowercase=True), "_lowercase")
+    assert fn.__name__ == "exact_match_lowercase"
+    assert list(inspect.signature(fn).parameters) == ["targets", "predictions"]
+    assert fn(TARGETS, ["He Went Home", "x"]) == {"exact_match_lowercase": 50.0}

@@ -139,21 +139,43 @@ def load_annotator(model: str = DEFAULT_SPACY_MODEL):
 # Edit extraction: errant_parallel, one sentence at a time.
 
 
-def _parallel_lines(annotator, orig_doc, corrections: Sequence[str], tokenise: bool) -> list[_Line]:
+class _LazySource:
+    """A source sentence, parsed by spaCy only when some corrected text differs from it.
+
+    Parsing is most of ERRANT's cost, and a system leaves many sentences unchanged (the copy
+    baseline leaves all of them); those only need the text errant_parallel compares against.
+    """
+
+    def __init__(self, annotator, source: str, tokenise: bool):
+        self._annotator, self._source, self._tokenise = annotator, source, tokenise
+        self._doc = None
+        # `parse(source).text.strip()` without parsing: spaCy keeps the text as given when it
+        # tokenises; otherwise the Doc is built from whitespace-split tokens joined by spaces.
+        self.text = source.strip() if tokenise else " ".join(source.split())
+
+    @property
+    def doc(self):
+        if self._doc is None:
+            self._doc = self._annotator.parse(self._source, self._tokenise)
+        return self._doc
+
+
+def _parallel_lines(
+    annotator, orig: _LazySource, corrections: Sequence[str], tokenise: bool
+) -> list[_Line]:
     """The M2 edit lines errant_parallel writes for one source and its corrected texts.
 
     Corrected text k becomes coder k: one noop line when it equals the source, otherwise its
     edits (possibly none: whitespace-only differences give a coder with no lines at all).
     """
     lines: list[_Line] = []
-    orig_text = orig_doc.text.strip()
     for coder, cor in enumerate(corrections):
         cor = cor.strip()
-        if orig_text == cor:
+        if orig.text == cor:
             lines.append(_Line(-1, -1, NOOP, _NOOP_CORRECTION, coder))
             continue
         cor_doc = annotator.parse(cor, tokenise)
-        for edit in annotator.annotate(orig_doc, cor_doc):
+        for edit in annotator.annotate(orig.doc, cor_doc):
             # The M2 file writes the correction tokens joined by single spaces (not c_str,
             # which keeps spaCy's own whitespace when tokenise=True).
             correction = " ".join(tok.text for tok in edit.c_toks)
@@ -312,10 +334,10 @@ def errant_counts(
         if gold_edits is None and not source:
             skipped += 1
             continue
-        orig_doc = annotator.parse(source, tokenise)  # parsed once for hypothesis and references
-        hyp_lines.append(_parallel_lines(annotator, orig_doc, [prediction], tokenise))
+        orig = _LazySource(annotator, source, tokenise)  # parsed once, and only when needed
+        hyp_lines.append(_parallel_lines(annotator, orig, [prediction], tokenise))
         if gold_edits is None:
-            ref_lines.append(_parallel_lines(annotator, orig_doc, references[i], tokenise))
+            ref_lines.append(_parallel_lines(annotator, orig, references[i], tokenise))
         else:
             ref_lines.append(_gold_lines(gold_edits[i]))
     if skipped:

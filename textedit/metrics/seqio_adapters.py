@@ -8,7 +8,11 @@ Every text task's `postprocess_fn` turns a target into a dict and leaves predict
 so one adapter serves every scorer: it unpacks sources and references from the targets and calls
 `scorer(sources, predictions, references)`. A target may also carry "gold_edits" (per-annotator
 M2 edits, see errant_metric.errant_counts) for scorers that accept them (ERRANT); then those are
-scored instead of the references, as errant_compare scores a gold M2 file.
+scored instead of the references, as errant_compare scores a gold M2 file (the built-in GEC
+tasks use gold_m2_errant.py instead, which finds the gold edits itself).
+
+`suffixed_metric` renames a metric_fn's scores, so that two variants of one scorer can sit in one
+task (SeqIO merges the dicts of a task's metric_fns).
 """
 
 from __future__ import annotations
@@ -22,12 +26,12 @@ from textedit.metrics.scorer_inputs import Scorer
 MetricFn = Callable[[Sequence[Any], Sequence[Any]], dict[str, float]]
 
 
-def _text(value: Any) -> str:
+def text_of(value: Any) -> str:
     # SeqIO hands back bytes when a postprocessor did not decode.
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
-def _unpack(targets: Sequence[Any]) -> tuple[list[str], list[list[str]], list | None]:
+def unpack_targets(targets: Sequence[Any]) -> tuple[list[str], list[list[str]], list | None]:
     """sources [n], references [n][k], gold edits [n] or None, from postprocessed targets."""
     sources, references, gold = [], [], []
     for i, target in enumerate(targets):
@@ -39,8 +43,8 @@ def _unpack(targets: Sequence[Any]) -> tuple[list[str], list[list[str]], list | 
         refs = target["references"]
         if isinstance(refs, str | bytes):
             refs = [refs]
-        sources.append(_text(target["source"]))
-        references.append([_text(r) for r in refs])
+        sources.append(text_of(target["source"]))
+        references.append([text_of(r) for r in refs])
         gold.append(target.get("gold_edits"))
     has_gold = [g is not None for g in gold]
     if any(has_gold) and not all(has_gold):
@@ -60,8 +64,8 @@ def as_seqio_metric(scorer: Scorer, name: str | None = None, **kwargs: Any) -> M
     accepts_gold = "gold_edits" in inspect.signature(scorer).parameters
 
     def metric_fn(targets: Sequence[Any], predictions: Sequence[Any]) -> dict[str, float]:
-        sources, references, gold = _unpack(targets)
-        preds = [_text(p) for p in predictions]
+        sources, references, gold = unpack_targets(targets)
+        preds = [text_of(p) for p in predictions]
         if gold is not None:
             if not accepts_gold:
                 raise ValueError(
@@ -89,3 +93,19 @@ def seqio_metric(metric: str | Scorer, **kwargs: Any) -> MetricFn:
     else:
         name, scorer = None, metric
     return as_seqio_metric(scorer, name=name, **kwargs)
+
+
+def suffixed_metric(metric_fn: MetricFn, suffix: str) -> MetricFn:
+    """`metric_fn` with `suffix` appended to its name and to every score it returns.
+
+    SeqIO merges the dicts of a task's metric_fns into one, so two variants of one scorer need
+    distinct keys: `suffixed_metric(seqio_metric("exact_match", lowercase=True), "_lowercase")`
+    reports "exact_match_lowercase" next to the cased "exact_match".
+    """
+
+    def renamed(targets: Sequence[Any], predictions: Sequence[Any]) -> dict[str, float]:
+        return {key + suffix: value for key, value in metric_fn(targets, predictions).items()}
+
+    renamed.__name__ = renamed.__qualname__ = metric_fn.__name__ + suffix
+    renamed.__doc__ = f"{metric_fn.__doc__} Scores are suffixed {suffix!r}."
+    return renamed
