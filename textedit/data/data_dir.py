@@ -3,7 +3,9 @@
 Resolution order (first hit wins):
 1. an explicit `data_dir` argument (tools pass their `--data_dir` flag through `set_data_dir`),
 2. the `TEXTEDIT_DATA_DIR` environment variable,
-3. `../shared/data` relative to the repository root, when that folder exists.
+3. `shared/data` next to the repository (`../shared/data` from its root) when that folder exists,
+4. the workplace's shared copy, `/work/shared/data`, when it exists: a clone made elsewhere
+   (say in a temporary directory, as a clean CI checkout is) still finds the data.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 ENV_VAR = "TEXTEDIT_DATA_DIR"
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = _REPO_ROOT.parent / "shared" / "data"
+WORKPLACE_DATA_DIR = Path("/work/shared/data")
 
 _override: Path | None = None
 
@@ -40,8 +43,9 @@ def get_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
         return _override
     if os.environ.get(ENV_VAR):
         return Path(os.environ[ENV_VAR]).expanduser()
-    if DEFAULT_DATA_DIR.is_dir():
-        return DEFAULT_DATA_DIR
+    for candidate in (DEFAULT_DATA_DIR, WORKPLACE_DATA_DIR):
+        if candidate.is_dir():
+            return candidate
     raise DataFileNotFoundError(
         f"No data directory: pass --data_dir, set {ENV_VAR}, or create {DEFAULT_DATA_DIR}."
     )
