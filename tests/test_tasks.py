@@ -162,3 +162,18 @@ def test_task_table_rows(tiny_vocab, capsys):
     assert test.note.startswith("absent: ") and test.note.endswith("jfleg.test.src")
     printed = capsys.readouterr().out
     assert "gec_jfleg" in printed and "754" in printed and "absent" in printed
+
+
+def test_user_jsonl_rejects_non_string_targets(tmp_path):
+    from textedit.data.user_parallel_reader import read_jsonl_pairs
+
+    bad = _write(tmp_path / "bad.jsonl", [
+        json.dumps({"source": "a", "target": "b"}), json.dumps({"source": "a", "target": 5}),
+        "not json", json.dumps({"source": "a", "target": ["x", 3]})])
+    with pytest.raises(MalformedInputError, match=r"bad\.jsonl:2: expected a JSON object"):
+        read_jsonl_pairs(bad)
+    from textedit.data.malformed_input import SkipReport
+
+    skip = SkipReport()
+    assert [e.references for e in read_jsonl_pairs(bad, skip=skip)] == [("b",)]
+    assert skip.skipped == 3

@@ -9,11 +9,10 @@ last `####`, stripped, exactly as written (79 training answers have thousands se
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 
 from textedit.data.malformed_input import MalformedInputError, SkipReport, handle
-from textedit.data.text_lines import read_lines
+from textedit.data.text_lines import read_json_objects
 
 FINAL_ANSWER_MARK = "####"
 _FORMAT = 'a JSON object with string "question" and "answer" ending in "#### <final answer>"'
@@ -37,13 +36,9 @@ class GSM8KExample:
 def read_gsm8k(path: str | os.PathLike, skip: SkipReport | None = None) -> list[GSM8KExample]:
     """Every problem of a GSM8K JSON-lines file; an answer without `####` is malformed."""
     examples = []
-    for number, line in read_lines(path):
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            record = None
-        question = record.get("question") if isinstance(record, dict) else None
-        answer = record.get("answer") if isinstance(record, dict) else None
+    for number, record, line in read_json_objects(path):
+        question = record.get("question") if record else None
+        answer = record.get("answer") if record else None
         final = (
             answer.rsplit(FINAL_ANSWER_MARK, 1)[1].strip()
             if isinstance(answer, str) and FINAL_ANSWER_MARK in answer

@@ -19,11 +19,10 @@ helpful-online, 32 in helpful-rejection-sampled) and a few responses are empty.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 
 from textedit.data.malformed_input import MalformedInputError, SkipReport, handle
-from textedit.data.text_lines import read_lines
+from textedit.data.text_lines import read_json_objects
 
 ASSISTANT_MARK = "\n\nAssistant:"
 HUMAN_MARK = "\n\nHuman:"
@@ -71,13 +70,9 @@ def read_hh_preferences(
 ) -> list[PreferencePair]:
     """Every preference pair of an HH-RLHF file (`.jsonl.gz` or plain `.jsonl`)."""
     pairs = []
-    for number, line in read_lines(path):
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            record = None
-        chosen = record.get("chosen") if isinstance(record, dict) else None
-        rejected = record.get("rejected") if isinstance(record, dict) else None
+    for number, record, line in read_json_objects(path):
+        chosen = record.get("chosen") if record else None
+        rejected = record.get("rejected") if record else None
         pair = (
             split_prompt(chosen, rejected)
             if isinstance(chosen, str) and isinstance(rejected, str)

@@ -12,6 +12,7 @@ Every reader goes through here so that they all agree on three details:
 from __future__ import annotations
 
 import gzip
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,3 +60,14 @@ def read_lines(path: str | os.PathLike) -> Iterator[tuple[int, str]]:
 def count_lines(path: str | os.PathLike) -> int:
     """The number of lines `read_lines` yields."""
     return len(split_lines(read_text(path)))
+
+
+def read_json_objects(path: str | os.PathLike) -> Iterator[tuple[int, dict | None, str]]:
+    """Yields `(line_number, record, line)` for a JSON-lines file; `record` is None when the line
+    is not a JSON object, so the caller reports it with its own expectation."""
+    for number, line in read_lines(path):
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            record = None
+        yield number, record if isinstance(record, dict) else None, line

@@ -4,17 +4,20 @@
 - JSONL: one object per line with a source field and a target field (a string, or a list of
   references); field names are configurable.
 - Line-aligned: a source file plus one or more reference files with the same number of lines.
+
+Lines are read as every built-in reader reads them (textedit/data/text_lines.py: UTF-8, CRLF
+tolerated, `.gz` decompressed), and malformed lines are reported with file and line.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from textedit.data.examples import MultiReferenceExample
 from textedit.data.malformed_input import MalformedInputError, SkipReport, handle
+from textedit.data.text_lines import read_json_objects, read_lines
 
 FORMATS = ("tsv", "jsonl", "lines")
 
@@ -33,13 +36,12 @@ def infer_format(spec: str | os.PathLike | Sequence) -> str:
 
 def read_tsv_pairs(path, skip: SkipReport | None = None) -> list[MultiReferenceExample]:
     examples = []
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            fields = line.rstrip("\n").split("\t")
-            if len(fields) < 2 or not fields[0].strip() or not all(x.strip() for x in fields[1:]):
-                handle(MalformedInputError(path, number, "source<TAB>target[<TAB>...]", line), skip)
-                continue
-            examples.append(MultiReferenceExample(fields[0], tuple(fields[1:])))
+    for number, line in read_lines(path):
+        fields = line.split("\t")
+        if len(fields) < 2 or not fields[0].strip() or not all(x.strip() for x in fields[1:]):
+            handle(MalformedInputError(path, number, "source<TAB>target[<TAB>...]", line), skip)
+            continue
+        examples.append(MultiReferenceExample(fields[0], tuple(fields[1:])))
     return examples
 
 
@@ -49,22 +51,17 @@ def read_jsonl_pairs(
 ) -> list[MultiReferenceExample]:
     examples = []
     expected = f'a JSON object with string "{source_field}" and "{target_field}" (string or list)'
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                handle(MalformedInputError(path, number, expected, "an empty line"), skip)
-                continue
-            try:
-                record = json.loads(line)
-                source, target = record[source_field], record[target_field]
-            except (json.JSONDecodeError, KeyError, TypeError):
-                handle(MalformedInputError(path, number, expected, line), skip)
-                continue
-            references = (target,) if isinstance(target, str) else tuple(target)
-            if not isinstance(source, str) or not references or not all(
-                isinstance(r, str) for r in references
-            ):
-                handle(MalformedInputError(path, number, expected, line), skip)
-                continue
-            examples.append(MultiReferenceExample(source, references))
+    for number, record, line in read_json_objects(path):
+        source = record.get(source_field) if record else None
+        target = record.get(target_field) if record else None
+        if isinstance(target, str):
+            references = (target,)
+        else:
+            references = tuple(target) if isinstance(target, list) else ()
+        if not isinstance(source, str) or not references or not all(
+            isinstance(r, str) for r in references
+        ):
+            handle(MalformedInputError(path, number, expected, line or "an empty line"), skip)
+            continue
+        examples.append(MultiReferenceExample(source, references))
     return examples
