@@ -1,1 +1,33 @@
-"""Placeholder package; filled by later issues (see DESIGN.md)."""
+"""Keras 3 models: the T5 (v1.0 / v1.1) encoder-decoder and its layers.
+
+    config = T5Config.named("small", vocab_size=16128)        # or "tiny", "base"
+    model = T5EncoderDecoder(config)
+    logits = model({"encoder_input_tokens": x, "decoder_input_tokens": y})
+
+Layers use `keras.ops`; shapes are in each docstring. HF checkpoint names: `hf_t5_variables`.
+"""
+
+from textedit.models.relative_position_bias import RelativePositionBias, relative_position_bucket
+from textedit.models.rms_norm import RMSNorm
+from textedit.models.t5_attention import T5Attention
+from textedit.models.t5_block import T5Block
+from textedit.models.t5_config import T5Config
+from textedit.models.t5_decoder import T5Decoder
+from textedit.models.t5_encoder import T5Encoder
+from textedit.models.t5_encoder_decoder import T5EncoderDecoder
+from textedit.models.t5_feed_forward import T5FeedForward
+from textedit.models.t5_hf_names import hf_t5_variables
+
+__all__ = [
+    "RMSNorm",
+    "RelativePositionBias",
+    "T5Attention",
+    "T5Block",
+    "T5Config",
+    "T5Decoder",
+    "T5Encoder",
+    "T5EncoderDecoder",
+    "T5FeedForward",
+    "hf_t5_variables",
+    "relative_position_bucket",
+]

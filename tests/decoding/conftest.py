@@ -1,0 +1,29 @@
+"""Fixtures of the decoding tests: one tiny T5 (session-wide, so compiled functions are reused)
+and a batch with rows of different lengths. Constants and helpers live in `decoding_cases`."""
+
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from decoding_cases import LENGTHS, VOCAB  # noqa: E402
+
+from textedit.models import T5Config, T5EncoderDecoder  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def model() -> T5EncoderDecoder:
+    keras.utils.set_random_seed(7)
+    return T5EncoderDecoder(T5Config.named("tiny", vocab_size=VOCAB, num_decoder_layers=1))
+
+
+@pytest.fixture(scope="session")
+def encoder_tokens() -> np.ndarray:
+    """int32 [3, 7]: rows of 7, 4 and 2 tokens (EOS-terminated), padded with 0."""
+    tokens = np.random.default_rng(0).integers(2, VOCAB, size=(3, 7)).astype(np.int32)
+    for row, length in enumerate(LENGTHS):
+        tokens[row, length - 1] = 1
+        tokens[row, length:] = 0
+    return tokens

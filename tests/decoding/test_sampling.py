@@ -1,0 +1,43 @@
+"""Sampling: reproducible from a seed; top-k 1 == greedy; filters; the draw follows softmax."""
+
+import numpy as np
+import tensorflow as tf
+from decoding_cases import MAX_LENGTH, eos_processor
+
+from textedit.decoding import filter_logits, greedy_decode, gumbel_argmax, sample_decode
+
+
+def _sample(model, encoder_tokens, seed, **kwargs):
+    return np.asarray(sample_decode(model, encoder_tokens, MAX_LENGTH, seed=seed,
+                                    logits_processor=eos_processor, **kwargs))
+
+
+def test_a_fixed_seed_is_reproducible_and_seeds_differ(model, encoder_tokens):
+    kwargs = dict(temperature=0.8, top_p=0.95)
+    first = _sample(model, encoder_tokens, 7, **kwargs)
+    np.testing.assert_array_equal(first, _sample(model, encoder_tokens, 7, **kwargs))
+    assert not np.array_equal(first, _sample(model, encoder_tokens, 8, **kwargs))
+
+
+def test_top_k_one_is_greedy(model, encoder_tokens):
+    np.testing.assert_array_equal(
+        _sample(model, encoder_tokens, 3, top_k=1),
+        greedy_decode(model, encoder_tokens, MAX_LENGTH, logits_processor=eos_processor))
+
+
+def test_filter_logits_top_k_and_top_p():
+    logits = np.log(np.array([[0.5, 0.3, 0.15, 0.05]], np.float32))
+    kept = lambda x: (np.asarray(x) > -1e8).astype(int).tolist()[0]  # noqa: E731
+    assert kept(filter_logits(logits, top_k=2)) == [1, 1, 0, 0]
+    assert kept(filter_logits(logits, top_p=0.5)) == [1, 0, 0, 0]
+    assert kept(filter_logits(logits, top_p=0.6)) == [1, 1, 0, 0]
+    assert kept(filter_logits(logits, top_p=0.9)) == [1, 1, 1, 0]
+    assert kept(filter_logits(logits, top_k=3, top_p=0.6)) == [1, 1, 0, 0]
+    assert kept(filter_logits(logits)) == [1, 1, 1, 1]
+
+
+def test_gumbel_draw_follows_the_softmax():
+    probs = np.array([0.5, 0.3, 0.15, 0.05], np.float32)
+    logits = np.tile(np.log(probs), (20000, 1))
+    draws = np.asarray(gumbel_argmax(logits, tf.constant([1, 2]), tf.constant(0)))
+    np.testing.assert_allclose(np.bincount(draws, minlength=4) / len(draws), probs, atol=0.015)

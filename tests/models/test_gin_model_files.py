@@ -1,0 +1,52 @@
+"""gin/models/*.gin: each file's `t5_config` bindings build the T5Config they describe.
+
+The files are parsed with gin's own parser but nothing is registered (the `t5_config`
+configurable belongs to tools/); macros defined in the file are resolved here.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from gin import config_parser
+from textedit.models import T5Config
+
+GIN_DIR = Path(__file__).resolve().parents[2] / "gin" / "models"
+
+
+class _Delegate(config_parser.ParserDelegate):
+    def configurable_reference(self, scoped_name, evaluate):
+        raise AssertionError(f"unexpected reference @{scoped_name}")
+
+    def macro(self, name):
+        return ("macro", name)
+
+
+def _config(name: str) -> T5Config:
+    macros, bindings = {}, {}
+    with open(GIN_DIR / name) as f:
+        for statement in config_parser.ConfigParser(f, _Delegate()):
+            assert isinstance(statement, config_parser.BindingStatement), statement
+            if statement.selector == "t5_config":
+                bindings[statement.arg_name] = statement.value
+            else:
+                assert statement.arg_name == "" and statement.selector.isupper()
+                macros[statement.selector] = statement.value
+    values = {k: macros[v[1]] if isinstance(v, tuple) else v for k, v in bindings.items()}
+    return T5Config.named(values.pop("size"), **values)
+
+
+@pytest.mark.parametrize("name, size", [("t5_tiny.gin", "tiny"), ("t5_small.gin", "small"),
+                                        ("t5_base.gin", "base")])
+def test_model_files_bind_the_named_sizes(name, size):
+    assert _config(name) == T5Config.named(size, vocab_size=16128, dropout_rate=0.1)
+
+
+def test_slim_file_has_a_one_layer_decoder():
+    config = _config("t5_small_slim.gin")
+    assert (config.num_encoder_layers, config.num_decoder_layers, config.d_model) == (6, 1, 256)
+
+
+def test_every_model_file_is_tested():
+    assert {p.name for p in GIN_DIR.glob("*.gin")} == {
+        "t5_tiny.gin", "t5_small.gin", "t5_base.gin", "t5_small_slim.gin"}
