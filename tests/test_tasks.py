@@ -131,6 +131,7 @@ def test_user_task_malformed_line_names_file_and_line(tmp_path):
 
 def test_user_task_from_gin(tmp_path):
     import gin
+
     from tools import gin_flags
 
     train = _write(tmp_path / "train.tsv", ["a b\ta c"])

@@ -7,8 +7,8 @@ configurable belongs to tools/); macros defined in the file are resolved here.
 from pathlib import Path
 
 import pytest
-
 from gin import config_parser
+
 from textedit.models import T5Config
 
 GIN_DIR = Path(__file__).resolve().parents[2] / "gin" / "models"
