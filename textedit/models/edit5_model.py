@@ -1,0 +1,173 @@
+"""`Edit5Model`: EdiT5 (Mallinson et al. 2022) on a T5 backbone - tag, re-order, insert.
+
+    model = Edit5Model(Edit5Config(t5=T5Config.named("tiny", vocab_size=V, num_decoder_layers=1)))
+    outputs = model(features, training=True)   # teacher forcing with gold tags and pointers
+    outputs["tag_logits"]        # float32 [b, L, 2]
+    outputs["pointer_logits"]    # float32 [b, L, L]  log S after Sinkhorn (rows: log-distributions)
+    outputs["insertion_logits"]  # float32 [b, T, vocab]
+
+Features (`textedit.data.edit_feature_converter.EditFeatureConverter`): `encoder_input_tokens`
+[b, L] (pieces, EOS, padding 0; the EOS position is also START), `tags` [b, L] (KEEP 1 / DELETE 0,
+START always KEEP, padding 0), `pointers` [b, L] (next position in output order, deleted and
+padding positions point to themselves), `decoder_input_tokens` [b, T] (the insertion target
+`<pos_k> span ... EOS` shifted right behind 0).
+
+The forward pass (ALGORITHMS.md §1.1), each stage a method that inference (textedit.decoding.
+edit_inference) calls with predicted tags and order instead of the gold ones:
+
+    h   = encoder(shared(tokens))                                  encode
+    tag_logits = tagger(h)                                         tag
+    h^t = FF([h ; TagEmbedding(tags)])                             condition_on_tags
+    log S = Sinkhorn(mask(q(h^t) · k(h^t)))                        point
+    h^f = block(h^t + PositionEmbedding(new_position) * kept)      reorder
+    insertion_logits = decoder(shared(decoder_input), h^f)         decode
+
+Deleted tokens stay in h^f (their position embedding is zero), so the decoder can read them;
+padding is masked as everywhere else. The backbone is a plain `T5EncoderDecoder` (sub-layer
+`backbone`), so a pre-trained T5 (e.g. span corruption, §1.3) warm-starts encoder, embeddings and
+decoder by copying its weights.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+from textedit.models.edit5_config import Edit5Config
+from textedit.models.pointer_head import PointerHead, chain_positions
+from textedit.models.t5_encoder_decoder import T5EncoderDecoder
+from textedit.models.tagger_head import TagFusion, TaggerHead, single_layer_encoder
+
+KEEP = 1
+
+
+@keras.saving.register_keras_serializable(package="textedit")
+class Edit5Model(keras.Model):
+    """EdiT5; every weight is created in the constructor.
+
+    Sub-layers: `backbone` (T5EncoderDecoder: shared embedding, encoder, insertion decoder,
+    lm_head), `tagger` (TaggerHead), `tag_fusion` (TagFusion), `pointer` (PointerHead),
+    `reorder_embedding` [max_input_length, d_model], `reorder_layer` (1-block T5Encoder).
+    """
+
+    def __init__(self, config: Edit5Config, **kwargs):
+        super().__init__(**kwargs)
+        self.config = config
+        t5, policy = config.t5, self.dtype_policy
+        self.backbone = T5EncoderDecoder(t5, name="backbone", dtype=policy)
+        self.tagger = TaggerHead(t5, name="tagger", dtype=policy)
+        self.tag_fusion = TagFusion(t5, config.resolved_tag_embedding_dim, name="tag_fusion",
+                                    dtype=policy)
+        self.pointer = PointerHead(t5, config.resolved_pointer_dim, config.sinkhorn_iterations,
+                                   name="pointer", dtype=policy)
+        self.reorder_embedding = keras.layers.Embedding(
+            config.max_input_length, t5.d_model, name="reorder_embedding", dtype=policy,
+            embeddings_initializer=keras.initializers.RandomNormal(stddev=t5.d_model**-0.5))
+        self.build()
+
+    def build(self, input_shape=None):
+        self.tagger.build()
+        self.tag_fusion.build()
+        self.pointer.build()
+        self.reorder_embedding.build((None, None))
+        self.reorder_layer = single_layer_encoder(self.config.t5, "reorder_layer",
+                                                  self.dtype_policy)
+        self.built = True
+
+    # Stages -------------------------------------------------------------------------------------
+
+    def encode(self, encoder_input_tokens, training=False):
+        """tokens int [b, L] (0 = padding) -> (h [b, L, d_model], token_mask bool [b, L])."""
+        return self.backbone.encode(encoder_input_tokens, training=training)
+
+    def tag(self, hidden, token_mask, training=False):
+        """h [b, L, d_model], token_mask bool [b, L] -> tag logits float32 [b, L, 2]."""
+        return self.tagger(hidden, token_mask, training=training)
+
+    def condition_on_tags(self, hidden, tags, training=False):
+        """h [b, L, d_model], tags int [b, L] -> h^t [b, L, d_model]."""
+        return self.tag_fusion(hidden, tags, training=training)
+
+    def point(self, tag_states, kept, token_mask, training=False):
+        """h^t [b, L, d_model], kept bool [b, L] (START included), token_mask bool [b, L]
+        -> log S float32 [b, L, L]."""
+        return self.pointer(tag_states, kept, token_mask, training=training)
+
+    def reorder(self, tag_states, new_positions, kept, token_mask, training=False):
+        """h^f = block(h^t + PositionEmbedding(new_positions) * kept) [b, L, d_model].
+
+        new_positions int [b, L]: 1 .. K along the output order (0 for START and off-chain
+        positions; `chain_positions`); kept bool [b, L]: where the embedding applies (START
+        included, whose position is 0); token_mask bool [b, L] masks padding keys.
+        """
+        positions = ops.minimum(ops.cast(new_positions, "int32"),
+                                self.config.max_input_length - 1)
+        embedded = self.reorder_embedding(positions)
+        embedded = embedded * ops.cast(kept, embedded.dtype)[:, :, None]
+        return self.reorder_layer(tag_states + embedded, token_mask, training=training)
+
+    def decode(self, decoder_input_tokens, reordered_states, token_mask, training=False):
+        """Teacher forcing of the insertion decoder -> logits float32 [b, T, vocab]."""
+        return self.backbone.decode(decoder_input_tokens, reordered_states, token_mask,
+                                    training=training)
+
+    def init_cache(self, batch_size: int, max_length: int, reordered_states, token_mask) -> dict:
+        """The insertion decoder's fixed-size cache over h^f [b, L, d_model] (see T5Decoder)."""
+        return self.backbone.init_cache(batch_size, max_length, reordered_states, token_mask)
+
+    def decode_step(self, token, cache: dict, index):
+        """token int [b, 1] at step `index` -> (logits float32 [b, vocab], updated cache)."""
+        return self.backbone.decode_step(token, cache, index)
+
+    # Teacher forcing ----------------------------------------------------------------------------
+
+    def call(self, features, training=False):
+        """Teacher-forced outputs from gold `tags`, `pointers` and `decoder_input_tokens`.
+
+        Args:
+          features: dict with `encoder_input_tokens` [b, L], `tags` [b, L], `pointers` [b, L],
+            `decoder_input_tokens` [b, T] (module docstring). Inference without gold features
+            goes through `textedit.decoding.edit_inference.edit_step`.
+
+        Returns:
+          {"tag_logits": [b, L, 2], "pointer_logits": [b, L, L], "insertion_logits":
+          [b, T, vocab]}, all float32.
+        """
+        missing = [name for name in ("encoder_input_tokens", "tags", "pointers",
+                                     "decoder_input_tokens") if name not in features]
+        if missing:
+            raise KeyError(f"Edit5Model needs the gold features {missing} (teacher forcing); "
+                           "for inference use textedit.decoding.edit_inference.edit_step")
+        hidden, token_mask = self.encode(features["encoder_input_tokens"], training)
+        tag_logits = self.tag(hidden, token_mask, training)
+        tags = ops.cast(features["tags"], "int32")
+        kept = ops.logical_and(ops.equal(tags, KEEP), token_mask)
+        tag_states = self.condition_on_tags(hidden, tags, training)
+        pointer_logits = self.point(tag_states, kept, token_mask, training)
+        start = start_positions(token_mask)
+        new_positions = chain_positions(features["pointers"], start)
+        reordered = self.reorder(tag_states, new_positions, kept, token_mask, training)
+        insertion_logits = self.decode(features["decoder_input_tokens"], reordered, token_mask,
+                                       training)
+        return {"tag_logits": tag_logits, "pointer_logits": pointer_logits,
+                "insertion_logits": insertion_logits}
+
+    def get_config(self):
+        return {"name": self.name, "trainable": self.trainable,
+                "dtype": keras.dtype_policies.serialize(self.dtype_policy),
+                "config": self.config.to_dict()}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        edit5_config = Edit5Config.from_dict(config.pop("config"))
+        if "dtype" in config and isinstance(config["dtype"], dict):
+            config["dtype"] = keras.dtype_policies.deserialize(config["dtype"])
+        return cls(edit5_config, **config)
+
+
+def start_positions(token_mask):
+    """The START (EOS) position of each row: the last unpadded one, token_mask bool [b, L]
+    -> int32 [b] (0 for an all-padding row). Inputs end in EOS with padding only after it."""
+    lengths = ops.sum(ops.cast(token_mask, "int32"), axis=1)
+    return ops.maximum(lengths - 1, 0)

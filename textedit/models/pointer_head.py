@@ -1,0 +1,119 @@
+"""EdiT5's pointer network (§1.1.4): where each kept position points next, as log S after Sinkhorn.
+
+    log_s = PointerHead(config, pointer_dim, iterations)(h_t, kept, token_mask)   # [b, L, L]
+
+Scores α[m, j] = q(h^t)_m · k(h^t)_j / sqrt(pointer_dim), with q = one dense layer and k = one
+Transformer layer followed by one dense layer. The square matrix covers every encoder position;
+position conventions are those of the features (`textedit.data.edit_features`): the EOS position
+doubles as START, `pointers[p]` is the position that follows p in the output, the last kept
+position points back to START and deleted or padding positions point to themselves.
+
+How deleted tokens enter the square matrix (the paper is silent; `pointer_mask`): a row m that
+is not kept (deleted or padding) may only point to itself, and no kept row may point to it. Kept
+rows (START included) may point to any other kept position, never to themselves, except START
+when nothing else is kept (its only option is itself). The gold pointers are always allowed and
+the mask always admits a permutation (identity outside the kept block, a cycle inside), so
+Sinkhorn can make the matrix doubly stochastic.
+
+`chain_positions` turns a pointer array into re-ordered positions (1 .. K along the chain, 0 for
+START, deleted and padding positions), the input of the re-order position embedding.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+from textedit.models.sinkhorn import log_sinkhorn
+from textedit.models.t5_config import T5Config
+from textedit.models.tagger_head import single_layer_encoder
+
+
+def pointer_mask(kept):
+    """Allowed pointer entries (module docstring).
+
+    Args:
+      kept: bool [b, L], True on kept positions including START (the EOS position); False on
+        deleted and padding positions.
+
+    Returns:
+      bool [b, L, L]; entry [r, m, j] allows m -> j.
+    """
+    kept = ops.cast(kept, "bool")
+    length = ops.shape(kept)[1]
+    eye = ops.eye(length, dtype="bool")[None]  # [1, L, L]
+    alone = ops.sum(ops.cast(kept, "int32"), axis=1) <= 1  # only START kept: it loops on itself
+    kept_pair = ops.logical_and(kept[:, :, None], kept[:, None, :])
+    between_kept = ops.logical_and(kept_pair, ops.logical_not(eye))
+    self_loop = ops.logical_and(
+        eye, ops.logical_or(ops.logical_not(kept)[:, :, None], alone[:, None, None]))
+    return ops.logical_or(between_kept, self_loop)
+
+
+def chain_positions(pointers, start):
+    """Re-ordered positions along the pointer chain from START.
+
+    Args:
+      pointers: int [b, L], pointers[r, p] = the position after p (features' convention).
+      start: int [b], the START (EOS) position of each row.
+
+    Returns:
+      int32 [b, L]: k for the k-th position visited after START (k = 1 .. K), 0 for START and
+      every position off the chain (deleted, padding). A chain that never returns to START
+      (invalid pointers) is followed for L steps at most.
+    """
+    pointers = ops.cast(pointers, "int32")
+    start = ops.cast(start, "int32")
+    length = ops.shape(pointers)[1]  # a Python int when static, else a scalar tensor
+    columns = ops.arange(length, dtype="int32")[None, :]
+
+    def body(step, state):
+        current, positions, done = state
+        following = ops.take_along_axis(pointers, current[:, None], axis=1)[:, 0]
+        done = ops.logical_or(done, ops.equal(following, start))
+        visit = ops.logical_and(ops.equal(columns, following[:, None]),
+                                ops.logical_not(done)[:, None])
+        positions = ops.where(visit, step + 1, positions)
+        return following, positions, done
+
+    state = (start, ops.zeros_like(pointers), ops.zeros_like(start, dtype="bool"))
+    return ops.fori_loop(0, length, body, state)[1]
+
+
+class PointerHead(keras.layers.Layer):
+    """Pointer scores with the mask and Sinkhorn applied.
+
+    Sub-layers: `query` (Dense d_model -> pointer_dim), `key_layer` (a 1-block `T5Encoder`),
+    `key` (Dense d_model -> pointer_dim); both dense layers have a bias.
+
+    Call: hidden [b, L, d_model] (the tag-conditioned states h^t), kept bool [b, L] (START
+    included), token_mask bool [b, L] -> log S float32 [b, L, L] (`sinkhorn.MASKED` where masked;
+    every row an exact log-distribution).
+    """
+
+    def __init__(self, config: T5Config, pointer_dim: int, sinkhorn_iterations: int, **kwargs):
+        super().__init__(**kwargs)
+        self.config = config
+        self.pointer_dim = pointer_dim
+        self.sinkhorn_iterations = sinkhorn_iterations
+
+    def build(self, input_shape=None):
+        d_model, policy = self.config.d_model, self.dtype_policy
+        self.query = keras.layers.Dense(self.pointer_dim, name="query", dtype=policy)
+        self.query.build((None, None, d_model))
+        self.key_layer = single_layer_encoder(self.config, "key_layer", policy)
+        self.key = keras.layers.Dense(self.pointer_dim, name="key", dtype=policy)
+        self.key.build((None, None, d_model))
+
+    def scores(self, hidden, token_mask, training=False):
+        """Raw α [b, L, L] (float32), before masking and Sinkhorn."""
+        queries = self.query(hidden)
+        keys = self.key(self.key_layer(hidden, token_mask, training=training))
+        scores = ops.einsum("bmd,bjd->bmj", ops.cast(queries, "float32"),
+                            ops.cast(keys, "float32"))
+        return scores * (self.pointer_dim**-0.5)
+
+    def call(self, hidden, kept, token_mask, training=False):
+        mask = pointer_mask(ops.logical_and(ops.cast(kept, "bool"), ops.cast(token_mask, "bool")))
+        return log_sinkhorn(self.scores(hidden, token_mask, training), mask,
+                            self.sinkhorn_iterations)
