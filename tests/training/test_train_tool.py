@@ -1,0 +1,161 @@
+"""tools/train.py: required macros, every experiment file, and a tiny T5 run that is killed,
+restarted with the same command, and finishes with checkpoints, eval metrics and summaries."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import gin
+import pytest
+
+from textedit.training.summaries import read_scalars
+
+ROOT = Path(__file__).resolve().parents[2]
+EXPERIMENTS = sorted((ROOT / "gin" / "experiments").glob("*.gin"))
+TINY_VOCAB_ROWS = 2176  # the test vocabulary's 2,100 ids rounded up to a multiple of 128
+
+
+@pytest.fixture
+def train_tool():
+    sys.path.insert(0, str(ROOT))
+    from tools import train
+
+    yield train
+    gin.clear_config()
+
+
+def test_unset_required_macros_are_named(train_tool, tiny_vocab, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        train_tool.main(["--gin_file=gin/runs/train.gin", "--gin.MODEL_DIR='unused'"])
+    message = str(exit_info.value)
+    for name in ("MIXTURE_OR_TASK_NAME", "TASK_FEATURE_LENGTHS", "TRAIN_STEPS"):
+        assert name in message
+    assert "MODEL_DIR" not in message.split("not set:")[1].split(".")[0]
+
+
+@pytest.mark.parametrize("experiment", EXPERIMENTS, ids=lambda p: p.stem)
+def test_every_experiment_file_parses_and_names_known_tasks(train_tool, tiny_vocab, experiment,
+                                                            tmp_path, capsys):
+    assert train_tool.main([f"--gin_file={experiment}", f"--gin.MODEL_DIR='{tmp_path}'",
+                            "--check_config"]) == 0
+    out = capsys.readouterr().out
+    assert "t5_config.size = 'small'" in out
+    assert re.search(r"training on \w+ \(train\)", out)
+    if experiment.stem.endswith("_slim"):
+        assert "t5_config.num_decoder_layers = 1" in out
+
+
+def _tiny_experiment(directory: Path, train_file: str, validation_file: str, steps: int
+                     ) -> tuple[Path, Path]:
+    """(experiment file, its task + model part, which tools/infer.py reuses)."""
+    model_and_task = directory / "tiny_model_and_task.gin"
+    model_and_task.write_text(f"""
+include 'gin/models/t5_tiny.gin'
+VOCAB_SIZE = {TINY_VOCAB_ROWS}
+DROPOUT_RATE = 0.0
+user_parallel_tasks.tasks = [
+    {{"name": "tool_copy", "train": "{train_file}", "validation": "{validation_file}"}}]
+MIXTURE_OR_TASK_NAME = "tool_copy"
+TASK_FEATURE_LENGTHS = {{"inputs": 16, "targets": 16}}
+""")
+    experiment = directory / "tiny.gin"
+    experiment.write_text(f"""
+include 'gin/runs/train.gin'
+include '{model_and_task}'
+TRAIN_STEPS = {steps}
+BATCH_SIZE = 8
+LEARNING_RATE = 0.01
+WARMUP_STEPS = 10
+LOG_EVERY = 20
+CHECKPOINT_EVERY = 20
+EVAL_EVERY = 0
+MAX_EVAL_EXAMPLES = 8
+EVAL_BATCH_SIZE = 8
+""")
+    return experiment, model_and_task
+
+
+def test_killed_run_resumes_with_the_same_command(tiny_vocab, copy_task_files, tmp_path):
+    """SIGKILL after the step-40 checkpoint, restart: resumes from a checkpoint >= 40, ends at
+    step 200 with loss still falling, eval metrics, summaries and the effective config."""
+    experiment, _ = _tiny_experiment(tmp_path, *copy_task_files, steps=200)
+    model_dir = tmp_path / "run"
+    command = [sys.executable, str(ROOT / "tools" / "train.py"), f"--gin_file={experiment}",
+               f"--gin.MODEL_DIR='{model_dir}'"]
+    env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             env=env, cwd=tmp_path)
+    output = []
+    for line in first.stdout:
+        output.append(line)
+        if "ckpt-40" in line:
+            first.send_signal(signal.SIGKILL)
+            break
+    first.wait(timeout=60)
+    assert first.returncode == -signal.SIGKILL, "".join(output)[-3000:]
+
+    second = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path,
+                            timeout=300)
+    log = second.stdout + second.stderr
+    assert second.returncode == 0, log[-3000:]
+    resumed = int(re.search(r"resumed from \S+ at step (\d+)", log).group(1))
+    assert 40 <= resumed < 200
+    assert "done: 200 steps" in log
+    assert re.search(r"eval step 200 tool_copy .*exact_match", log)
+
+    assert {p.name for p in (model_dir / "checkpoints").glob("ckpt-*.index")} >= {"ckpt-200.index"}
+    losses = dict(read_scalars(model_dir / "train")["loss"])
+    after_restart = min(step for step in losses if step > resumed)
+    assert losses[after_restart] < 0.7 * losses[1]  # continued, not restarted from scratch
+    last_three = [losses[step] for step in (160, 180, 200)]
+    assert sum(last_three) / 3 < losses[after_restart]  # and still falling
+    assert {"learning_rate", "grad_norm", "token_accuracy", "examples_per_second"} <= set(
+        read_scalars(model_dir / "train"))
+    assert read_scalars(model_dir / "eval" / "tool_copy")["eval/exact_match"][-1][0] == 200
+    metrics = [json.loads(line) for line in
+               (model_dir / "eval" / "tool_copy-metrics.jsonl").read_text().splitlines()]
+    assert metrics[-1]["step"] == 200
+    config = (model_dir / "config.gin").read_text()
+    assert f"MODEL_DIR = '{model_dir}'" in config and "TRAIN_STEPS = 200" in config
+    assert (model_dir / "operative_config.gin").exists()
+
+
+@pytest.mark.slow
+def test_infer_and_eval_run_files_use_a_trained_run(train_tool, tiny_vocab, copy_task_files,
+                                                     tmp_path):
+    """tools/infer.py: infer.gin writes one prediction per example in task order, eval.gin
+    scores them with the task's metrics, both with the trained weights and step."""
+    experiment, model_and_task = _tiny_experiment(tmp_path, *copy_task_files, steps=20)
+    model_dir = tmp_path / "run"
+    assert train_tool.main([f"--gin_file={experiment}", f"--gin.MODEL_DIR='{model_dir}'",
+                            "--gin.EVAL_MIXTURE_OR_TASK_NAMES=[]"]) == 0
+    from tools import infer
+
+    for run in ("infer", "eval"):
+        gin.clear_config()
+        assert infer.main([f"--gin_file=gin/runs/{run}.gin", f"--gin_file={model_and_task}",
+                           f"--gin.CHECKPOINT_PATH='{model_dir}'",
+                           f"--gin.OUTPUT_DIR='{tmp_path / run}'", "--gin.MAX_EXAMPLES=5",
+                           "--gin.INFER_BATCH_SIZE=8"]) == 0
+    predictions = (tmp_path / "infer" / "tool_copy-validation-20.txt").read_text().splitlines()
+    assert len(predictions) == 5
+    assert read_scalars(tmp_path / "eval" / "tool_copy")["eval/exact_match"][0][0] == 20
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("experiment", EXPERIMENTS, ids=lambda p: p.stem)
+def test_every_experiment_trains_with_a_tiny_model(train_tool, tiny_vocab, experiment, tmp_path):
+    """Each experiment's real data through 2 steps of a tiny T5 and a 4-example evaluation of
+    each of its evaluation tasks (with their metrics)."""
+    assert train_tool.main([
+        f"--gin_file={experiment}", "--gin_file=gin/models/t5_tiny.gin",
+        f"--gin.MODEL_DIR='{tmp_path}'", f"--gin.VOCAB_SIZE={TINY_VOCAB_ROWS}",
+        "--gin.TRAIN_STEPS=2", "--gin.BATCH_SIZE=4", "--gin.WARMUP_STEPS=1",
+        "--gin.TASK_FEATURE_LENGTHS={'inputs': 32, 'targets': 32}",
+        "--gin.MAX_EVAL_EXAMPLES=4", "--gin.EVAL_BATCH_SIZE=4"]) == 0
+    assert (tmp_path / "checkpoints" / "ckpt-2.index").exists()
+    assert list((tmp_path / "eval").glob("*-metrics.jsonl"))

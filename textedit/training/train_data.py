@@ -1,0 +1,144 @@
+"""The training batch stream: epoch after epoch, each shuffled with its own seed, resumable.
+
+    stream = EpochBatches(seqio_train_dataset("gec_wi_fce", {"inputs": 128, "targets": 128}),
+                          strategy, global_batch_size=64, seed=0)
+    stream.start(epoch=0, offset=0)           # or the position stored in a checkpoint
+    batch = next(stream)                       # a distributed batch: one [b / replicas, ...]
+                                               # dict per replica; stream.position advances
+
+Epoch e is `dataset_fn(seed + e, shard, per_replica_batch_size)`: one pass over the split in an
+order fixed by its seed (SeqIO shuffles the examples with it), cut into batches with the remainder
+dropped. So the stream is a deterministic function of `seed`, and the position (epoch, batches
+consumed in it) identifies where a run is. On resume the stream re-creates epoch `epoch` and skips
+`offset` batches: the run continues with exactly the batches an uninterrupted run would have seen.
+Skipping costs preprocessing of at most one epoch (tokenising about 2,000 examples/s on 2 CPU
+cores); the run prints how many batches it skips.
+
+With several replicas each global batch is one per-replica batch per replica, taken in order from
+each input pipeline; an input pipeline's per-replica batches are grouped by replica count with the
+remainder dropped, so every step gets full, equally shaped batches (XLA needs static shapes).
+With several input pipelines (multiworker, TPU pods) pipeline i reads SeqIO shard i of n.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+
+import seqio
+import tensorflow as tf
+
+# (seed, shard_info or None, per-replica batch size) -> finite batched dataset of one epoch.
+DatasetFn = Callable[[int, "seqio.ShardInfo | None", int], tf.data.Dataset]
+
+
+def seqio_train_dataset(mixture_or_task_name: str, task_feature_lengths: Mapping[str, int],
+                        split: str = "train",
+                        feature_converter: seqio.FeatureConverter | None = None,
+                        use_cached: bool = False) -> DatasetFn:
+    """A `DatasetFn` over a SeqIO task or mixture (default converter: EncDecFeatureConverter
+    without packing)."""
+    converter = feature_converter or seqio.EncDecFeatureConverter(pack=False)
+
+    def dataset_fn(seed: int, shard_info, batch_size: int) -> tf.data.Dataset:
+        return seqio.get_dataset(
+            mixture_or_task_name, dict(task_feature_lengths), converter, dataset_split=split,
+            use_cached=use_cached, shuffle=True, num_epochs=1, shard_info=shard_info,
+            seed=seed, batch_size=batch_size, verbose=False)
+
+    return dataset_fn
+
+
+@dataclasses.dataclass
+class TrainDataConfig:
+    """Which SeqIO data a run trains on (`seqio_train_dataset`'s arguments).
+
+    Attributes:
+      mixture_or_task_name: a registered task or mixture.
+      task_feature_lengths: e.g. {"inputs": 128, "targets": 128}; longer examples are truncated.
+      split: the split trained on.
+      use_cached: read SeqIO's offline cache (seqio_cache_tasks) instead of preprocessing.
+    """
+
+    mixture_or_task_name: str
+    task_feature_lengths: Mapping[str, int]
+    split: str = "train"
+    use_cached: bool = False
+
+    def dataset_fn(self, feature_converter: seqio.FeatureConverter | None = None) -> DatasetFn:
+        return seqio_train_dataset(self.mixture_or_task_name, self.task_feature_lengths,
+                                   self.split, feature_converter, self.use_cached)
+
+
+class EmptyEpochError(ValueError):
+    """An epoch without a single full batch: the split is smaller than one global batch."""
+
+
+class EpochBatches:
+    """Infinite stream of distributed global batches (module docstring)."""
+
+    def __init__(self, dataset_fn: DatasetFn, strategy: tf.distribute.Strategy,
+                 global_batch_size: int, seed: int = 0, name: str = "training data"):
+        if global_batch_size % strategy.num_replicas_in_sync:
+            raise ValueError(f"batch size {global_batch_size} is not divisible by the "
+                             f"{strategy.num_replicas_in_sync} replicas")
+        self.dataset_fn = dataset_fn
+        self.strategy = strategy
+        self.global_batch_size = global_batch_size
+        self.seed = seed
+        self.name = name
+        self.epoch = 0
+        self.offset = 0
+        self._iterator = None
+        self._element_spec = None
+
+    @property
+    def position(self) -> tuple[int, int]:
+        """(epoch, global batches consumed in it)."""
+        return self.epoch, self.offset
+
+    @property
+    def element_spec(self):
+        """The per-replica batch spec, {feature: TensorSpec([b / replicas, length])}."""
+        if self._element_spec is None:
+            self.start(self.epoch, self.offset)
+        return self._element_spec
+
+    def start(self, epoch: int = 0, offset: int = 0) -> None:
+        """Positions the stream at batch `offset` of epoch `epoch` (skipping what comes before)."""
+        self.epoch, self.offset = epoch, offset
+        distributed = self.strategy.distribute_datasets_from_function(
+            lambda context: self._pipeline(context, epoch, offset))
+        self._element_spec = distributed.element_spec
+        self._iterator = iter(distributed)
+
+    def _pipeline(self, context: tf.distribute.InputContext, epoch: int, offset: int):
+        per_replica = context.get_per_replica_batch_size(self.global_batch_size)
+        shard = (seqio.ShardInfo(context.input_pipeline_id, context.num_input_pipelines)
+                 if context.num_input_pipelines > 1 else None)
+        dataset = self.dataset_fn(self.seed + epoch, shard, per_replica)
+        replicas = context.num_replicas_in_sync // context.num_input_pipelines
+        if replicas > 1:  # whole steps only: every replica gets a full batch
+            dataset = dataset.batch(replicas, drop_remainder=True).unbatch()
+        return dataset.skip(offset * replicas).prefetch(tf.data.AUTOTUNE)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self._iterator is None:
+            self.start(self.epoch, self.offset)
+        for _ in range(2):
+            try:
+                batch = next(self._iterator)
+            except (StopIteration, tf.errors.OutOfRangeError):
+                if self.offset == 0:
+                    raise EmptyEpochError(
+                        f"{self.name}: epoch {self.epoch} has no full batch of "
+                        f"{self.global_batch_size} examples") from None
+                self.start(self.epoch + 1, 0)
+                continue
+            self.offset += 1
+            return batch
+        raise EmptyEpochError(f"{self.name}: epoch {self.epoch} has no full batch of "
+                              f"{self.global_batch_size} examples")

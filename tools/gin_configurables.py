@@ -1,0 +1,93 @@
+"""The library's training pieces as gin configurables (the library itself never imports gin).
+
+`register_training()` registers, once per process, the names the gin files in gin/ use:
+
+    t5_config                T5Config.named(size, **overrides) (gin/models/t5_*.gin bind it)
+    t5_encoder_decoder       T5EncoderDecoder(config) (the run files' default MODEL)
+    seq2seq_objective        textedit.objectives.seq2seq.seq2seq_objective
+    seq2seq_greedy_decode_fn textedit.training.evaluation.seq2seq_greedy_decode_fn
+    make_optimizer           textedit.training.optimizers.make_optimizer
+    WarmupDecay              textedit.training.schedules.WarmupDecay
+    TrainConfig              textedit.training.trainer.TrainConfig
+    TrainDataConfig          textedit.training.train_data.TrainDataConfig
+    EvalConfig               textedit.training.evaluation.EvalConfig
+
+plus `user_parallel_tasks` (tools/gin_flags.py) and the tools' own run functions (`train`, which
+tools/train.py registers). `required_macros_unset()` lists the macros a run file declared as
+`NAME = %gin.REQUIRED` that nothing has set.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import gin
+
+GIN_DIR = Path(__file__).resolve().parents[1] / "gin"
+_REQUIRED_MACRO = re.compile(r"^([A-Za-z_][A-Za-z0-9_.]*) = %gin\.REQUIRED$", re.MULTILINE)
+
+
+def _ignore_search_misses(record: logging.LogRecord) -> bool:
+    return not record.getMessage().startswith("Path not found:")
+
+
+def t5_config(size: str = "small", **overrides: Any):
+    """`T5Config.named(size, **overrides)`: every parameter but `size` is a T5Config field."""
+    from textedit.models.t5_config import T5Config
+
+    return T5Config.named(size, **overrides)
+
+
+def t5_encoder_decoder(config):
+    """A `T5EncoderDecoder` for `config` (a T5Config, e.g. @t5_config())."""
+    from textedit.models.t5_encoder_decoder import T5EncoderDecoder
+
+    return T5EncoderDecoder(config, name="t5")
+
+
+@functools.cache
+def register_training() -> None:
+    """Registers the configurables listed in the module docstring (idempotent)."""
+    from textedit.objectives.seq2seq import seq2seq_objective
+    from textedit.training.evaluation import EvalConfig, seq2seq_greedy_decode_fn
+    from textedit.training.optimizers import make_optimizer
+    from textedit.training.schedules import WarmupDecay
+    from textedit.training.train_data import TrainDataConfig
+    from textedit.training.trainer import TrainConfig
+    from tools import gin_flags
+
+    gin.external_configurable(t5_config, name="t5_config")
+    gin.external_configurable(t5_encoder_decoder, name="t5_encoder_decoder")
+    gin.external_configurable(seq2seq_objective, name="seq2seq_objective")
+    gin.external_configurable(seq2seq_greedy_decode_fn, name="seq2seq_greedy_decode_fn")
+    gin.external_configurable(make_optimizer, name="make_optimizer")
+    gin.external_configurable(WarmupDecay, name="WarmupDecay")
+    gin.external_configurable(TrainConfig, name="TrainConfig")
+    gin.external_configurable(TrainDataConfig, name="TrainDataConfig")
+    gin.external_configurable(EvalConfig, name="EvalConfig")
+    gin_flags.user_parallel_tasks_configurable()
+    # Includes name files from the repository root (`include 'gin/runs/train.gin'`): found
+    # relative to the working directory first, then to the repository. Gin's resource reader logs
+    # an error for every search-path miss; those misses are expected here.
+    gin.add_config_file_search_path(str(GIN_DIR.parent))
+    logging.getLogger().addFilter(_ignore_search_misses)
+
+
+def required_macros_unset() -> list[str]:
+    """Macros still bound to %gin.REQUIRED after parsing, in config order."""
+    return _REQUIRED_MACRO.findall(gin.config_str())
+
+
+def check_required_macros() -> None:
+    """Exits with a message naming every unset required macro."""
+    missing = required_macros_unset()
+    if missing:
+        settings = " ".join(f"--gin.{name}=..." for name in missing)
+        raise SystemExit(
+            f"required gin macro(s) not set: {', '.join(missing)}. Set them in an experiment "
+            f"file or on the command line ({settings}; strings in quotes, e.g. "
+            f"--gin.MODEL_DIR=\"'runs/x'\").")

@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""Trains a model from gin files, T5X style: run file + model file, joined by an experiment file.
+
+    .venv/bin/python tools/train.py --gin_file=gin/experiments/seq2seq_gec.gin \\
+        --gin.MODEL_DIR="'workdir/runs/seq2seq_gec'"
+    .venv/bin/python tools/train.py --gin_file=gin/experiments/seq2seq_gec.gin \\
+        --gin_file=gin/models/t5_small_slim.gin --gin.MODEL_DIR="'workdir/runs/slim'" \\
+        --gin.TRAIN_STEPS=5000 --gin.BATCH_SIZE=64 --strategy=mirrored
+
+Gin: `--gin_file FILE` (repeatable; later files override earlier bindings) and `--gin.NAME=VALUE`
+(a binding or a macro; strings need gin quotes). Includes name files from the repository root
+(`include 'gin/runs/train.gin'`), found from any working directory. The run file
+gin/runs/train.gin documents the REQUIRED macros (MODEL_DIR, MIXTURE_OR_TASK_NAME,
+TASK_FEATURE_LENGTHS, TRAIN_STEPS); one left unset stops the tool with a message naming it. The
+effective configuration is written to MODEL_DIR/config.gin before training (and the operative
+one, the values actually used, to MODEL_DIR/operative_config.gin at the end).
+
+Running the same command again resumes from MODEL_DIR's latest checkpoint and stops at
+TRAIN_STEPS. `--strategy` picks the tf.distribute strategy (default, mirrored, multiworker, tpu);
+`--check_config` parses and checks the configuration, prints it and exits without training.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+os.environ.setdefault("JAX_PLATFORMS", "cpu")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tools import gin_flags  # noqa: E402
+
+
+def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str], list[str]]:
+    gin_files, gin_bindings, rest = gin_flags.split_gin_args(argv)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Gin: --gin_file FILE (repeatable) and --gin.NAME=VALUE.")
+    parser.add_argument("--strategy", default="default",
+                        choices=["default", "mirrored", "multiworker", "tpu"],
+                        help="tf.distribute strategy (default %(default)s)")
+    parser.add_argument("--tpu", default="", help="with --strategy=tpu: TPU name or address "
+                        "('' = the local TPU VM)")
+    parser.add_argument("--check_config", action="store_true",
+                        help="parse and check the configuration, print it, do not train")
+    parser.add_argument("--data_dir", help="data directory (default: $TEXTEDIT_DATA_DIR, "
+                        "else ../shared/data)")
+    parser.add_argument("--vocab_dir", help="vocabulary directory (default: "
+                        "$TEXTEDIT_VOCAB_DIR, else workdir/vocab)")
+    parser.add_argument("--skip_bad_lines", action="store_true",
+                        help="skip (and count) malformed input lines instead of failing")
+    args = parser.parse_args(rest)
+    if not gin_files:
+        parser.error("at least one --gin_file is needed (e.g. gin/experiments/seq2seq_gec.gin)")
+    return args, gin_files, gin_bindings
+
+
+def task_vocab_size(mixture_or_task_name: str) -> int:
+    """Ids of the targets vocabulary (SentencePiece pieces plus sentinels)."""
+    import seqio
+
+    provider = seqio.get_mixture_or_task(mixture_or_task_name)
+    return provider.output_features["targets"].vocabulary.vocab_size
+
+
+def checked_model_factory(model: Callable, vocab_size: int) -> Callable:
+    """`model` that refuses a model whose embedding has fewer rows than the vocabulary has ids."""
+
+    def build():
+        built = model()
+        rows = getattr(getattr(built, "config", None), "vocab_size", None)
+        if rows is not None and rows < vocab_size:
+            raise SystemExit(f"the model has {rows} vocabulary rows but the task vocabulary has "
+                             f"{vocab_size} ids: set VOCAB_SIZE >= {vocab_size} (e.g. "
+                             f"{-(-vocab_size // 128) * 128}, a multiple of 128)")
+        return built
+
+    return build
+
+
+def write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text)
+    os.replace(temporary, path)
+
+
+def train(config, data, model: Callable, objective, optimizer: Callable,
+          evaluation=None, decode_fn: Callable | None = None, strategy=None,
+          check_only: bool = False):
+    """The run: gin binds everything but `strategy` and `check_only` (see gin/runs/train.gin).
+
+    Args:
+      config: a TrainConfig (model_dir, steps, batch size, checkpoints, logging, precision).
+      data: a TrainDataConfig (task or mixture, feature lengths, split).
+      model: factory () -> Keras model, e.g. @t5_encoder_decoder; a model with a `config.vocab_size`
+        smaller than the task vocabulary is refused (naming VOCAB_SIZE).
+      objective: an Objective, e.g. @seq2seq_objective().
+      optimizer: factory () -> Keras optimiser, e.g. @make_optimizer.
+      evaluation: an EvalConfig; None or no task names = no evaluation.
+      decode_fn: factory (max_decode_length) -> decode function for evaluation.
+    """
+    import gin
+    import seqio
+
+    from textedit.training.evaluation import TaskEvaluator
+    from textedit.training.trainer import train as run_training
+
+    for name in [data.mixture_or_task_name] + list(evaluation.mixture_or_task_names
+                                                   if evaluation else []):
+        if name not in seqio.TaskRegistry.names() and name not in seqio.MixtureRegistry.names():
+            raise SystemExit(f"unknown task or mixture {name!r}; known tasks: "
+                             f"{', '.join(sorted(seqio.TaskRegistry.names()))}")
+    vocab_size = task_vocab_size(data.mixture_or_task_name)
+    model_dir = Path(config.model_dir)
+    print(f"model directory: {model_dir}\ntraining on {data.mixture_or_task_name} "
+          f"({data.split}), lengths {dict(data.task_feature_lengths)}, {config.train_steps} steps "
+          f"of {config.batch_size}; task vocabulary {vocab_size} ids", flush=True)
+    if check_only:
+        return None
+    model_dir.mkdir(parents=True, exist_ok=True)
+    config_path = model_dir / "config.gin"
+    text = gin.config_str()
+    if config_path.exists() and config_path.read_text() != text:
+        previous = model_dir / f"config.{time.strftime('%Y%m%d-%H%M%S')}.gin"
+        os.replace(config_path, previous)
+        print(f"note: the configuration differs from the previous run's (kept as {previous})",
+              flush=True)
+    write_atomically(config_path, text)
+
+    evaluators = []
+    if evaluation and evaluation.mixture_or_task_names:
+        if decode_fn is None:
+            raise SystemExit("evaluation needs DECODE_FN (set it in the model file)")
+        decode = decode_fn(max_decode_length=data.task_feature_lengths["targets"])
+        for name in evaluation.mixture_or_task_names:
+            start = time.perf_counter()
+            evaluators.append(TaskEvaluator(
+                name, data.task_feature_lengths, decode, log_dir=model_dir / "eval",
+                split=evaluation.split, max_examples=evaluation.max_examples,
+                batch_size=evaluation.batch_size))
+            counts = ", ".join(f"{k} {v}" for k, v in evaluators[-1].num_examples.items())
+            print(f"evaluation: {name} {evaluation.split}: {counts} examples "
+                  f"(read in {time.perf_counter() - start:.0f}s)", flush=True)
+    result = run_training(
+        config, checked_model_factory(model, vocab_size), objective, optimizer, data.dataset_fn(),
+        strategy=strategy, evaluators=evaluators)
+    write_atomically(model_dir / "operative_config.gin", gin.operative_config_str())
+    return result
+
+
+def _quiet_epoch_warning(record: logging.LogRecord) -> bool:
+    """SeqIO warns at every epoch that an uncached FunctionDataset shuffles poorly on restarts;
+    here each epoch reshuffles the whole split with its own seed (train_data.py), so it is noise."""
+    return "uncached FunctionDataset" not in record.getMessage()
+
+
+@functools.cache
+def configurable_train() -> Callable:
+    """`train` registered as the gin configurable "train" (once per process)."""
+    import gin
+
+    return gin.external_configurable(train, name="train")
+
+
+def main(argv: Sequence[str]) -> int:
+    args, gin_files, gin_bindings = parse_args(list(argv))
+    if args.vocab_dir:  # before `tasks` is imported: the task features read it at import
+        os.environ["TEXTEDIT_VOCAB_DIR"] = str(Path(args.vocab_dir).resolve())
+    import gin
+
+    from textedit.data.data_dir import set_data_dir
+    from tools import gin_configurables
+
+    set_data_dir(args.data_dir)
+    import tasks  # noqa: F401  (registers the built-in tasks)
+    from tasks.registration import SETTINGS
+
+    SETTINGS.skip_bad_lines = args.skip_bad_lines
+    logging.getLogger("absl").addFilter(_quiet_epoch_warning)
+    gin_configurables.register_training()
+    run = configurable_train()
+    gin.parse_config_files_and_bindings(gin_files, gin_bindings, finalize_config=False)
+    gin_configurables.check_required_macros()  # before gin's own check, with a clearer message
+    gin.finalize()
+    gin_flags.user_parallel_tasks_configurable()()
+    if args.check_config:
+        print(gin.config_str())
+        run(check_only=True)
+        return 0
+    from textedit.training.distribution import make_strategy
+
+    strategy = make_strategy(args.strategy, tpu=args.tpu)
+    result = run(strategy=strategy)
+    print(f"done: {result.step} steps; checkpoints kept at steps {result.checkpoints}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
