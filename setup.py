@@ -18,6 +18,7 @@ CORE = [
     "gin-config==0.5.0",
     "numpy==2.4.6",
     "sentencepiece==0.2.3",
+    "safetensors==0.8.0",  # Hugging Face checkpoints (textedit.models.load_hf_t5), no torch needed
 ]
 T5_RUNTIME = [  # what t5.data.preprocessors / t5.evaluation.metrics import
     "babel==2.19.0",

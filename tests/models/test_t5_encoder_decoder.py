@@ -30,8 +30,9 @@ def test_cached_steps_reproduce_teacher_forcing(make_tiny_model, random_tokens, 
     expected = model(inputs)
     hidden, mask = model.encode(inputs["encoder_input_tokens"])
     cache = model.init_cache(3, 8, hidden, mask)  # longer than the 6 steps taken
-    assert [tuple(k.shape) for k in cache["self_key"]] == [(3, 8, 4, 8)] * len(model.decoder.blocks)
-    assert tuple(cache["cross_key"][0].shape) == (3, 7, 4, 8)
+    # [batch, heads, length, d_kv]
+    assert [tuple(k.shape) for k in cache["self_key"]] == [(3, 4, 8, 8)] * len(model.decoder.blocks)
+    assert tuple(cache["cross_key"][0].shape) == (3, 4, 7, 8)
     tokens = inputs["decoder_input_tokens"]
     for index in range(tokens.shape[1]):
         logits, cache = model.decode_step(tokens[:, index:index + 1], cache, index)

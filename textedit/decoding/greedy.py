@@ -17,6 +17,15 @@ from textedit.decoding.decode_loop import (
 )
 
 
+def first_argmax(logits):
+    """`argmax(logits, axis=-1)` (the first maximum wins) as two plain reductions: the maximum,
+    then the smallest index holding it. XLA:CPU vectorises these; its fused argmax (a variadic
+    reduction) took over 1 ms per step for [32, 16128] logits. logits [b, vocab] -> int32 [b]."""
+    vocab = ops.shape(logits)[-1]
+    is_max = ops.equal(logits, ops.max(logits, axis=-1, keepdims=True))
+    return ops.min(ops.where(is_max, ops.arange(vocab, dtype="int32"), vocab), axis=-1)
+
+
 def greedy_loop(step_fn: StepFn, cache, batch_size: int, max_decode_length: int, *,
                 eos_id: int = EOS_ID, pad_id: int = PAD_ID, start_id: int = START_ID,
                 logits_processor: LogitsProcessor | None = None):
@@ -24,7 +33,7 @@ def greedy_loop(step_fn: StepFn, cache, batch_size: int, max_decode_length: int,
 
     Returns int32 [batch_size, max_decode_length] (see `decode_loop.token_loop`)."""
     return token_loop(step_fn, cache, batch_size, max_decode_length,
-                      lambda logits, index: ops.argmax(logits, axis=-1), eos_id=eos_id,
+                      lambda logits, index: first_argmax(logits), eos_id=eos_id,
                       pad_id=pad_id, start_id=start_id, logits_processor=logits_processor)
 
 

@@ -4,9 +4,16 @@
     model = T5EncoderDecoder(config)
     logits = model({"encoder_input_tokens": x, "decoder_input_tokens": y})
 
-Layers use `keras.ops`; shapes are in each docstring. HF checkpoint names: `hf_t5_variables`.
+Layers use `keras.ops`; shapes are in each docstring. HF checkpoint names: `hf_t5_variables`;
+local HF checkpoints (safetensors or PyTorch format): `load_hf_t5(directory)`.
 """
 
+from textedit.models.hf_t5_import import (
+    HFLoadReport,
+    load_hf_t5,
+    load_hf_t5_weights,
+    read_hf_t5_checkpoint,
+)
 from textedit.models.relative_position_bias import RelativePositionBias, relative_position_bucket
 from textedit.models.rms_norm import RMSNorm
 from textedit.models.t5_attention import T5Attention
@@ -19,6 +26,7 @@ from textedit.models.t5_feed_forward import T5FeedForward
 from textedit.models.t5_hf_names import hf_t5_variables
 
 __all__ = [
+    "HFLoadReport",
     "RMSNorm",
     "RelativePositionBias",
     "T5Attention",
@@ -29,5 +37,8 @@ __all__ = [
     "T5EncoderDecoder",
     "T5FeedForward",
     "hf_t5_variables",
+    "load_hf_t5",
+    "load_hf_t5_weights",
+    "read_hf_t5_checkpoint",
     "relative_position_bucket",
 ]

@@ -8,7 +8,10 @@ T5 conventions (HF `T5Attention`), kept so that HF weights give identical output
 - The position bias (from `RelativePositionBias`, self-attention only) is added to the logits; the
   mask then sets excluded logits to -1e9. Softmax runs in float32 whatever the compute dtype.
 
-Keys and values are laid out [batch, length, num_heads, d_kv], the layout of the decoder's caches.
+Keys and values are laid out heads-major, [batch, num_heads, length, d_kv], the layout of the
+decoder's caches: both attention products are then batched matrix products over (batch, heads)
+that XLA runs in place. (Stored [batch, length, heads, d_kv], every cache of every layer was
+copied into a transposed layout at every decoding step on XLA:CPU.)
 """
 
 from __future__ import annotations
@@ -54,18 +57,19 @@ class T5Attention(keras.layers.Layer):
         self.dropout = keras.layers.Dropout(self.dropout_rate, dtype=self.dtype_policy)
 
     def _heads(self, x):
-        """[b, t, num_heads * d_kv] -> [b, t, num_heads, d_kv]."""
-        return ops.reshape(x, (ops.shape(x)[0], ops.shape(x)[1], self.num_heads, self.d_kv))
+        """[b, t, num_heads * d_kv] -> [b, num_heads, t, d_kv]."""
+        x = ops.reshape(x, (ops.shape(x)[0], ops.shape(x)[1], self.num_heads, self.d_kv))
+        return ops.transpose(x, (0, 2, 1, 3))
 
     def project_key_value(self, key_value_input):
-        """key_value_input [b, k, d_model] -> (keys, values), each [b, k, num_heads, d_kv]."""
+        """key_value_input [b, k, d_model] -> (keys, values), each [b, num_heads, k, d_kv]."""
         return self._heads(self.k(key_value_input)), self._heads(self.v(key_value_input))
 
     def attend(self, query_input, keys, values, bias=None, attention_mask=None, training=False):
         """Attention of query_input [b, q, d_model] over precomputed keys/values
-        [b, k, num_heads, d_kv] -> [b, q, d_model]."""
+        [b, num_heads, k, d_kv] -> [b, q, d_model]."""
         queries = self._heads(self.q(query_input))
-        logits = ops.cast(ops.einsum("bqhd,bkhd->bhqk", queries, keys), "float32")
+        logits = ops.cast(ops.einsum("bhqd,bhkd->bhqk", queries, keys), "float32")
         if bias is not None:
             logits = logits + ops.cast(bias, "float32")
         if attention_mask is not None:
@@ -75,7 +79,7 @@ class T5Attention(keras.layers.Layer):
         weights = weights / ops.sum(weights, axis=-1, keepdims=True)
         weights = ops.cast(weights, self.compute_dtype)
         weights = self.dropout(weights, training=training)
-        context = ops.einsum("bhqk,bkhd->bqhd", weights, values)
+        context = ops.einsum("bhqk,bhkd->bqhd", weights, values)
         batch, length = ops.shape(context)[0], ops.shape(context)[1]
         return self.o(ops.reshape(context, (batch, length, self.num_heads * self.d_kv)))
 
@@ -91,7 +95,7 @@ class T5Attention(keras.layers.Layer):
 
         Args:
           query_input: [b, 1, d_model], the step's input at position `index`.
-          key_cache, value_cache: [b, max_length, num_heads, d_kv]; positions < index are filled.
+          key_cache, value_cache: [b, num_heads, max_length, d_kv]; positions < index are filled.
           index: scalar int tensor, the step's position; its key/value are written there with
             `ops.slice_update` (an XLA dynamic-update-slice, shapes stay static).
           bias: [1, num_heads, 1, max_length].
@@ -101,7 +105,7 @@ class T5Attention(keras.layers.Layer):
           (output [b, 1, d_model], key_cache, value_cache) with the caches updated.
         """
         keys, values = self.project_key_value(query_input)
-        start = (0, index, 0, 0)
+        start = (0, 0, index, 0)
         key_cache = ops.slice_update(key_cache, start, ops.cast(keys, key_cache.dtype))
         value_cache = ops.slice_update(value_cache, start, ops.cast(values, value_cache.dtype))
         output = self.attend(query_input, key_cache, value_cache, bias, attention_mask, training)

@@ -78,8 +78,8 @@ class T5Block(keras.layers.Layer):
 
         Args:
           x: [b, 1, d_model] at position `index` (scalar int tensor).
-          key_cache, value_cache: this block's self-attention cache [b, max_length, heads, d_kv].
-          cross_keys, cross_values: this block's encoder keys/values [b, s, heads, d_kv].
+          key_cache, value_cache: this block's self-attention cache [b, heads, max_length, d_kv].
+          cross_keys, cross_values: this block's encoder keys/values [b, heads, s, d_kv].
           bias: [1, heads, 1, max_length]; attention_mask: bool [1, 1, 1, max_length] (keys at
             positions <= index); encoder_attention_mask: bool [b, 1, 1, s].
 

@@ -37,6 +37,14 @@ _SIZES: dict[str, dict[str, Any]] = {
                  num_decoder_layers=12),
 }
 
+# transformers' T5Config defaults: a config.json leaves out what equals them (t5-small's has no
+# feed_forward_proj and no relative_attention_max_distance), so absent keys mean these values.
+HF_T5_DEFAULTS: dict[str, Any] = dict(
+    vocab_size=32128, d_model=512, d_kv=64, d_ff=2048, num_layers=6, num_heads=8,
+    relative_attention_num_buckets=32, relative_attention_max_distance=128, dropout_rate=0.1,
+    layer_norm_epsilon=1e-6, feed_forward_proj="relu", pad_token_id=0, eos_token_id=1,
+    decoder_start_token_id=0)
+
 
 @dataclasses.dataclass(frozen=True)
 class T5Config:
@@ -116,23 +124,24 @@ class T5Config:
     def from_hf_config(cls, hf: Mapping[str, Any]) -> T5Config:
         """The config of a Hugging Face T5 checkpoint, from its `config.json` as a dict.
 
-        `num_layers` becomes `num_encoder_layers`; `num_decoder_layers` defaults to it as in HF.
+        Keys the file leaves out (or sets to null) take transformers' defaults (`HF_T5_DEFAULTS`:
+        the shapes of t5-small, "relu"), not this class's. `num_layers` becomes
+        `num_encoder_layers`; `num_decoder_layers` defaults to it as in HF.
         Whether the logits use the tied, scaled embedding is read from `tie_word_embeddings`
         (absent means True, HF's default); recent `transformers` releases always write True there
         and keep the answer in `scale_decoder_outputs`, which wins when present.
         """
         tied = hf.get("scale_decoder_outputs", hf.get("tie_word_embeddings", True))
+        hf = {**HF_T5_DEFAULTS, **{k: v for k, v in hf.items() if v is not None}}
         fields = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in hf.items() if k in fields}
-        values["num_encoder_layers"] = hf.get("num_layers", cls.num_encoder_layers)
+        values["num_encoder_layers"] = hf["num_layers"]
         values["num_decoder_layers"] = hf.get("num_decoder_layers") or values["num_encoder_layers"]
         values["tie_word_embeddings"] = bool(tied)
         values.pop("decoder_start_id", None)
-        if hf.get("decoder_start_token_id") is not None:
-            values["decoder_start_id"] = hf["decoder_start_token_id"]
-        if hf.get("pad_token_id") is not None:
-            values["pad_id"] = hf["pad_token_id"]
-        if isinstance(hf.get("eos_token_id"), int):
+        values["decoder_start_id"] = hf["decoder_start_token_id"]
+        values["pad_id"] = hf["pad_token_id"]
+        if isinstance(hf["eos_token_id"], int):
             values["eos_id"] = hf["eos_token_id"]
         return cls(**values)
 

@@ -3,9 +3,9 @@
 The cache is a dict of tensors, allocated once at full length so that every decoding step has the
 same static shapes (XLA):
 
-    self_key, self_value     list over layers of [b, max_length, num_heads, d_kv], zeros at first;
+    self_key, self_value     list over layers of [b, num_heads, max_length, d_kv], zeros at first;
                              step `index` writes position `index` (ops.slice_update)
-    cross_key, cross_value   list over layers of [b, s, num_heads, d_kv], computed once from the
+    cross_key, cross_value   list over layers of [b, num_heads, s, d_kv], computed once from the
                              encoder output
     encoder_mask             bool [b, s]
 """
@@ -75,7 +75,7 @@ class T5Decoder(keras.layers.Layer):
           encoder_hidden: [b, s, d_model]; encoder_mask: bool [b, s].
         """
         c = self.config
-        shape = (batch_size, max_length, c.num_heads, c.d_kv)
+        shape = (batch_size, c.num_heads, max_length, c.d_kv)
         cache = {"self_key": [], "self_value": [], "cross_key": [], "cross_value": [],
                  "encoder_mask": ops.cast(encoder_mask, "bool")}
         for block in self.blocks:
@@ -89,7 +89,7 @@ class T5Decoder(keras.layers.Layer):
     def step(self, embedding, cache: dict, index, training=False):
         """One decoding step: embedding [b, 1, d_model] at position `index` (scalar int tensor)
         -> (hidden [b, 1, d_model], updated cache)."""
-        max_length = ops.shape(cache["self_key"][0])[1]
+        max_length = ops.shape(cache["self_key"][0])[2]
         x = self.dropout(embedding, training=training)
         index = ops.cast(index, "int32")
         key_positions = ops.arange(max_length, dtype="int32")

@@ -1,0 +1,28 @@
+"""`tools/benchmark.py decode` end to end on a tiny model (slow: two spawned processes)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_decode_benchmark_runs_both_sides_with_equal_token_counts():
+    pytest.importorskip("torch", reason="the comparison needs torch (pip install -e .[hf])")
+    pytest.importorskip("transformers", reason="the comparison needs transformers")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools/benchmark.py"), "decode", "--size", "tiny",
+         "--vocab_size", "128", "--batch_sizes", "1", "3", "--input_length", "6",
+         "--decode_length", "5", "--repeats", "2", "--threads", "1", "--json"],
+        capture_output=True, text=True, check=True, timeout=600)
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert [row["batch"] for row in report["rows"]] == [1, 3]
+    for row in report["rows"]:
+        assert row["ours_s"] > 0 and row["transformers_s"] > 0
+        assert row["threads"] == {"tf_intra_op": 1, "tf_inter_op": 1, "torch_intra_op": 1,
+                                  "torch_inter_op": 1}
+        assert row["token_agreement"] > 0.9  # the same weights on both sides
