@@ -1,4 +1,4 @@
-"""Keras 3 models: the T5 (v1.0 / v1.1) encoder-decoder and its layers.
+"""Keras 3 models: the T5 (v1.0 / v1.1) encoder-decoder and its layers, and EdiT5.
 
     config = T5Config.named("small", vocab_size=16128)        # or "tiny", "base"
     model = T5EncoderDecoder(config)
@@ -6,8 +6,11 @@
 
 Layers use `keras.ops`; shapes are in each docstring. HF checkpoint names: `hf_t5_variables`;
 local HF checkpoints (safetensors or PyTorch format): `load_hf_t5(directory)`.
+EdiT5 (tagger, Sinkhorn pointer, 1-layer insertion decoder): `Edit5Model(Edit5Config(...))`.
 """
 
+from textedit.models.edit5_config import Edit5Config
+from textedit.models.edit5_model import Edit5Model
 from textedit.models.hf_t5_import import (
     HFLoadReport,
     load_hf_t5,
@@ -26,6 +29,8 @@ from textedit.models.t5_feed_forward import T5FeedForward
 from textedit.models.t5_hf_names import hf_t5_variables
 
 __all__ = [
+    "Edit5Config",
+    "Edit5Model",
     "HFLoadReport",
     "RMSNorm",
     "RelativePositionBias",
