@@ -12,16 +12,12 @@ same static shapes (XLA):
 
 from __future__ import annotations
 
-import keras
 from keras import ops
 
-from textedit.models.relative_position_bias import RelativePositionBias
-from textedit.models.rms_norm import RMSNorm
-from textedit.models.t5_block import T5Block
-from textedit.models.t5_config import T5Config
+from textedit.models.t5_stack import T5Stack
 
 
-class T5Decoder(keras.layers.Layer):
+class T5Decoder(T5Stack):
     """dropout(embeddings) -> blocks (causal self-attention with a unidirectional relative
     position bias, cross-attention over the encoder output) -> final RMSNorm -> dropout
     (HF `T5Stack` with is_decoder=True).
@@ -35,26 +31,7 @@ class T5Decoder(keras.layers.Layer):
     decoder_attention_mask): padding at the end of the targets cannot affect earlier positions.
     """
 
-    def __init__(self, config: T5Config, **kwargs):
-        super().__init__(**kwargs)
-        self.config = config
-
-    def build(self, input_shape=None):
-        c, policy = self.config, self.dtype_policy
-        self.relative_attention_bias = RelativePositionBias(
-            c.num_heads, c.relative_attention_num_buckets, c.relative_attention_max_distance,
-            bidirectional=False, embeddings_stddev=c.d_model**-0.5,
-            name="relative_attention_bias", dtype=policy)
-        self.relative_attention_bias.build()
-        self.blocks = []
-        for i in range(c.num_decoder_layers):
-            block = T5Block(c, is_decoder=True, name=f"block_{i}", dtype=policy)
-            block.build((None, None, c.d_model))
-            self.blocks.append(block)
-        self.final_layer_norm = RMSNorm(c.layer_norm_epsilon, name="final_layer_norm",
-                                        dtype=policy)
-        self.final_layer_norm.build((None, None, c.d_model))
-        self.dropout = keras.layers.Dropout(c.dropout_rate, dtype=policy)
+    IS_DECODER = True
 
     def call(self, embeddings, encoder_hidden, encoder_mask, training=False):
         x = self.dropout(embeddings, training=training)

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import keras
 from keras import ops
 
-from textedit.models.relative_position_bias import RelativePositionBias
-from textedit.models.rms_norm import RMSNorm
-from textedit.models.t5_block import T5Block
-from textedit.models.t5_config import T5Config
+from textedit.models.t5_stack import T5Stack
 
 
-class T5Encoder(keras.layers.Layer):
+class T5Encoder(T5Stack):
     """dropout(embeddings) -> blocks with a bidirectional relative position bias, masked on
     padding keys -> final RMSNorm -> dropout (HF `T5Stack` with is_decoder=False).
 
@@ -23,26 +19,7 @@ class T5Encoder(keras.layers.Layer):
     -> [b, s, d_model].
     """
 
-    def __init__(self, config: T5Config, **kwargs):
-        super().__init__(**kwargs)
-        self.config = config
-
-    def build(self, input_shape=None):
-        c, policy = self.config, self.dtype_policy
-        self.relative_attention_bias = RelativePositionBias(
-            c.num_heads, c.relative_attention_num_buckets, c.relative_attention_max_distance,
-            bidirectional=True, embeddings_stddev=c.d_model**-0.5,
-            name="relative_attention_bias", dtype=policy)
-        self.relative_attention_bias.build()
-        self.blocks = []
-        for i in range(c.num_encoder_layers):
-            block = T5Block(c, is_decoder=False, name=f"block_{i}", dtype=policy)
-            block.build((None, None, c.d_model))
-            self.blocks.append(block)
-        self.final_layer_norm = RMSNorm(c.layer_norm_epsilon, name="final_layer_norm",
-                                        dtype=policy)
-        self.final_layer_norm.build((None, None, c.d_model))
-        self.dropout = keras.layers.Dropout(c.dropout_rate, dtype=policy)
+    IS_DECODER = False
 
     def call(self, embeddings, token_mask, training=False):
         x = self.dropout(embeddings, training=training)
