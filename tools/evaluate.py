@@ -31,6 +31,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tools import gin_flags  # noqa: E402
+from tools.common_flags import add_data_flags  # noqa: E402
 
 _COUNT_SUFFIXES = ("_tp", "_fp", "_fn")  # ERRANT's counts: shown as integers
 
@@ -51,10 +52,7 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str], list[str
     parser.add_argument("--metrics", help="comma-separated subset of the task's metrics "
                         "(default: all of them)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    parser.add_argument("--data_dir", help="data directory (default: $TEXTEDIT_DATA_DIR, "
-                        "else ../shared/data)")
-    parser.add_argument("--skip_bad_lines", action="store_true",
-                        help="skip (and count) malformed input lines instead of failing")
+    add_data_flags(parser, vocab_dir=False)
     return parser.parse_args(rest), gin_files, gin_bindings
 
 

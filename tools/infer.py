@@ -29,6 +29,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tools import gin_flags  # noqa: E402
+from tools.common_flags import add_data_flags  # noqa: E402
 
 
 def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str], list[str]]:
@@ -36,12 +37,7 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str], list[str
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Gin: --gin_file FILE (repeatable) and --gin.NAME=VALUE.")
-    parser.add_argument("--data_dir", help="data directory (default: $TEXTEDIT_DATA_DIR, "
-                        "else ../shared/data)")
-    parser.add_argument("--vocab_dir", help="vocabulary directory (default: "
-                        "$TEXTEDIT_VOCAB_DIR, else workdir/vocab)")
-    parser.add_argument("--skip_bad_lines", action="store_true",
-                        help="skip (and count) malformed input lines instead of failing")
+    add_data_flags(parser)
     args = parser.parse_args(rest)
     if not gin_files:
         parser.error("at least one --gin_file is needed (gin/runs/infer.gin or eval.gin)")

@@ -38,6 +38,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tools import gin_flags  # noqa: E402
+from tools.common_flags import add_data_flags  # noqa: E402
 
 
 def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str], list[str]]:
@@ -46,10 +47,7 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str], list[str
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Gin: --gin_file FILE (repeatable) and --gin.NAME=VALUE register user tasks.",
     )
-    parser.add_argument("--data_dir", help="data directory (default: $TEXTEDIT_DATA_DIR, "
-                        "else ../shared/data)")
-    parser.add_argument("--vocab_dir", help="where the vocabulary lives (default: "
-                        "$TEXTEDIT_VOCAB_DIR, else workdir/vocab)")
+    add_data_flags(parser)
     parser.add_argument("--vocab_size", type=int, default=16000,
                         help="SentencePiece pieces incl. reserved ones (default %(default)s)")
     parser.add_argument("--max_input_length", type=int, default=512,
@@ -58,8 +56,6 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str], list[str
     parser.add_argument("--retrain_vocab", action="store_true",
                         help="train the vocabulary even if an up-to-date one exists")
     parser.add_argument("--tasks", help="comma-separated tasks for the table (default: all)")
-    parser.add_argument("--skip_bad_lines", action="store_true",
-                        help="skip (and count) malformed input lines instead of failing")
     parser.add_argument("--no_table", action="store_true", help="only prepare the vocabulary")
     parser.add_argument("--edit_stats", metavar="TASK",
                         help="print EdiT5 conversion statistics of TASK per split instead of the "
