@@ -21,7 +21,8 @@ Reductions, per part: "mean" divides the part's sum by its count over the batch 
 pointer row, per decoder token); "sum" divides it by the number of examples (a per-example sum,
 averaged over the batch: the paper's "λ = number of tokens", best for GEC tags and pointers).
 `parts` also returns each part's raw sum and count (`{part}_sum`, `{part}_count`) and argmax
-accuracies, so a trainer can add them over replicas before dividing.
+accuracies. `edit5_objective` wraps it for the trainer: the divisors come from the counts of the
+global batch (summed over replicas), so every replica's share adds up to the global loss.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import Any
 from keras import ops
 
 from textedit.models.edit5_config import LOSS_PARTS, resolve_reductions
+from textedit.objectives.objective import LossOutput, Objective
 
 KEEP = 1
 DEFAULT_LAMBDAS = {"tag": 1.0, "pointer": 1.0, "insertion": 1.0}
@@ -63,9 +65,30 @@ def _resolve_lambdas(lambdas) -> dict[str, float]:
     raise ValueError(f"lambdas={lambdas!r}: expected a mapping over {LOSS_PARTS} or 3 numbers")
 
 
+def edit5_counts(batch: Mapping[str, Any]) -> dict[str, Any]:
+    """What each part counts, from the batch alone: float32 [] each for "tag" (unpadded
+    positions), "pointer" (kept rows), "insertion" (decoder tokens) and "examples"."""
+    token_mask = ops.cast(batch["encoder_mask"], "bool")
+    kept_rows = ops.logical_and(token_mask, ops.equal(ops.cast(batch["tags"], "int32"), KEEP))
+    return {"tag": ops.sum(ops.cast(token_mask, "float32")),
+            "pointer": ops.sum(ops.cast(kept_rows, "float32")),
+            "insertion": ops.sum(ops.cast(batch["decoder_loss_weights"], "float32")),
+            "examples": ops.cast(ops.shape(batch["encoder_mask"])[0], "float32")}
+
+
+def edit5_normalizers(counts: Mapping[str, Any],
+                      reduction: str | Mapping[str, str] = "mean") -> dict[str, Any]:
+    """Each part's divisor: its own count ("mean") or the number of examples ("sum")."""
+    reductions = resolve_reductions(reduction)
+    return {part: ops.maximum(counts["examples"] if reductions[part] == "sum" else counts[part],
+                              1.0)
+            for part in LOSS_PARTS}
+
+
 def edit5_loss(outputs: Mapping[str, Any], batch: Mapping[str, Any],
                lambdas: Mapping[str, float] | Sequence[float] | None = None,
-               reduction: str | Mapping[str, str] = "mean") -> tuple[Any, dict[str, Any]]:
+               reduction: str | Mapping[str, str] = "mean",
+               normalizers: Mapping[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
     """The weighted EdiT5 loss of one batch.
 
     Args:
@@ -77,14 +100,15 @@ def edit5_loss(outputs: Mapping[str, Any], batch: Mapping[str, Any],
         that order, or None (all 1.0); e.g. `Edit5Config.loss_weights()`.
       reduction: "mean", "sum", or a per-part mapping (module docstring); e.g.
         `Edit5Config.loss_reduction`.
+      normalizers: {part: divisor} to use instead of this batch's own (`edit5_normalizers` of
+        counts summed over replicas: the trainer's global batch).
 
     Returns:
       (total float32 [], parts): parts has, per part, the reduced loss (`tag`, `pointer`,
-      `insertion`), `{part}_sum`, `{part}_count`, `{part}_accuracy` (argmax accuracy over the
-      counted positions), and `num_examples`.
+      `insertion`), `{part}_sum`, `{part}_count`, `{part}_correct` (argmax == target over the
+      counted positions), `{part}_accuracy`, and `num_examples`.
     """
     weights = _resolve_lambdas(lambdas)
-    reductions = resolve_reductions(reduction)
     token_mask = ops.cast(batch["encoder_mask"], "bool")
     kept_rows = ops.logical_and(token_mask, ops.equal(ops.cast(batch["tags"], "int32"), KEEP))
     pointer_log_probs = ops.log_softmax(ops.cast(outputs["pointer_logits"], "float32"), axis=-1)
@@ -94,15 +118,47 @@ def edit5_loss(outputs: Mapping[str, Any], batch: Mapping[str, Any],
         "insertion": _cross_entropy(outputs["insertion_logits"], batch["decoder_target_tokens"],
                                     batch["decoder_loss_weights"]),
     }
+    if normalizers is None:
+        normalizers = edit5_normalizers(edit5_counts(batch), reduction)
     num_examples = ops.cast(ops.shape(batch["encoder_mask"])[0], "float32")
     parts: dict[str, Any] = {"num_examples": num_examples}
     total = ops.zeros((), "float32")
     for part in LOSS_PARTS:
         loss_sum, count, correct = sums[part]
-        denominator = num_examples if reductions[part] == "sum" else ops.maximum(count, 1.0)
-        parts[part] = loss_sum / denominator
+        parts[part] = loss_sum / normalizers[part]
         parts[f"{part}_sum"] = loss_sum
         parts[f"{part}_count"] = count
+        parts[f"{part}_correct"] = correct
         parts[f"{part}_accuracy"] = correct / ops.maximum(count, 1.0)
         total = total + weights[part] * parts[part]
     return total, parts
+
+
+EDIT5_MODEL_FEATURES = ("encoder_input_tokens", "tags", "pointers", "decoder_input_tokens")
+EDIT5_LOSS_FEATURES = ("encoder_mask", "decoder_target_tokens", "decoder_loss_weights")
+
+
+def edit5_objective(lambdas: Mapping[str, float] | Sequence[float] | None = None,
+                    reduction: str | Mapping[str, str] = "mean") -> Objective:
+    """EdiT5's loss for the trainer: teacher forcing with gold tags, pointers and insertions.
+
+    Each part is divided by its count over the *global* batch (or by the number of examples for
+    "sum"), so the loss and its gradient are the same on one replica and on many. Reported
+    metrics, per part: its per-item cross-entropy (`{part}_loss`, whatever the reduction) and
+    argmax accuracy (`{part}_accuracy`).
+    """
+
+    def normalizers_fn(batch):
+        return edit5_counts(batch)
+
+    def loss_fn(outputs, batch, counts) -> LossOutput:
+        total, parts = edit5_loss(outputs, batch, lambdas, reduction,
+                                  normalizers=edit5_normalizers(counts, reduction))
+        metrics = {}
+        for part in LOSS_PARTS:
+            metrics[f"{part}_loss"] = (parts[f"{part}_sum"], parts[f"{part}_count"])
+            metrics[f"{part}_accuracy"] = (parts[f"{part}_correct"], parts[f"{part}_count"])
+        return LossOutput(loss_sum=total, normalizer=None, metrics=metrics)
+
+    return Objective("edit5", EDIT5_MODEL_FEATURES, EDIT5_LOSS_FEATURES, loss_fn,
+                     normalizers_fn=normalizers_fn)

@@ -30,7 +30,9 @@ class LossOutput:
     Attributes:
       loss_sum: float32 [] the quantity to minimise, summed over the local batch (e.g. over tokens).
       normalizer: float32 [] what loss_sum is divided by once summed over replicas (e.g. the number
-        of target tokens); must not depend on the model's parameters.
+        of target tokens); must not depend on the model's parameters. None: loss_sum is already
+        divided by the global normalisers the objective's `normalizers_fn` gave (its share of the
+        global loss; summed over replicas as it is).
       metrics: name -> float32 [] sum (reported / normalizer) or a (sum, count) pair.
     """
 
@@ -55,6 +57,9 @@ class Objective:
       loss_fn: (model outputs, batch) -> LossOutput; traced inside the compiled step.
       forward_fn: optional (model, batch, training) -> outputs replacing the default call, e.g.
         for objectives that run the model twice (chosen / rejected responses).
+      normalizers_fn: optional batch -> {name: float32 []} counts taken from the batch alone
+        (never from the model); the trainer sums them over replicas and then calls
+        `loss_fn(outputs, batch, normalizers)` (for losses with several normalisers).
     """
 
     name: str
@@ -62,6 +67,7 @@ class Objective:
     loss_features: tuple[str, ...]
     loss_fn: Callable[[Any, Mapping[str, Any]], LossOutput]
     forward_fn: Callable[[Any, Mapping[str, Any], bool], Any] | None = None
+    normalizers_fn: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
 
     @property
     def features(self) -> tuple[str, ...]:

@@ -10,6 +10,11 @@ Per replica (r = 1..R, each with its slice of the global batch):
     G, L, N = sum_r g_r, sum_r out_r.loss_sum, sum_r out_r.normalizer          all-reduce
     update with clip_by_global_norm(G / N, clip_grad_norm); loss = L / N
 
+An objective whose loss mixes parts with different normalisers (EdiT5: per tag, per pointer row,
+per decoder token) gives a `normalizers_fn(batch)`; the step sums those over replicas first and
+passes them to `loss_fn(outputs, batch, normalizers)`, which returns a loss already divided by
+them (`LossOutput.normalizer = None`), so the replicas' shares add up to the global loss.
+
 Because sums are reduced before dividing, a global batch gives the same loss and update on one
 device as on R replicas, up to floating-point summation order (the MirroredStrategy test checks
 1e-5 relative). Keras's optimiser would all-reduce the gradients again inside `apply_gradients`;
@@ -72,12 +77,16 @@ class TrainStep:
             self._gradients = self._local_gradients
             self._step = tf.function(self._replica_step, jit_compile=True)
 
-    def _local_gradients(self, batch):
-        """Local sums and the gradient of the local loss sum, float32."""
+    def _local_gradients(self, batch, normalizers=None):
+        """Local sums and the gradient of the local loss sum, float32. `normalizers` (global,
+        summed over replicas) go to objectives with a `normalizers_fn`."""
         variables = self.model.trainable_variables
         with tf.GradientTape() as tape:
             outputs = self.objective.forward(self.model, batch, training=True)
-            out = self.objective.loss_fn(outputs, batch)
+            if normalizers is None:
+                out = self.objective.loss_fn(outputs, batch)
+            else:
+                out = self.objective.loss_fn(outputs, batch, normalizers)
             loss_sum = tf.cast(out.loss_sum, tf.float32)
         grads = tape.gradient(loss_sum, variables)
         missing = [v.path for v, g in zip(variables, grads, strict=True) if g is None]
@@ -86,18 +95,36 @@ class TrainStep:
         sums, counts = _split_metrics(out)
         local = {
             "loss": loss_sum,
-            "normalizer": tf.cast(out.normalizer, tf.float32),
             "sums": {k: tf.cast(v, tf.float32) for k, v in sums.items()},
             "counts": {k: tf.cast(v, tf.float32) for k, v in counts.items() if v is not None},
         }
+        if out.normalizer is not None:
+            local["normalizer"] = tf.cast(out.normalizer, tf.float32)
         return local, [tf.cast(g, tf.float32) for g in grads]
 
+    def _global_normalizers(self, batch):
+        """The objective's `normalizers_fn(batch)` summed over replicas (None without one)."""
+        if self.objective.normalizers_fn is None:
+            return None
+        normalizers = {k: tf.cast(v, tf.float32)
+                       for k, v in self.objective.normalizers_fn(batch).items()}
+        if self.distributed:
+            context = tf.distribute.get_replica_context()
+            normalizers = context.all_reduce(tf.distribute.ReduceOp.SUM, normalizers)
+        return normalizers
+
     def _replica_step(self, batch):
-        local, grads = self._gradients(batch)
+        normalizers = self._global_normalizers(batch)
+        if normalizers is None:
+            local, grads = self._gradients(batch)
+        else:
+            local, grads = self._gradients(batch, normalizers)
         context = tf.distribute.get_replica_context()
         if self.distributed:
             local, grads = context.all_reduce(tf.distribute.ReduceOp.SUM, (local, grads))
-        normalizer = tf.maximum(local["normalizer"], 1e-9)
+        # Without a normalizer the loss is already divided by global normalizers (the sum over
+        # replicas of each replica's share is the loss).
+        normalizer = tf.maximum(local.get("normalizer", tf.constant(1.0)), 1e-9)
         grads = [g / normalizer for g in grads]
         grad_norm = tf.linalg.global_norm(grads)
         if self.clip_grad_norm:
@@ -105,9 +132,9 @@ class TrainStep:
         learning_rate = self._learning_rate()
         self.optimizer.apply_gradients(zip(grads, self.model.trainable_variables, strict=True))
         stats = {"loss": local["loss"] / normalizer, "grad_norm": grad_norm,
-                 "learning_rate": learning_rate, "normalizer": local["normalizer"]}
+                 "learning_rate": learning_rate, "normalizer": normalizer}
         for name, value in local["sums"].items():
-            count = local["counts"].get(name, local["normalizer"])
+            count = local["counts"].get(name, normalizer)
             stats[name] = value / tf.maximum(count, 1e-9)
         return stats
 
