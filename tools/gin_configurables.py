@@ -4,6 +4,11 @@
 
     t5_config                T5Config.named(size, **overrides) (gin/models/t5_*.gin bind it)
     t5_encoder_decoder       T5EncoderDecoder(config) (the run files' default MODEL)
+    edit5_config             Edit5Config(t5=@t5_config(), ...) (gin/models/edit5_*.gin)
+    edit5_model              Edit5Model(config) (EdiT5's MODEL)
+    edit5_objective          textedit.objectives.edit5_loss.edit5_objective
+    edit5_decode_fn          textedit.decoding.edit_inference.edit5_decode_fn
+    EditFeatureConverter     textedit.data.edit_feature_converter.EditFeatureConverter
     seq2seq_objective        textedit.objectives.seq2seq.seq2seq_objective
     seq2seq_greedy_decode_fn textedit.training.evaluation.seq2seq_greedy_decode_fn
     make_optimizer           textedit.training.optimizers.make_optimizer
@@ -49,9 +54,26 @@ def t5_encoder_decoder(config):
     return T5EncoderDecoder(config, name="t5")
 
 
+def edit5_config(t5=None, **overrides: Any):
+    """`Edit5Config(t5=t5, **overrides)`: every parameter but `t5` is an Edit5Config field."""
+    from textedit.models.edit5_config import Edit5Config
+
+    return Edit5Config(t5=t5, **overrides) if t5 is not None else Edit5Config(**overrides)
+
+
+def edit5_model(config):
+    """An `Edit5Model` for `config` (an Edit5Config, e.g. @edit5_config())."""
+    from textedit.models.edit5_model import Edit5Model
+
+    return Edit5Model(config, name="edit5")
+
+
 @functools.cache
 def register_training() -> None:
     """Registers the configurables listed in the module docstring (idempotent)."""
+    from textedit.data.edit_feature_converter import EditFeatureConverter
+    from textedit.decoding.edit_inference import edit5_decode_fn
+    from textedit.objectives.edit5_loss import edit5_objective
     from textedit.objectives.seq2seq import seq2seq_objective
     from textedit.training.evaluation import EvalConfig, seq2seq_greedy_decode_fn
     from textedit.training.optimizers import make_optimizer
@@ -63,6 +85,11 @@ def register_training() -> None:
     gin.external_configurable(t5_config, name="t5_config")
     gin.external_configurable(t5_encoder_decoder, name="t5_encoder_decoder")
     gin.external_configurable(seq2seq_objective, name="seq2seq_objective")
+    gin.external_configurable(edit5_config, name="edit5_config")
+    gin.external_configurable(edit5_model, name="edit5_model")
+    gin.external_configurable(edit5_objective, name="edit5_objective")
+    gin.external_configurable(edit5_decode_fn, name="edit5_decode_fn")
+    gin.external_configurable(EditFeatureConverter, name="EditFeatureConverter")
     gin.external_configurable(seq2seq_greedy_decode_fn, name="seq2seq_greedy_decode_fn")
     gin.external_configurable(make_optimizer, name="make_optimizer")
     gin.external_configurable(WarmupDecay, name="WarmupDecay")

@@ -66,12 +66,39 @@ def task_vocab_size(mixture_or_task_name: str) -> int:
     return provider.output_features["targets"].vocabulary.vocab_size
 
 
-def checked_model_factory(model: Callable, vocab_size: int) -> Callable:
-    """`model` that refuses a model whose embedding has fewer rows than the vocabulary has ids."""
+def task_vocab_dir(mixture_or_task_name: str) -> Path:
+    """The directory of the task vocabulary's SentencePiece model (textedit/data/vocabulary.py)."""
+    import seqio
+
+    provider = seqio.get_mixture_or_task(mixture_or_task_name)
+    return Path(provider.output_features["targets"].vocabulary.sentencepiece_model_file).parent
+
+
+def check_position_tokens(config, vocab_dir: Path) -> None:
+    """An EdiT5 config's `<pos_k>` range must be the vocabulary's (its manifest)."""
+    from textedit.data.vocabulary import read_manifest
+
+    manifest = read_manifest(vocab_dir)
+    expected = (manifest.position_id(0), manifest.num_position_tokens)
+    if (config.first_position_id, config.num_position_tokens) != expected:
+        raise SystemExit(
+            f"the model's position tokens are ids {config.first_position_id} + "
+            f"{config.num_position_tokens} but the vocabulary ({vocab_dir}) reserves "
+            f"{expected[0]} + {expected[1]}: set NUM_POSITION_TOKENS = {expected[1]}")
+
+
+def checked_model_factory(model: Callable, vocab_size: int, vocab_dir: Path) -> Callable:
+    """`model` that refuses a model whose embedding has fewer rows than the vocabulary has ids,
+    or an EdiT5 model whose position tokens are not the vocabulary's."""
 
     def build():
         built = model()
-        rows = getattr(getattr(built, "config", None), "vocab_size", None)
+        if hasattr(getattr(built, "config", None), "num_position_tokens"):
+            check_position_tokens(built.config, vocab_dir)
+        config = getattr(built, "config", None)
+        # T5Config has vocab_size; Edit5Config has it on its backbone.
+        rows = getattr(config, "vocab_size", None) or getattr(getattr(config, "t5", None),
+                                                              "vocab_size", None)
         if rows is not None and rows < vocab_size:
             raise SystemExit(f"the model has {rows} vocabulary rows but the task vocabulary has "
                              f"{vocab_size} ids: set VOCAB_SIZE >= {vocab_size} (e.g. "
@@ -106,6 +133,7 @@ def train(config, data, model: Callable, objective, optimizer: Callable,
     import seqio
 
     from textedit.training.evaluation import TaskEvaluator
+    from textedit.training.run_artifacts import copy_vocabulary
     from textedit.training.trainer import train as run_training
 
     for name in [data.mixture_or_task_name] + list(evaluation.mixture_or_task_names
@@ -129,24 +157,30 @@ def train(config, data, model: Callable, objective, optimizer: Callable,
         print(f"note: the configuration differs from the previous run's (kept as {previous})",
               flush=True)
     write_atomically(config_path, text)
+    copy_vocabulary(model_dir, task_vocab_dir(data.mixture_or_task_name))
 
     evaluators = []
     if evaluation and evaluation.mixture_or_task_names:
         if decode_fn is None:
             raise SystemExit("evaluation needs DECODE_FN (set it in the model file)")
-        decode = decode_fn(max_decode_length=data.task_feature_lengths["targets"])
+        eval_lengths = dict(evaluation.task_feature_lengths or data.task_feature_lengths)
+        if "targets" not in eval_lengths:
+            raise SystemExit(f"evaluation lengths {eval_lengths} name no 'targets': set "
+                             "EVAL_TASK_FEATURE_LENGTHS (e.g. {'inputs': 128, 'targets': 128})")
+        decode = decode_fn(max_decode_length=eval_lengths["targets"])
         for name in evaluation.mixture_or_task_names:
             start = time.perf_counter()
             evaluators.append(TaskEvaluator(
-                name, data.task_feature_lengths, decode, log_dir=model_dir / "eval",
+                name, eval_lengths, decode, log_dir=model_dir / "eval",
                 split=evaluation.split, max_examples=evaluation.max_examples,
                 batch_size=evaluation.batch_size))
             counts = ", ".join(f"{k} {v}" for k, v in evaluators[-1].num_examples.items())
             print(f"evaluation: {name} {evaluation.split}: {counts} examples "
                   f"(read in {time.perf_counter() - start:.0f}s)", flush=True)
-    result = run_training(
-        config, checked_model_factory(model, vocab_size), objective, optimizer, data.dataset_fn(),
-        strategy=strategy, evaluators=evaluators)
+    build_model = checked_model_factory(model, vocab_size,
+                                        task_vocab_dir(data.mixture_or_task_name))
+    result = run_training(config, build_model, objective, optimizer, data.dataset_fn(),
+                          strategy=strategy, evaluators=evaluators)
     write_atomically(model_dir / "operative_config.gin", gin.operative_config_str())
     return result
 

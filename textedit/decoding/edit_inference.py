@@ -150,3 +150,25 @@ def edit_batch(model, encoder_input_tokens, max_insert_length: int) -> list[Real
                          first_position_id=config.first_position_id,
                          num_position_tokens=config.num_position_tokens,
                          eos_id=config.t5.eos_id, pad_id=config.t5.pad_id)
+
+
+def edit5_decode_fn(max_decode_length: int, max_insert_length: int = 64):
+    """An evaluation decode function (textedit.training.evaluation) for an `Edit5Model`.
+
+    `decode(model, features)` edits `features["encoder_input_tokens"]` [b, L] (a plain text
+    task's inputs: pieces, EOS, padding) and returns the realised ids int32 [b, max_decode_length]
+    (then EOS, then padding), so an EdiT5 run is scored on the same examples, postprocessing and
+    metrics as a seq2seq run. Realisations longer than max_decode_length - 1 pieces are cut there
+    (as a seq2seq decoder stops there).
+    """
+
+    def decode(model, features):
+        edits = edit_batch(model, features["encoder_input_tokens"], max_insert_length)
+        eos_id, pad_id = model.config.t5.eos_id, model.config.t5.pad_id
+        rows = np.full((len(edits), max_decode_length), pad_id, np.int32)
+        for row, edit in enumerate(edits):
+            ids = edit.tokens[:max_decode_length - 1] + [eos_id]
+            rows[row, :len(ids)] = ids
+        return rows
+
+    return decode

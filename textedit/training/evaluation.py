@@ -44,12 +44,16 @@ class EvalConfig:
       split: the split decoded and scored.
       max_examples: the first N examples of each task (None = all); keeps periodic eval cheap.
       batch_size: rows decoded at once.
+      task_feature_lengths: {"inputs": L, "targets": T} of the evaluated tasks; None = the
+        training lengths (an EdiT5 run trains on `edit5_<task>` with "decoder_targets" and is
+        evaluated on the plain `<task>`, so its lengths differ).
     """
 
     mixture_or_task_names: Sequence[str] = ()
     split: str = "validation"
     max_examples: int | None = None
     batch_size: int = 32
+    task_feature_lengths: Mapping[str, int] | None = None
 
 
 def seq2seq_greedy_decode_fn(max_decode_length: int) -> DecodeFn:

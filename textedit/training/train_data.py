@@ -58,16 +58,20 @@ class TrainDataConfig:
       task_feature_lengths: e.g. {"inputs": 128, "targets": 128}; longer examples are truncated.
       split: the split trained on.
       use_cached: read SeqIO's offline cache (seqio_cache_tasks) instead of preprocessing.
+      feature_converter: None = EncDecFeatureConverter(pack=False); EdiT5 runs use
+        `EditFeatureConverter()` (tags, pointers, insertion decoder features).
     """
 
     mixture_or_task_name: str
     task_feature_lengths: Mapping[str, int]
     split: str = "train"
     use_cached: bool = False
+    feature_converter: seqio.FeatureConverter | None = None
 
     def dataset_fn(self, feature_converter: seqio.FeatureConverter | None = None) -> DatasetFn:
         return seqio_train_dataset(self.mixture_or_task_name, self.task_feature_lengths,
-                                   self.split, feature_converter, self.use_cached)
+                                   self.split, feature_converter or self.feature_converter,
+                                   self.use_cached)
 
 
 class EmptyEpochError(ValueError):

@@ -10,6 +10,7 @@
 Model-agnostic: any Keras model whose call takes the objective's `model_features` (or whatever
 its `forward_fn` needs) and any `Objective`. The run directory holds:
 
+    model.json                  the model's Keras config (textedit/training/run_artifacts.py)
     checkpoints/ckpt-<step>.*   every `checkpoint_every` steps and at the last step, `keep` kept
     train/                      TensorBoard: loss, learning_rate, grad_norm, the objective's
                                 metrics, examples_per_second, every `log_every` steps
@@ -38,6 +39,7 @@ from textedit.objectives.objective import Objective
 from textedit.training.checkpoints import RunCheckpoints
 from textedit.training.init_checkpoint import InitReport, load_initial_weights
 from textedit.training.progress import Progress
+from textedit.training.run_artifacts import write_model_config
 from textedit.training.summaries import write_scalar
 from textedit.training.train_data import DatasetFn, EpochBatches
 from textedit.training.train_step import TrainStep
@@ -63,6 +65,11 @@ class TrainConfig:
       data_seed: seed of the data order (epoch e uses data_seed + e).
       init_checkpoint: another run's directory or checkpoint to take the weights from when this
         run has no checkpoint yet.
+      max_train_seconds: a wall-clock budget for this process's training steps and their input
+        pipeline (the first, compiling step, checkpoints and evaluation excluded): the run
+        stops after the first step past it, saves and evaluates as at its last step (None = no
+        budget). For comparisons at equal CPU
+        budget; a rerun resumes and spends a new budget.
     """
 
     model_dir: str | os.PathLike
@@ -76,6 +83,7 @@ class TrainConfig:
     precision: str = "float32"
     data_seed: int = 0
     init_checkpoint: str | None = None
+    max_train_seconds: float | None = None
 
     def __post_init__(self):
         if self.precision not in PRECISIONS:
@@ -134,6 +142,8 @@ def train(config: TrainConfig, model_fn: Callable[[], keras.Model], objective: O
     spec = stream.element_spec
     objective.check_features(list(spec))
     _build_if_needed(model, objective, spec, strategy)
+    if not write_model_config(model_dir, model):
+        log(f"note: {type(model).__name__} has no Keras config; {model_dir} gets no model.json")
     with strategy.scope():
         optimizer.build(model.trainable_variables)
     parameters = sum(math.prod(v.shape) for v in model.trainable_variables)
@@ -163,13 +173,21 @@ def train(config: TrainConfig, model_fn: Callable[[], keras.Model], objective: O
     step = start_step
     if step >= config.train_steps:
         log(f"nothing to do: the run has {step} of {config.train_steps} steps")
-    while step < config.train_steps:
-        batch = next(stream)
-        if step == start_step and start_step:
-            log(f"data position restored in {time.perf_counter() - skip_start:.1f}s")
-        step_stats = train_step(batch)
+    budget = TrainingClock(config.max_train_seconds)
+    last = False
+    while step < config.train_steps and not last:
+        with budget.timing(first=step == start_step):  # data included: part of the cost
+            batch = next(stream)
+            if step == start_step and start_step:
+                log(f"data position restored in {time.perf_counter() - skip_start:.1f}s")
+            step_stats = train_step(batch)
+            if config.max_train_seconds:
+                step_stats = {k: v.numpy() for k, v in step_stats.items()}  # wait for the step
         step += 1
-        last = step == config.train_steps
+        last = step == config.train_steps or budget.spent()
+        if last and step < config.train_steps:
+            log(f"time budget of {config.max_train_seconds:.0f}s spent at step {step} "
+                f"({budget.seconds:.0f}s of training steps)")
         if step % config.log_every == 0 or last or step == start_step + 1:
             stats = {k: float(v) for k, v in step_stats.items() if k != "normalizer"}
             examples_per_second = progress.update(step, stats)
@@ -187,6 +205,25 @@ def train(config: TrainConfig, model_fn: Callable[[], keras.Model], objective: O
                 eval_scores = _evaluate(evaluators, model, step, log)
     writer.flush()
     return TrainResult(step, start_step, stats, eval_scores, checkpoints.all_steps(), init_report)
+
+
+class TrainingClock:
+    """Seconds spent in train steps and their data (the first step, which compiles, excluded)
+    against a budget."""
+
+    def __init__(self, budget: float | None):
+        self.budget = budget
+        self.seconds = 0.0
+
+    @contextlib.contextmanager
+    def timing(self, first: bool):
+        start = time.perf_counter()
+        yield
+        if not first:
+            self.seconds += time.perf_counter() - start
+
+    def spent(self) -> bool:
+        return bool(self.budget) and self.seconds >= self.budget
 
 
 def _evaluate(evaluators, model, step: int, log) -> dict[str, dict[str, float]]:
