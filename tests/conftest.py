@@ -34,3 +34,34 @@ def tiny_vocab():
     return train_vocabulary(
         texts, _VOCAB_DIR, training_files={"gec/wi.A.train.m2": file_sha256(path)},
         vocab_size=2000, num_position_tokens=TINY_POSITIONS)
+
+
+def make_edit5_run(run_dir, vocab_dir, positions: int, seed: int = 0, vocab_rows: int = 2176):
+    """A run directory as tools/train.py leaves it (model.json, vocab/, checkpoints/ckpt-7) for
+    a tiny, randomly initialised EdiT5 model over the vocabulary in `vocab_dir`; returns the model.
+    """
+    import keras
+
+    from textedit.models import Edit5Config, Edit5Model, T5Config
+    from textedit.training.checkpoints import RunCheckpoints
+    from textedit.training.optimizers import make_optimizer
+    from textedit.training.run_artifacts import copy_vocabulary, write_model_config
+
+    keras.utils.set_random_seed(seed)
+    config = Edit5Config(t5=T5Config.named("tiny", vocab_size=vocab_rows, num_decoder_layers=1,
+                                           dropout_rate=0.0),
+                         max_input_length=64, num_position_tokens=positions)
+    model = Edit5Model(config, name="edit5")
+    optimizer = make_optimizer("adamw", 1e-3)
+    optimizer.build(model.trainable_variables)
+    write_model_config(run_dir, model)
+    copy_vocabulary(run_dir, vocab_dir)
+    RunCheckpoints(run_dir / "checkpoints", model, optimizer).save(7)
+    return model
+
+
+@pytest.fixture(scope="session")
+def tiny_edit5_run(tiny_vocab, tmp_path_factory):
+    """(run directory, model) of `make_edit5_run` over the tiny vocabulary."""
+    run_dir = tmp_path_factory.mktemp("edit5_run")
+    return run_dir, make_edit5_run(run_dir, _VOCAB_DIR, TINY_POSITIONS)

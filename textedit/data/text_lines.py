@@ -32,7 +32,12 @@ def read_bytes(path: str | os.PathLike) -> bytes:
 
 def read_text(path: str | os.PathLike) -> str:
     """The whole file as UTF-8 text; MalformedInputError (with the line) when it is not UTF-8."""
-    data = read_bytes(path)
+    return decode_text(read_bytes(path), path)
+
+
+def decode_text(data: bytes, path: str | os.PathLike = "<stdin>") -> str:
+    """Bytes (of `path`, for messages) as UTF-8 text, a leading byte-order mark dropped;
+    MalformedInputError naming the first line that is not UTF-8."""
     if data.startswith(_BOM):
         data = data[len(_BOM) :]
     try:

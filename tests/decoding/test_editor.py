@@ -1,0 +1,71 @@
+"""Editor: order, empty and too-long inputs, batching/bucketing invariance, explanations, load
+errors - on a tiny randomly initialised EdiT5 run directory (tests/conftest.py)."""
+
+import dataclasses
+
+import pytest
+
+from textedit.decoding.editor import Editor
+from textedit.edits import realise
+
+SENTENCES = [
+    "She go to school yesterday .",
+    "For not use car .",
+    "",
+    "I has a apple and two orange .",
+    "   ",
+    "The quick brown fox jumps over the lazy dog while the cat sleeps .",
+    "Ok",
+]
+
+
+@pytest.fixture(scope="module")
+def editor(tiny_edit5_run):
+    run_dir, _ = tiny_edit5_run
+    return Editor.load(run_dir, batch_size=3, buckets=(8, 16, 32))
+
+
+def test_outputs_in_input_order_with_empty_inputs_passed(editor):
+    results = editor.edit(SENTENCES, explain=True)
+    assert [r.source for r in results] == SENTENCES
+    assert [r.status for r in results] == ["edited", "edited", "empty", "edited", "empty",
+                                           "edited", "edited"]
+    assert results[2].output == "" and results[4].output == ""
+    assert dataclasses.asdict(editor.stats) == {"edited": 5, "empty": 2, "too_long": 0}
+    assert editor.edit(SENTENCES) == [r.output for r in results]
+
+
+def test_batching_and_buckets_do_not_change_outputs(editor, tiny_edit5_run):
+    """Rows padded to 8/16/32 in batches of 3 give what each input alone at length 64 gives."""
+    one_by_one = Editor.load(tiny_edit5_run[0], batch_size=1, buckets=())
+    assert one_by_one.buckets == (64,)  # the model's max_input_length
+    assert editor.edit(SENTENCES) == [one_by_one.edit([s])[0] for s in SENTENCES]
+
+
+def test_too_long_inputs_pass_through_unchanged_and_are_counted(editor):
+    long_text = " ".join(["word"] * 80) + "  ."  # > 63 pieces: past the 64-position limit
+    results = editor.edit(["Ok", long_text], explain=True)
+    assert results[1].status == "too_long"
+    assert results[1].output == " ".join(["word"] * 80) + " ."  # whitespace-normalised
+    assert editor.stats.too_long == 1 and editor.stats.edited == 1
+    assert "passed through" in results[1].explanation()
+
+
+def test_explanation_realises_to_the_output(editor):
+    for result in editor.edit(SENTENCES, explain=True):
+        if result.status != "edited":
+            continue
+        pieces = realise(list(result.pieces), result.plan)
+        ids = [editor.vocabulary.tokenizer.piece_to_id(p) for p in pieces]
+        assert editor.vocabulary.decode(ids) == result.output
+        text = result.explanation()
+        assert text.splitlines()[0].startswith("source")
+        assert set(result.to_json()) == {"status", "pieces", "tags", "order", "insertions"}
+
+
+def test_load_errors_name_the_problem(tmp_path, tiny_edit5_run):
+    with pytest.raises(FileNotFoundError, match="no checkpoint"):
+        Editor.load(tmp_path)
+    run_dir, _ = tiny_edit5_run
+    with pytest.raises(ValueError, match="max_input_length"):
+        Editor.load(run_dir, max_input_length=1)
