@@ -49,6 +49,9 @@ class Edit5Config:
         does not give K; 3 is a common choice for small matrices.
       pointer_dim: width of the pointer query and key (default: d_model); scores are scaled by
         pointer_dim**-0.5.
+      pointer_position_bias: add a learnt bias per relative-position bucket to the pointer
+        scores (zero-initialised; not in the paper, see PointerHead): the "next position" default
+        is learnt in a few steps instead of hundreds.
       tag_embedding_dim: width of the KEEP/DELETE embedding fused with the encoder states
         (default: d_model).
       max_input_length: longest input (pieces + EOS) the re-order position embedding covers; it
@@ -63,6 +66,7 @@ class Edit5Config:
     t5: T5Config = dataclasses.field(default_factory=_default_t5)
     sinkhorn_iterations: int = 3
     pointer_dim: int | None = None
+    pointer_position_bias: bool = True
     tag_embedding_dim: int | None = None
     max_input_length: int = 512
     first_position_id: int = 3

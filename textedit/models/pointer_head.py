@@ -2,8 +2,12 @@
 
     log_s = PointerHead(config, pointer_dim, iterations)(h_t, kept, token_mask)   # [b, L, L]
 
-Scores α[m, j] = q(h^t)_m · k(h^t)_j / sqrt(pointer_dim), with q = one dense layer and k = one
-Transformer layer followed by one dense layer. The square matrix covers every encoder position;
+Scores α[m, j] = q(h^t)_m · k(h^t)_j / sqrt(pointer_dim) + b(j - m), with q = one dense layer and
+k = one Transformer layer followed by one dense layer. b is an optional learnt scalar per bucket of
+the relative position j - m (T5's bidirectional buckets, zero at initialisation, so the head starts
+as the paper's): most pointers go to the next position (j - m = 1), which a bias learns in a few
+steps while q · k would have to learn it from positional content; with a small training budget
+this is what decides whether outputs come out in order (Edit5Config.pointer_position_bias). The square matrix covers every encoder position;
 position conventions are those of the features (`textedit.data.edit_features`): the EOS position
 doubles as START, `pointers[p]` is the position that follows p in the output, the last kept
 position points back to START and deleted or padding positions point to themselves.
@@ -24,6 +28,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from textedit.models.relative_position_bias import RelativePositionBias
 from textedit.models.sinkhorn import log_sinkhorn
 from textedit.models.t5_config import T5Config
 from textedit.models.tagger_head import single_layer_encoder
@@ -84,18 +89,21 @@ class PointerHead(keras.layers.Layer):
     """Pointer scores with the mask and Sinkhorn applied.
 
     Sub-layers: `query` (Dense d_model -> pointer_dim), `key_layer` (a 1-block `T5Encoder`),
-    `key` (Dense d_model -> pointer_dim); both dense layers have a bias.
+    `key` (Dense d_model -> pointer_dim); both dense layers have a bias; `position_bias` (a
+    1-head RelativePositionBias, zero-initialised) when `position_bias`.
 
     Call: hidden [b, L, d_model] (the tag-conditioned states h^t), kept bool [b, L] (START
     included), token_mask bool [b, L] -> log S float32 [b, L, L] (`sinkhorn.MASKED` where masked;
     every row an exact log-distribution).
     """
 
-    def __init__(self, config: T5Config, pointer_dim: int, sinkhorn_iterations: int, **kwargs):
+    def __init__(self, config: T5Config, pointer_dim: int, sinkhorn_iterations: int,
+                 position_bias: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.config = config
         self.pointer_dim = pointer_dim
         self.sinkhorn_iterations = sinkhorn_iterations
+        self.use_position_bias = position_bias
 
     def build(self, input_shape=None):
         d_model, policy = self.config.d_model, self.dtype_policy
@@ -104,6 +112,12 @@ class PointerHead(keras.layers.Layer):
         self.key_layer = single_layer_encoder(self.config, "key_layer", policy)
         self.key = keras.layers.Dense(self.pointer_dim, name="key", dtype=policy)
         self.key.build((None, None, d_model))
+        if self.use_position_bias:
+            self.position_bias = RelativePositionBias(
+                1, self.config.relative_attention_num_buckets,
+                self.config.relative_attention_max_distance, bidirectional=True,
+                embeddings_stddev=0.0, name="position_bias", dtype=policy)
+            self.position_bias.build()
 
     def scores(self, hidden, token_mask, training=False):
         """Raw α [b, L, L] (float32), before masking and Sinkhorn."""
@@ -111,7 +125,11 @@ class PointerHead(keras.layers.Layer):
         keys = self.key(self.key_layer(hidden, token_mask, training=training))
         scores = ops.einsum("bmd,bjd->bmj", ops.cast(queries, "float32"),
                             ops.cast(keys, "float32"))
-        return scores * (self.pointer_dim**-0.5)
+        scores = scores * (self.pointer_dim**-0.5)
+        if self.use_position_bias:
+            positions = ops.arange(ops.shape(hidden)[1], dtype="int32")
+            scores = scores + ops.cast(self.position_bias(positions, positions)[0], "float32")
+        return scores
 
     def call(self, hidden, kept, token_mask, training=False):
         mask = pointer_mask(ops.logical_and(ops.cast(kept, "bool"), ops.cast(token_mask, "bool")))
