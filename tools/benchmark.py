@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Benchmarks. `train`: tokens/s and model-FLOP utilisation of a T5 step. `decode`: greedy
 decoding speed against transformers (tools/benchmark_decode.py; `benchmark.py decode --help`).
+`latency`: EdiT5 vs seq2seq (full and 1-layer decoder) latency and throughput on W&I dev
+(tools/benchmark_latency.py; `benchmark.py latency --help`).
 
     .venv/bin/python tools/benchmark.py train                       # T5 small, float32
     .venv/bin/python tools/benchmark.py train --size small --batch_size 32 \\
@@ -30,7 +32,7 @@ os.environ.setdefault("JAX_PLATFORMS", "cpu")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tools import benchmark_decode  # noqa: E402
+from tools import benchmark_decode, benchmark_latency  # noqa: E402
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -53,6 +55,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "decode", help="greedy decoding: our XLA decoder vs transformers' generate (CPU)",
         description=benchmark_decode.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     benchmark_decode.add_arguments(decode)
+    latency = commands.add_parser(
+        "latency", help="EdiT5 vs seq2seq (full, slim) latency and throughput on W&I dev",
+        description=benchmark_latency.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    benchmark_latency.add_arguments(latency)
     return parser.parse_args(argv)
 
 
@@ -180,6 +187,8 @@ def main(argv: list[str]) -> int:
         report = benchmark_decode.run(args)
         print(json.dumps(report) if args.json else benchmark_decode.format_report(report),
               flush=True)
+    elif args.command == "latency":
+        benchmark_latency.main(args)  # Markdown to stdout; --json FILE writes the report
     return 0
 
 

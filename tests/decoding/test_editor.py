@@ -69,3 +69,18 @@ def test_load_errors_name_the_problem(tmp_path, tiny_edit5_run):
     run_dir, _ = tiny_edit5_run
     with pytest.raises(ValueError, match="max_input_length"):
         Editor.load(run_dir, max_input_length=1)
+
+
+def test_an_exported_saved_model_edits_like_its_checkpoint(tiny_edit5_run, tmp_path):
+    """Editor.load on tools/export.py's SavedModel (edit_ids signature, one input length) gives
+    the checkpoint's outputs and plans."""
+    from textedit.decoding.edit_export import export_edit_model
+
+    run_dir, model = tiny_edit5_run
+    export_edit_model(model, run_dir / "vocab" / "textedit.model", tmp_path / "export",
+                      max_input_length=64, max_insert_length=64, metadata={"step": 7})
+    exported = Editor.load(tmp_path / "export", batch_size=4)
+    assert exported.buckets == (64,) and exported.source.endswith("(step 7)")
+    checkpoint = Editor.load(run_dir, batch_size=4)
+    texts = SENTENCES + [" ".join(["word"] * 80)]
+    assert exported.edit(texts, explain=True) == checkpoint.edit(texts, explain=True)

@@ -47,9 +47,12 @@ def test_slim_file_has_a_one_layer_decoder():
     assert (config.num_encoder_layers, config.num_decoder_layers, config.d_model) == (6, 1, 256)
 
 
-@pytest.mark.parametrize("name, size, max_input_length", [("edit5_small.gin", "small", 512),
-                                                          ("edit5_tiny.gin", "tiny", 128)])
-def test_edit5_files_build_their_configs(name, size, max_input_length):
+@pytest.mark.parametrize("name, size, max_input_length, overrides", [
+    ("edit5_small.gin", "small", 512, {}),
+    ("edit5_tiny.gin", "tiny", 128, {}),
+    ("edit5_mini.gin", "small", 128, dict(d_model=128, d_kv=32, d_ff=512, num_encoder_layers=2)),
+])
+def test_edit5_files_build_their_configs(name, size, max_input_length, overrides):
     """The EdiT5 files include a T5 file and bind the objective and converter too, so they are
     parsed by gin with the tools' configurables registered."""
     import sys
@@ -67,7 +70,7 @@ def test_edit5_files_build_their_configs(name, size, max_input_length):
     finally:
         gin.clear_config()
     assert config.t5 == T5Config.named(size, vocab_size=16128, dropout_rate=0.1,
-                                       num_decoder_layers=1)
+                                       num_decoder_layers=1, **overrides)
     assert (config.max_input_length, config.num_position_tokens) == (max_input_length, 513)
     assert config.pointer_position_bias and config.sinkhorn_iterations == 3
 
@@ -75,4 +78,4 @@ def test_edit5_files_build_their_configs(name, size, max_input_length):
 def test_every_model_file_is_tested():
     assert {p.name for p in GIN_DIR.glob("*.gin")} == {
         "t5_tiny.gin", "t5_small.gin", "t5_base.gin", "t5_small_slim.gin", "edit5_small.gin",
-        "edit5_tiny.gin"}
+        "edit5_tiny.gin", "edit5_mini.gin"}

@@ -149,13 +149,50 @@ def test_infer_and_eval_run_files_use_a_trained_run(train_tool, tiny_vocab, copy
 @pytest.mark.slow
 @pytest.mark.parametrize("experiment", EXPERIMENTS, ids=lambda p: p.stem)
 def test_every_experiment_trains_with_a_tiny_model(train_tool, tiny_vocab, experiment, tmp_path):
-    """Each experiment's real data through 2 steps of a tiny T5 and a 4-example evaluation of
-    each of its evaluation tasks (with their metrics)."""
+    """Each experiment's real data through 2 steps of a tiny model of its kind (T5 or EdiT5) and
+    a 4-example evaluation of each of its evaluation tasks (with their metrics)."""
+    if experiment.stem.startswith("edit5"):
+        model = ["--gin_file=gin/models/edit5_tiny.gin", "--gin.NUM_POSITION_TOKENS=65",
+                 "--gin.TASK_FEATURE_LENGTHS={'inputs': 32, 'decoder_targets': 32}",
+                 "--gin.EVAL_TASK_FEATURE_LENGTHS={'inputs': 32, 'targets': 32}"]
+    else:
+        model = ["--gin_file=gin/models/t5_tiny.gin",
+                 "--gin.TASK_FEATURE_LENGTHS={'inputs': 32, 'targets': 32}"]
     assert train_tool.main([
-        f"--gin_file={experiment}", "--gin_file=gin/models/t5_tiny.gin",
+        f"--gin_file={experiment}", *model,
         f"--gin.MODEL_DIR='{tmp_path}'", f"--gin.VOCAB_SIZE={TINY_VOCAB_ROWS}",
         "--gin.TRAIN_STEPS=2", "--gin.BATCH_SIZE=4", "--gin.WARMUP_STEPS=1",
-        "--gin.TASK_FEATURE_LENGTHS={'inputs': 32, 'targets': 32}",
         "--gin.MAX_EVAL_EXAMPLES=4", "--gin.EVAL_BATCH_SIZE=4"]) == 0
     assert (tmp_path / "checkpoints" / "ckpt-2.index").exists()
     assert list((tmp_path / "eval").glob("*-metrics.jsonl"))
+
+
+def test_edit5_run_trains_evaluates_and_edits(train_tool, tiny_vocab, tmp_path):
+    """A tiny EdiT5 through tools/train.py on edit5_gec_wi_fce: loss parts logged, evaluated by
+    editing gec_jfleg inputs with GLEU, and the run directory loads into an Editor."""
+    from textedit.decoding.editor import Editor
+
+    model_dir = tmp_path / "run"
+    assert train_tool.main([
+        "--gin_file=gin/experiments/edit5_gec_main.gin", "--gin_file=gin/models/edit5_tiny.gin",
+        f"--gin.MODEL_DIR='{model_dir}'", f"--gin.VOCAB_SIZE={TINY_VOCAB_ROWS}",
+        "--gin.NUM_POSITION_TOKENS=65", "--gin.TRAIN_STEPS=6", "--gin.BATCH_SIZE=4",
+        "--gin.LOG_EVERY=3", "--gin.MAX_EVAL_EXAMPLES=8", "--gin.EVAL_BATCH_SIZE=4"]) == 0
+    scalars = read_scalars(model_dir / "train")
+    for part in ("tag", "pointer", "insertion"):
+        assert f"{part}_loss" in scalars and f"{part}_accuracy" in scalars
+    assert read_scalars(model_dir / "eval" / "gec_jfleg")["eval/gleu"][-1][0] == 6
+    assert {p.name for p in (model_dir / "vocab").iterdir()} == {"textedit.model",
+                                                                 "manifest.json"}
+    editor = Editor.load(model_dir, batch_size=2)
+    assert editor.source.endswith("(step 6)")
+    outputs = editor.edit(["She go to school .", ""])
+    assert len(outputs) == 2 and outputs[1] == ""
+
+
+def test_edit5_position_tokens_must_match_the_vocabulary(train_tool, tiny_vocab, tmp_path):
+    with pytest.raises(SystemExit, match="NUM_POSITION_TOKENS = 65"):
+        train_tool.main([
+            "--gin_file=gin/experiments/edit5_gec_main.gin",
+            "--gin_file=gin/models/edit5_tiny.gin", f"--gin.MODEL_DIR='{tmp_path}'",
+            f"--gin.VOCAB_SIZE={TINY_VOCAB_ROWS}", "--gin.TRAIN_STEPS=1"])

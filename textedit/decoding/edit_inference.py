@@ -62,12 +62,15 @@ def edit_loop(model, encoder_input_tokens, max_insert_length: int) -> EditOutput
 
     Args:
       model: an `Edit5Model` (or anything with its stage methods and `config`).
-      encoder_input_tokens: int [b, L]: pieces, EOS, padding 0 (b and L static).
+      encoder_input_tokens: int [b, L]: pieces, EOS, padding 0 (L static; b static, or dynamic
+        under a [None, L] input signature - XLA then compiles once per batch size).
       max_insert_length: T, insertion decoding steps and the cache length (a Python int).
     """
     config = model.config
     tokens = ops.cast(encoder_input_tokens, "int32")
-    batch, length = tokens.shape[0], tokens.shape[1]
+    # ops.shape: static ints where known, a tensor for a dynamic batch (a SavedModel signature
+    # on [None, L]; textedit.decoding.edit_export).
+    batch, length = ops.shape(tokens)[0], ops.shape(tokens)[1]
     hidden, token_mask = model.encode(tokens)
     start = start_positions(token_mask)
     is_start = ops.equal(ops.arange(length, dtype="int32")[None, :], start[:, None])

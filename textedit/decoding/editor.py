@@ -24,7 +24,6 @@ Outputs are whitespace-normalised like every decoded text (textedit.data.vocabul
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,7 +35,6 @@ from textedit.edits.edit_plan import EditPlan
 from textedit.edits.edit_stats import format_alignment
 
 DEFAULT_BUCKETS = (16, 32, 64, 128)
-EXPORT_METADATA = "textedit_export.json"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -109,10 +107,8 @@ class _KerasBackend:
 class _SavedModelBackend:
     """An exported SavedModel's `edit_ids` signature (tools/export.py): one input length."""
 
-    def __init__(self, export_dir: Path, metadata: dict):
-        import tensorflow as tf
-
-        self.signature = tf.saved_model.load(str(export_dir)).signatures["edit_ids"]
+    def __init__(self, loaded, metadata: dict):
+        self.signature = loaded.signatures["edit_ids"]
         self.fixed_length = int(metadata["max_input_length"])
 
     def __call__(self, tokens: np.ndarray):
@@ -161,12 +157,17 @@ class Editor:
         length were fixed at export and override the arguments)."""
         path = Path(path)
         if (path / "saved_model.pb").exists():
-            metadata = json.loads((path / EXPORT_METADATA).read_text())
-            return cls(_SavedModelBackend(path, metadata), _export_vocabulary(path, metadata),
+            from textedit.decoding.edit_export import load_edit_export
+
+            loaded, metadata = load_edit_export(path)
+            editor = cls(_SavedModelBackend(loaded, metadata), _export_vocabulary(path, metadata),
                        first_position_id=metadata["first_position_id"],
                        num_position_tokens=metadata["num_position_tokens"],
                        eos_id=metadata["eos_id"], pad_id=metadata["pad_id"],
                        batch_size=batch_size)
+            step = metadata.get("metadata", {}).get("step", "?")
+            editor.source = f"SavedModel {path} (step {step})"
+            return editor
         from textedit.training.run_artifacts import load_run
 
         run = load_run(path)

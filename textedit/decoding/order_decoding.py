@@ -59,7 +59,9 @@ def decode_order(scores, kept, start) -> DecodedOrder:
     """
     scores = ops.cast(scores, "float32")
     scores = ops.where(ops.isnan(scores), _FLOOR, ops.clip(scores, _FLOOR, -_FLOOR))
-    batch, length = scores.shape[0], scores.shape[1]
+    # ops.shape: static ints where known, a tensor for a dynamic batch (a serving signature's
+    # [None, L] input); L must be static (the loop runs L times).
+    batch, length = ops.shape(scores)[0], ops.shape(scores)[1]
     start = ops.cast(start, "int32")
     columns = ops.arange(length, dtype="int32")[None, :]
     is_start = ops.equal(columns, start[:, None])

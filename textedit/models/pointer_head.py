@@ -6,9 +6,11 @@ Scores α[m, j] = q(h^t)_m · k(h^t)_j / sqrt(pointer_dim) + b(j - m), with q = 
 k = one Transformer layer followed by one dense layer. b is an optional learnt scalar per bucket of
 the relative position j - m (T5's bidirectional buckets, zero at initialisation, so the head starts
 as the paper's): most pointers go to the next position (j - m = 1), which a bias learns in a few
-steps while q · k would have to learn it from positional content; with a small training budget
-this is what decides whether outputs come out in order (Edit5Config.pointer_position_bias). The square matrix covers every encoder position;
-position conventions are those of the features (`textedit.data.edit_features`): the EOS position
+steps while q · k has to learn it from positional content (not in the paper; on by default,
+Edit5Config.pointer_position_bias).
+
+The square matrix covers every encoder position; position conventions are those of the features
+(`textedit.data.edit_features`): the EOS position
 doubles as START, `pointers[p]` is the position that follows p in the output, the last kept
 position points back to START and deleted or padding positions point to themselves.
 
