@@ -50,8 +50,9 @@ class Edit5Config:
       pointer_dim: width of the pointer query and key (default: d_model); scores are scaled by
         pointer_dim**-0.5.
       pointer_position_bias: add a learnt bias per relative-position bucket to the pointer
-        scores (zero-initialised; not in the paper, see PointerHead): the "next position" default
-        is learnt in a few steps instead of hundreds.
+        scores (not in the paper, see PointerHead), initialised to 0 except the +1 bucket.
+      next_position_prior: the +1 bucket's initial bias: an untrained pointer follows the
+        source order (PointerHead explains why).
       tag_embedding_dim: width of the KEEP/DELETE embedding fused with the encoder states
         (default: d_model).
       max_input_length: longest input (pieces + EOS) the re-order position embedding covers; it
@@ -67,6 +68,7 @@ class Edit5Config:
     sinkhorn_iterations: int = 3
     pointer_dim: int | None = None
     pointer_position_bias: bool = True
+    next_position_prior: float = 3.0
     tag_embedding_dim: int | None = None
     max_input_length: int = 512
     first_position_id: int = 3

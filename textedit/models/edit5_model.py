@@ -59,8 +59,9 @@ class Edit5Model(keras.Model):
         self.tag_fusion = TagFusion(t5, config.resolved_tag_embedding_dim, name="tag_fusion",
                                     dtype=policy)
         self.pointer = PointerHead(t5, config.resolved_pointer_dim, config.sinkhorn_iterations,
-                                   position_bias=config.pointer_position_bias, name="pointer",
-                                   dtype=policy)
+                                   position_bias=config.pointer_position_bias,
+                                   next_position_prior=config.next_position_prior,
+                                   name="pointer", dtype=policy)
         self.reorder_embedding = keras.layers.Embedding(
             config.max_input_length, t5.d_model, name="reorder_embedding", dtype=policy,
             embeddings_initializer=keras.initializers.RandomNormal(stddev=t5.d_model**-0.5))

@@ -4,10 +4,12 @@
 
 Scores α[m, j] = q(h^t)_m · k(h^t)_j / sqrt(pointer_dim) + b(j - m), with q = one dense layer and
 k = one Transformer layer followed by one dense layer. b is an optional learnt scalar per bucket of
-the relative position j - m (T5's bidirectional buckets, zero at initialisation, so the head starts
-as the paper's): most pointers go to the next position (j - m = 1), which a bias learns in a few
-steps while q · k has to learn it from positional content (not in the paper; on by default,
-Edit5Config.pointer_position_bias).
+the relative position j - m (T5's bidirectional buckets; not in the paper; on by default,
+Edit5Config.pointer_position_bias), initialised to 0 except b(+1) = `next_position_prior`: most
+pointers go to the next position, so an untrained head already keeps the source order and
+training learns the exceptions. Why a prior rather than a zero start: with Adam a scalar moves
+about one learning rate per step, so b(+1) would need thousands of steps to outweigh the random
+q · k scores, and until then the outputs come out scrambled.
 
 The square matrix covers every encoder position; position conventions are those of the features
 (`textedit.data.edit_features`): the EOS position
@@ -30,7 +32,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from textedit.models.relative_position_bias import RelativePositionBias
+from textedit.models.relative_position_bias import RelativePositionBias, relative_position_bucket
 from textedit.models.sinkhorn import log_sinkhorn
 from textedit.models.t5_config import T5Config
 from textedit.models.tagger_head import single_layer_encoder
@@ -92,7 +94,7 @@ class PointerHead(keras.layers.Layer):
 
     Sub-layers: `query` (Dense d_model -> pointer_dim), `key_layer` (a 1-block `T5Encoder`),
     `key` (Dense d_model -> pointer_dim); both dense layers have a bias; `position_bias` (a
-    1-head RelativePositionBias, zero-initialised) when `position_bias`.
+    1-head RelativePositionBias, 0 but for the +1 bucket) when `position_bias`.
 
     Call: hidden [b, L, d_model] (the tag-conditioned states h^t), kept bool [b, L] (START
     included), token_mask bool [b, L] -> log S float32 [b, L, L] (`sinkhorn.MASKED` where masked;
@@ -100,12 +102,13 @@ class PointerHead(keras.layers.Layer):
     """
 
     def __init__(self, config: T5Config, pointer_dim: int, sinkhorn_iterations: int,
-                 position_bias: bool = False, **kwargs):
+                 position_bias: bool = False, next_position_prior: float = 0.0, **kwargs):
         super().__init__(**kwargs)
         self.config = config
         self.pointer_dim = pointer_dim
         self.sinkhorn_iterations = sinkhorn_iterations
         self.use_position_bias = position_bias
+        self.next_position_prior = next_position_prior
 
     def build(self, input_shape=None):
         d_model, policy = self.config.d_model, self.dtype_policy
@@ -120,6 +123,13 @@ class PointerHead(keras.layers.Layer):
                 self.config.relative_attention_max_distance, bidirectional=True,
                 embeddings_stddev=0.0, name="position_bias", dtype=policy)
             self.position_bias.build()
+            next_bucket = relative_position_bucket(
+                ops.ones((), "int32"), True, self.config.relative_attention_num_buckets,
+                self.config.relative_attention_max_distance)
+            initial = ops.zeros_like(self.position_bias.embeddings)
+            self.position_bias.embeddings.assign(ops.where(
+                ops.arange(ops.shape(initial)[0])[:, None] == next_bucket,
+                self.next_position_prior, initial))
 
     def scores(self, hidden, token_mask, training=False):
         """Raw α [b, L, L] (float32), before masking and Sinkhorn."""
