@@ -20,7 +20,6 @@ fix little; the point is the whole path from data to edited text. The quality ru
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -63,8 +62,10 @@ def main(argv: list[str]) -> int:
          f"--gin.MODEL_DIR='{args.model_dir}'",
          f"--gin.MAX_TRAIN_SECONDS={args.minutes * 60:.0f}", *data_flags])
     run([python, "tools/edit.py", "--model", args.model_dir, "--explain"], stdin=DEMO_SENTENCES)
-    print(f"\n[main] done. Edit your own text: .venv/bin/python tools/edit.py --model "
-          f"{os.path.relpath(args.model_dir, ROOT)} --explain FILE", flush=True)
+    model_dir = Path(args.model_dir).resolve()
+    shown = model_dir.relative_to(ROOT) if model_dir.is_relative_to(ROOT) else model_dir
+    print(f"\n[main] done. Edit your own text: .venv/bin/python tools/edit.py --model {shown} "
+          "--explain FILE", flush=True)
     return 0
 
 

@@ -174,3 +174,31 @@ def test_backbone_is_a_plain_t5_for_warm_starts(model):
     warm.backbone.set_weights(pretrained.get_weights())
     tokens = features()["encoder_input_tokens"]
     np.testing.assert_allclose(warm.encode(tokens)[0], pretrained.encode(tokens)[0], atol=1e-6)
+
+
+@pytest.mark.parametrize("prior, expected", [(3.0, 64), (0.0, None)])
+def test_untrained_pointer_keeps_the_source_order_with_its_priors(prior, expected):
+    """With the next-position and START priors, a randomly initialised pointer decodes the
+    identity order for every row when everything is kept; without them, hardly any row."""
+    from textedit.decoding.order_decoding import decode_order
+
+    keras.utils.set_random_seed(0)
+    model = Edit5Model(Edit5Config(
+        t5=T5Config.named("tiny", vocab_size=600, num_decoder_layers=1), max_input_length=64,
+        num_position_tokens=65, next_position_prior=prior, start_prior=prior))
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(3, 24, 64)
+    tokens = np.zeros((64, 24), np.int32)
+    for row, n in enumerate(lengths):
+        tokens[row, :n - 1] = rng.integers(100, 600, n - 1)
+        tokens[row, n - 1] = 1
+    hidden, mask = model.encode(tokens)
+    tags = tf.cast(mask, tf.int32)
+    states = model.condition_on_tags(hidden, tags)
+    order = np.asarray(decode_order(model.point(states, mask, mask), mask,
+                                    start_positions(mask)).order)
+    in_order = sum(list(order[r, :n - 1]) == list(range(n - 1)) for r, n in enumerate(lengths))
+    if expected is None:
+        assert in_order < 16
+    else:
+        assert in_order == expected

@@ -53,6 +53,8 @@ class Edit5Config:
         scores (not in the paper, see PointerHead), initialised to 0 except the +1 bucket.
       next_position_prior: the +1 bucket's initial bias: an untrained pointer follows the
         source order (PointerHead explains why).
+      start_prior: a constant added to the score START -> first source position (the other end
+        of that order); 0 = none.
       tag_embedding_dim: width of the KEEP/DELETE embedding fused with the encoder states
         (default: d_model).
       max_input_length: longest input (pieces + EOS) the re-order position embedding covers; it
@@ -69,6 +71,7 @@ class Edit5Config:
     pointer_dim: int | None = None
     pointer_position_bias: bool = True
     next_position_prior: float = 3.0
+    start_prior: float = 3.0
     tag_embedding_dim: int | None = None
     max_input_length: int = 512
     first_position_id: int = 3

@@ -61,6 +61,7 @@ class Edit5Model(keras.Model):
         self.pointer = PointerHead(t5, config.resolved_pointer_dim, config.sinkhorn_iterations,
                                    position_bias=config.pointer_position_bias,
                                    next_position_prior=config.next_position_prior,
+                                   start_prior=config.start_prior,
                                    name="pointer", dtype=policy)
         self.reorder_embedding = keras.layers.Embedding(
             config.max_input_length, t5.d_model, name="reorder_embedding", dtype=policy,

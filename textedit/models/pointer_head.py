@@ -9,7 +9,10 @@ Edit5Config.pointer_position_bias), initialised to 0 except b(+1) = `next_positi
 pointers go to the next position, so an untrained head already keeps the source order and
 training learns the exceptions. Why a prior rather than a zero start: with Adam a scalar moves
 about one learning rate per step, so b(+1) would need thousands of steps to outweigh the random
-q · k scores, and until then the outputs come out scrambled.
+q · k scores, and until then the outputs come out scrambled. START (the EOS position, at the end)
+points to the first kept token, at an offset that depends on the length, so no relative bucket
+can carry that prior: a constant `start_prior` is added to the score START -> position 0 instead
+(not learnt; q · k learns around it).
 
 The square matrix covers every encoder position; position conventions are those of the features
 (`textedit.data.edit_features`): the EOS position
@@ -102,13 +105,15 @@ class PointerHead(keras.layers.Layer):
     """
 
     def __init__(self, config: T5Config, pointer_dim: int, sinkhorn_iterations: int,
-                 position_bias: bool = False, next_position_prior: float = 0.0, **kwargs):
+                 position_bias: bool = False, next_position_prior: float = 0.0,
+                 start_prior: float = 0.0, **kwargs):
         super().__init__(**kwargs)
         self.config = config
         self.pointer_dim = pointer_dim
         self.sinkhorn_iterations = sinkhorn_iterations
         self.use_position_bias = position_bias
         self.next_position_prior = next_position_prior
+        self.start_prior = start_prior
 
     def build(self, input_shape=None):
         d_model, policy = self.config.d_model, self.dtype_policy
@@ -144,6 +149,15 @@ class PointerHead(keras.layers.Layer):
         return scores
 
     def call(self, hidden, kept, token_mask, training=False):
-        mask = pointer_mask(ops.logical_and(ops.cast(kept, "bool"), ops.cast(token_mask, "bool")))
-        return log_sinkhorn(self.scores(hidden, token_mask, training), mask,
-                            self.sinkhorn_iterations)
+        token_mask = ops.cast(token_mask, "bool")
+        mask = pointer_mask(ops.logical_and(ops.cast(kept, "bool"), token_mask))
+        scores = self.scores(hidden, token_mask, training)
+        if self.start_prior:
+            # START is the last unpadded position; its prior goes to column 0.
+            length = ops.shape(token_mask)[1]
+            start = ops.maximum(ops.sum(ops.cast(token_mask, "int32"), axis=1) - 1, 0)
+            rows = ops.equal(ops.arange(length, dtype="int32")[None, :], start[:, None])
+            columns = ops.equal(ops.arange(length, dtype="int32"), 0)
+            prior = ops.logical_and(rows[:, :, None], columns[None, None, :])
+            scores = scores + ops.cast(prior, "float32") * self.start_prior
+        return log_sinkhorn(scores, mask, self.sinkhorn_iterations)
