@@ -1,12 +1,22 @@
 """SeqIO tasks of textedit; importing this package registers every built-in task.
 
-    import tasks  # registers gec_wi_fce, gec_jfleg, gec_conll, fusion_*, simplify_*, clean_text
+    import tasks  # registers gec_wi_fce, gec_jfleg, gec_conll, fusion_*, simplify_*, clean_text,
+                  # their edit5_ twins, and pre-training: pretrain_span_corruption,
+                  # pretrain_edit_noise, gec_synthetic
     seqio.get_mixture_or_task("gec_jfleg").get_dataset(None, split="validation")
 
 Your own parallel files: `tasks.user_data.register_parallel_task` (see its docstring).
 """
 
-from tasks import clean_text, edit_tasks, fusion, gec, simplification  # noqa: F401  (register)
+from tasks import (  # noqa: F401  (register)
+    clean_text,
+    edit_tasks,
+    fusion,
+    gec,
+    gec_synthetic,
+    pretraining,
+    simplification,
+)
 from tasks.user_data import register_parallel_task  # noqa: F401
 from textedit.data.dataset_catalog import DATASETS
 

@@ -61,3 +61,61 @@ def test_values_loaded_and_unused_and_mismatched_reported(tmp_path):
                                                                      "checkpoints")))
     stored = {k: v for k, v in reader.get_variable_to_shape_map().items() if "hidden.Skernel" in k}
     np.testing.assert_array_equal(wide.hidden.kernel.numpy(), reader.get_tensor(next(iter(stored))))
+
+
+def _tiny_t5_config(decoder_layers: int):
+    from textedit.models import T5Config
+
+    return T5Config.named("tiny", vocab_size=96, num_decoder_layers=decoder_layers)
+
+
+def _save_run(run_dir, model):
+    from textedit.training.checkpoints import RunCheckpoints
+
+    optimizer = make_optimizer("adamw", 1e-3)
+    optimizer.build(model.trainable_variables)
+    RunCheckpoints(run_dir / "checkpoints", model, optimizer).save(3)
+
+
+def _edit5(name="edit5"):
+    from textedit.models import Edit5Config, Edit5Model
+
+    return Edit5Model(Edit5Config(t5=_tiny_t5_config(1), max_input_length=16,
+                                  num_position_tokens=17), name=name)
+
+
+def test_edit5_starts_from_a_span_corruption_t5_run_and_from_an_edit5_run(tmp_path):
+    """The warm-start chain of ALGORITHMS.md §1.3 (gin/experiments/pretrain_span_corruption.gin,
+    then edit5_pretrain_edit_noise.gin): an EdiT5 (backbone = the sub-model `backbone`) takes the
+    backbone from a seq2seq T5EncoderDecoder run (named "t5" by tools/gin_configurables.py): its
+    keys are relative to the T5 model in both; an EdiT5 run then loads completely."""
+    from textedit.models import T5EncoderDecoder
+    from textedit.training.variable_keys import keyed_variables
+
+    keras.utils.set_random_seed(3)
+    t5 = T5EncoderDecoder(_tiny_t5_config(2), name="t5")  # a 2-layer decoder, EdiT5 has 1
+    _save_run(tmp_path / "span_corruption", t5)
+    edit5 = _edit5()
+    report = load_initial_weights(tmp_path / "span_corruption", edit5)
+
+    backbone = set(keyed_variables(edit5.backbone.trainable_variables))
+    assert {"shared/embeddings", "encoder/block_0/self_attention/q/kernel",
+            "decoder/block_0/cross_attention/k/kernel", "lm_head/kernel"} <= backbone
+    assert sorted(report.loaded) == sorted(backbone)
+    heads = set(keyed_variables(edit5.trainable_variables)) - backbone
+    assert sorted(report.missing) == sorted(heads) and any(k.startswith("tagger/") for k in heads)
+    assert report.mismatched == []
+    assert report.unused and all(k.startswith("decoder/block_1/") for k in report.unused)
+    for mine, theirs in ((edit5.backbone.shared.embeddings, t5.shared.embeddings),
+                         (edit5.backbone.lm_head.kernel, t5.lm_head.kernel),
+                         (edit5.backbone.encoder.variables[0], t5.encoder.variables[0])):
+        np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
+
+    _save_run(tmp_path / "edit_noise", edit5)
+    finetune = _edit5(name="edit5_finetune")
+    report = load_initial_weights(tmp_path / "edit_noise", finetune)
+    assert len(report.loaded) == len(finetune.trainable_variables)
+    assert report.missing == report.mismatched == report.unused == []
+    pretrained = keyed_variables(edit5.trainable_variables)
+    for key, variable in keyed_variables(finetune.trainable_variables).items():
+        np.testing.assert_array_equal(variable.numpy(), pretrained[key].numpy(), err_msg=key)

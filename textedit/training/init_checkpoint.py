@@ -9,6 +9,13 @@ shape; otherwise it keeps its fresh initialisation and is listed as missing (or 
 variables in the checkpoint that this model lacks are listed as unused. E.g. initialising a
 "slim" 1-layer-decoder model from a full one loads the encoder and decoder block 0 and lists
 decoder blocks 1.. as unused.
+
+EdiT5 from a seq2seq run (the warm start of gin/experiments/edit5_pretrain_edit_noise.gin): the
+EdiT5 backbone is a T5EncoderDecoder sub-model that creates its weights in its own constructor, so
+its variable paths start at its own name (`backbone/shared/embeddings`) and their keys are a plain
+T5's (`shared/embeddings`, `encoder/...`, `decoder/block_0/...`, `lm_head/kernel`), whatever the
+two models are called. So the backbone loads from a T5 run, the EdiT5 heads (tagger, pointer,
+re-order) are listed as missing, and the T5's extra decoder blocks as unused (tested).
 """
 
 from __future__ import annotations
