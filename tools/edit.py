@@ -193,21 +193,21 @@ def main(argv: list[str]) -> int:
     loaded = time.perf_counter()
     results = editor.edit(sources, explain=True)
     elapsed = time.perf_counter() - loaded
-    written = output_lines(results, records, fmt, args.explain)
+
+    def write_explanations(stream) -> None:
+        color = args.color == "always" or (args.color == "auto" and stream.isatty())
+        for number, result in enumerate(results, start=1):
+            print(explain_block(number, result, color), file=stream)
 
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     try:
         if args.explain and fmt == "text" and not args.output:
-            color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
-            for number, result in enumerate(results, start=1):
-                print(explain_block(number, result, color), file=out)
+            write_explanations(out)
         else:
-            for line in written:
+            for line in output_lines(results, records, fmt, args.explain):
                 print(line, file=out)
             if args.explain and fmt != "jsonl":  # jsonl carries the explanation in its records
-                color = args.color == "always" or (args.color == "auto" and sys.stderr.isatty())
-                for number, result in enumerate(results, start=1):
-                    print(explain_block(number, result, color), file=sys.stderr)
+                write_explanations(sys.stderr)
     finally:
         if args.output:
             out.close()

@@ -46,16 +46,13 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str], list[str
 
 def load_trained_weights(checkpoint: str, model) -> int:
     """Loads every trainable variable from `checkpoint`; returns the checkpoint's step."""
-    import tensorflow as tf
+    from textedit.training.run_artifacts import restore_trained_weights
 
-    from textedit.training.init_checkpoint import load_initial_weights
-
-    report = load_initial_weights(checkpoint, model)
-    if report.missing or report.mismatched:
-        raise SystemExit(f"{report.checkpoint} does not fit the model (check the model file):\n"
-                         + report.summary())
-    reader = tf.train.load_checkpoint(report.checkpoint)
-    step = int(reader.get_tensor("step/.ATTRIBUTES/VARIABLE_VALUE"))
+    try:
+        report, step = restore_trained_weights(checkpoint, model,
+                                               "the model (check the model file)")
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
     print(f"weights: {report.checkpoint} (step {step}, {report.loaded_parameters:,} "
           f"parameters)", flush=True)
     return step

@@ -90,26 +90,36 @@ class LoadedRun:
     run_dir: Path
 
 
+def restore_trained_weights(path: str | os.PathLike, model, model_description: str = "the model"):
+    """Every trainable variable of `model` from the checkpoint at `path` (a run directory, its
+    checkpoints/ directory or a ckpt-N prefix), each with its shape; returns (InitReport, the
+    checkpoint's train step). ValueError listing what does not fit `model_description`."""
+    import tensorflow as tf
+
+    from textedit.training.init_checkpoint import load_initial_weights
+
+    report = load_initial_weights(path, model)
+    if report.missing or report.mismatched:
+        raise ValueError(f"{report.checkpoint} does not fit {model_description}:\n"
+                         + report.summary())
+    step = int(tf.train.load_checkpoint(report.checkpoint).get_tensor(
+        "step/.ATTRIBUTES/VARIABLE_VALUE"))
+    return report, step
+
+
 def load_run(path: str | os.PathLike) -> LoadedRun:
     """A run directory's model with the weights of its latest checkpoint (or of a given
     `<run>/checkpoints/ckpt-N` prefix), and its vocabulary. Every trainable variable must be in
     the checkpoint with its shape."""
-    import tensorflow as tf
-
     from textedit.data.vocabulary import get_vocabulary
-    from textedit.training.init_checkpoint import load_initial_weights, resolve_checkpoint
+    from textedit.training.init_checkpoint import resolve_checkpoint
 
     path = Path(path)
     run_dir = path.parent.parent if path.parent.name == "checkpoints" else path
-    checkpoint = resolve_checkpoint(path)
+    checkpoint = resolve_checkpoint(path)  # first: "no checkpoint" before "no model.json"
     model = build_model_from_run(run_dir)
-    report = load_initial_weights(checkpoint, model)
-    if report.missing or report.mismatched:
-        raise ValueError(f"{checkpoint} does not fit {run_dir / MODEL_CONFIG_FILE}:\n"
-                         + report.summary())
-    step = int(tf.train.load_checkpoint(checkpoint).get_tensor(
-        "step/.ATTRIBUTES/VARIABLE_VALUE"))
+    report, step = restore_trained_weights(checkpoint, model, str(run_dir / MODEL_CONFIG_FILE))
     vocab_dir = run_dir / RUN_VOCAB_DIR
     if not (vocab_dir / "manifest.json").exists():
         raise FileNotFoundError(f"{vocab_dir} missing: the run has no copy of its vocabulary")
-    return LoadedRun(model, get_vocabulary(vocab_dir), step, checkpoint, run_dir)
+    return LoadedRun(model, get_vocabulary(vocab_dir), step, report.checkpoint, run_dir)
