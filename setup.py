@@ -19,6 +19,7 @@ CORE = [
     "numpy==2.4.6",
     "sentencepiece==0.2.3",
     "safetensors==0.8.0",  # Hugging Face checkpoints (textedit.models.load_hf_t5), no torch needed
+    "matplotlib==3.11.2",  # the PNG plots of tools/experiment.py and tools/report.py (Agg backend)
 ]
 T5_RUNTIME = [  # what t5.data.preprocessors / t5.evaluation.metrics import
     "babel==2.19.0",

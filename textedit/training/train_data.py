@@ -6,13 +6,14 @@
     batch = next(stream)                       # a distributed batch: one [b / replicas, ...]
                                                # dict per replica; stream.position advances
 
-Epoch e is `dataset_fn(seed + e, shard, per_replica_batch_size)`: one pass over the split in an
-order fixed by its seed (SeqIO shuffles the examples with it), cut into batches with the remainder
-dropped. So the stream is a deterministic function of `seed`, and the position (epoch, batches
-consumed in it) identifies where a run is. On resume the stream re-creates epoch `epoch` and skips
-`offset` batches: the run continues with exactly the batches an uninterrupted run would have seen.
-Skipping costs preprocessing of at most one epoch (tokenising about 2,000 examples/s on 2 CPU
-cores); the run prints how many batches it skips.
+Epoch e is `dataset_fn(seed + e, shard, per_replica_batch_size)`: one pass over the split (or
+`passes_per_epoch` passes, for small splits) in an order fixed by its seed (SeqIO shuffles the
+examples with it), cut into batches with the remainder dropped. So the stream is a deterministic
+function of `seed`, and the position (epoch, batches consumed in it) identifies where a run is.
+On resume the stream re-creates epoch `epoch` and skips `offset` batches: the run continues with
+exactly the batches an uninterrupted run would have seen. Skipping costs preprocessing of at most
+one epoch (tokenising about 2,000 examples/s on 2 CPU cores); the run prints how many batches it
+skips.
 
 With several replicas each global batch is one per-replica batch per replica, taken in order from
 each input pipeline; an input pipeline's per-replica batches are grouped by replica count with the
@@ -35,15 +36,19 @@ DatasetFn = Callable[[int, "seqio.ShardInfo | None", int], tf.data.Dataset]
 def seqio_train_dataset(mixture_or_task_name: str, task_feature_lengths: Mapping[str, int],
                         split: str = "train",
                         feature_converter: seqio.FeatureConverter | None = None,
-                        use_cached: bool = False) -> DatasetFn:
+                        use_cached: bool = False, passes_per_epoch: int = 1) -> DatasetFn:
     """A `DatasetFn` over a SeqIO task or mixture (default converter: EncDecFeatureConverter
-    without packing)."""
+    without packing). One of its epochs is `passes_per_epoch` passes over the split (SeqIO's
+    `num_epochs`), shuffled together."""
     converter = feature_converter or seqio.EncDecFeatureConverter(pack=False)
+    if passes_per_epoch < 1:
+        raise ValueError(f"passes_per_epoch is at least 1, got {passes_per_epoch}")
 
     def dataset_fn(seed: int, shard_info, batch_size: int) -> tf.data.Dataset:
         return seqio.get_dataset(
             mixture_or_task_name, dict(task_feature_lengths), converter, dataset_split=split,
-            use_cached=use_cached, shuffle=True, num_epochs=1, shard_info=shard_info,
+            use_cached=use_cached, shuffle=True, num_epochs=passes_per_epoch,
+            shard_info=shard_info,
             seed=seed, batch_size=batch_size, verbose=False)
 
     return dataset_fn
@@ -60,6 +65,10 @@ class TrainDataConfig:
       use_cached: read SeqIO's offline cache (seqio_cache_tasks) instead of preprocessing.
       feature_converter: None = EncDecFeatureConverter(pack=False); EdiT5 runs use
         `EditFeatureConverter()` (tags, pointers, insertion decoder features).
+      passes_per_epoch: passes over the split in one epoch of the stream. Each epoch builds a
+        new input pipeline (about a second on a CPU), so a split of a few batches (a 1% share
+        of a small data set) would pay that on almost every step; several passes per epoch pay
+        it once for all of them, and drop a batch remainder once instead of after every pass.
     """
 
     mixture_or_task_name: str
@@ -67,11 +76,12 @@ class TrainDataConfig:
     split: str = "train"
     use_cached: bool = False
     feature_converter: seqio.FeatureConverter | None = None
+    passes_per_epoch: int = 1
 
     def dataset_fn(self, feature_converter: seqio.FeatureConverter | None = None) -> DatasetFn:
         return seqio_train_dataset(self.mixture_or_task_name, self.task_feature_lengths,
                                    self.split, feature_converter or self.feature_converter,
-                                   self.use_cached)
+                                   self.use_cached, self.passes_per_epoch)
 
 
 class EmptyEpochError(ValueError):
