@@ -78,4 +78,29 @@ def test_edit5_files_build_their_configs(name, size, max_input_length, overrides
 def test_every_model_file_is_tested():
     assert {p.name for p in GIN_DIR.glob("*.gin")} == {
         "t5_tiny.gin", "t5_small.gin", "t5_base.gin", "t5_small_slim.gin", "edit5_small.gin",
-        "edit5_tiny.gin", "edit5_mini.gin"}
+        "edit5_tiny.gin", "edit5_mini.gin", "t5_mini.gin"}
+
+
+def test_mini_t5_is_the_mini_edit5_backbone_with_a_second_decoder_layer():
+    """gin/models/t5_mini.gin pre-trains the warm start of edit5_mini.gin: same encoder shapes."""
+    import dataclasses
+    import sys
+
+    import gin
+
+    sys.path.insert(0, str(GIN_DIR.parents[1]))
+    from tools import gin_configurables
+
+    gin_configurables.register_training()
+    configs = {}
+    for name in ("t5_mini.gin", "edit5_mini.gin"):
+        gin.clear_config()
+        try:
+            gin.parse_config_file(str(GIN_DIR / name))
+            configs[name] = gin.get_configurable("t5_config")()
+        finally:
+            gin.clear_config()
+    mini = configs["t5_mini.gin"]
+    assert mini == T5Config.named("small", vocab_size=16128, dropout_rate=0.1, d_model=128,
+                                  d_kv=32, d_ff=512, num_encoder_layers=2, num_decoder_layers=2)
+    assert dataclasses.replace(mini, num_decoder_layers=1) == configs["edit5_mini.gin"]

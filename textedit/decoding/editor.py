@@ -171,18 +171,27 @@ class Editor:
         from textedit.training.run_artifacts import load_run
 
         run = load_run(path)
-        config = getattr(run.model, "config", None)
-        if not hasattr(config, "num_position_tokens"):
+        if not hasattr(getattr(run.model, "config", None), "num_position_tokens"):
             raise ValueError(f"{path} holds a {type(run.model).__name__}, not an EdiT5 model "
                              "(Edit5Model); use tools/infer.py for seq2seq runs")
-        max_input_length = min(max_input_length, config.max_input_length)
-        editor = cls(_KerasBackend(run.model, max_insert_length), run.vocabulary,
-                     first_position_id=config.first_position_id,
-                     num_position_tokens=config.num_position_tokens, eos_id=config.t5.eos_id,
-                     pad_id=config.t5.pad_id, max_input_length=max_input_length,
-                     batch_size=batch_size, buckets=buckets)
+        editor = cls.from_model(run.model, run.vocabulary, max_input_length=max_input_length,
+                                max_insert_length=max_insert_length, batch_size=batch_size,
+                                buckets=buckets)
         editor.source = f"{run.checkpoint} (step {run.step})"
         return editor
+
+    @classmethod
+    def from_model(cls, model, vocabulary, *, max_input_length: int = 128,
+                   max_insert_length: int = 64, batch_size: int = 32,
+                   buckets: Sequence[int] = DEFAULT_BUCKETS) -> Editor:
+        """An Editor over an in-memory Edit5Model (inputs cut to the model's max_input_length)."""
+        config = model.config
+        return cls(_KerasBackend(model, max_insert_length), vocabulary,
+                   first_position_id=config.first_position_id,
+                   num_position_tokens=config.num_position_tokens, eos_id=config.t5.eos_id,
+                   pad_id=config.t5.pad_id,
+                   max_input_length=min(max_input_length, config.max_input_length),
+                   batch_size=batch_size, buckets=buckets)
 
     source = "an in-memory model"
 
