@@ -3,7 +3,7 @@
 10% and 100% of WikiSplit's training pairs, EdiT5 against seq2seq, each with and without
 pre-training, every run with the same CPU budget.
 
-    .venv/bin/python tools/experiment.py              # the default run: about 70 min on 2 cores
+    .venv/bin/python tools/experiment.py              # the default run: about an hour on 2 cores
     .venv/bin/python tools/experiment.py --finetune_minutes 20 --out_dir workdir/experiments/long
     .venv/bin/python tools/experiment.py --dry_run    # print the plan and commands
 
