@@ -271,12 +271,13 @@ def plot(report: dict, path: Path) -> None:
     for axis, task in zip(axes[0], tasks, strict=True):
         metric = report["plot_metric"][task]
         rows = [r for r in report["rows"] if r["task"] == task and r["latency"]["summary"]]
-        for r in rows:
+        for i, r in enumerate(rows):
             x, y = r["latency"]["summary"]["p95_ms"], r["scores"][metric]
             axis.scatter(x, y, marker=MARKERS.get(r["kind"], "^"), s=60, label=r["kind"],
                          color="C0" if r["kind"] == "EdiT5" else "C1")
-            axis.annotate(r["run"], (x, y), textcoords="offset points", xytext=(5, 5),
-                          fontsize=8)
+            # Alternate above / below: runs of one model kind often sit close together.
+            axis.annotate(r["run"], (x, y), textcoords="offset points",
+                          xytext=(5, 5 if i % 2 == 0 else -12), fontsize=8)
         xs = [r["latency"]["summary"]["p95_ms"] for r in rows]
         if xs and max(xs) > 10 * min(xs):
             axis.set_xscale("log")
