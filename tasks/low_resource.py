@@ -6,8 +6,8 @@
 The EdiT5 paper's low-resource experiment (ALGORITHMS.md §1.3, its Table 2) trains on 1%, 10% and
 100% of the training data. A share task `<base>_<p>pct` is `<base>` with another source: its
 `train` split keeps `round(n * p / 100)` pairs (at least one) chosen by a fixed permutation of the
-`n` training pairs (`random.Random(seed)`), so the shares are nested (the 1% pairs are among the
-10% pairs) and the same on every run; the pairs keep their file order. Other splits, the
+`n` training pairs (textedit/data/train_share.py), so the shares are nested (the 1% pairs are
+among the 10% pairs) and the same on every run; the pairs keep their file order. Other splits, the
 postprocess_fn and the metrics are the base task's: every share is scored on the same validation
 examples. The edit twin `edit5_<base>_<p>pct` converts the same pairs (tasks/edit_tasks.py).
 """
@@ -15,7 +15,6 @@ examples. The edit twin `edit5_<base>_<p>pct` converts the same pairs (tasks/edi
 from __future__ import annotations
 
 import dataclasses
-import random
 
 import seqio
 
@@ -25,29 +24,11 @@ from tasks.registration import loaded_split
 from textedit.data import dataset_catalog
 from textedit.data.dataset_catalog import LoadedSplit
 from textedit.data.seqio_sources import examples_source
+from textedit.data.train_share import share_indices, share_task_name
 
 TRAIN = "train"
 # Built in: the shares of the low-resource experiment (tools/experiment.py); 100% is the base task.
 BUILTIN_SHARES = {"fusion_wikisplit": (1, 10)}
-
-
-def share_task_name(base: str, percent: float) -> str:
-    """`fusion_wikisplit`, 1 -> `fusion_wikisplit_1pct`; 0.5 -> `fusion_wikisplit_0.5pct`."""
-    return f"{base}_{percent:g}pct"
-
-
-def share_indices(num_examples: int, percent: float, seed: int = 0) -> list[int]:
-    """Sorted indices of the pairs a `percent` share keeps: a prefix of one seeded permutation.
-
-    Prefixes of one permutation make the shares nested: a smaller share's pairs are all in a
-    larger one's (same `num_examples` and `seed`).
-    """
-    if not 0 < percent <= 100:
-        raise ValueError(f"a training share is a percentage in (0, 100], got {percent}")
-    keep = max(1, round(num_examples * percent / 100))
-    order = list(range(num_examples))
-    random.Random(seed).shuffle(order)
-    return sorted(order[:keep])
 
 
 def register_train_share_task(base: str, percent: float, seed: int = 0) -> seqio.Task:

@@ -39,19 +39,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from textedit.data.train_share import share_task_name  # noqa: E402
 from tools import experiment_results  # noqa: E402
+from tools.experiment_results import TASK  # noqa: E402
 from tools.job_queue import Job, run_jobs  # noqa: E402
 
-TASK = "fusion_wikisplit"
-TRAIN_PAIRS = 5000  # fusion_wikisplit train (WikiSplit's tune file), for the share labels
 MODELS = ("edit5", "seq2seq")
 EXPERIMENT_FILES = {"edit5": "gin/experiments/edit5_fusion_wikisplit.gin",
                     "seq2seq": "gin/experiments/seq2seq_fusion_wikisplit.gin"}
 PRETRAIN_FILES = {"edit5": "gin/experiments/edit5_pretrain_edit_noise.gin",
                   "seq2seq": "gin/experiments/seq2seq_pretrain_edit_noise.gin"}
-PRETRAIN_EVAL = {"edit5": "pretrain_edit_noise", "seq2seq": "pretrain_edit_noise"}
-SIZE_FILES = {"mini": {"t5": "gin/models/t5_mini.gin", "edit5": "gin/models/edit5_mini.gin"},
-              "small": {"t5": "gin/models/t5_small.gin", "edit5": "gin/models/edit5_small.gin"}}
+PRETRAIN_EVAL = "pretrain_edit_noise"  # both models' edit-noise runs are scored on it
+# The model file of each size, by model ("t5" and "seq2seq" are the same T5).
+SIZE_FILES = {size: {"t5": f"gin/models/t5_{size}.gin", "seq2seq": f"gin/models/t5_{size}.gin",
+                     "edit5": f"gin/models/edit5_{size}.gin"} for size in ("mini", "small")}
 # Fine-tuning lengths that fit the data (pieces incl. EOS, train split: inputs p99 90, targets
 # p99 78): seq2seq truncates 6 of 5,000 train targets at 96; EdiT5 filters (and counts) the
 # pairs over 96 input pieces or 32 insertion steps (its mean is 5.6). Both are evaluated at 128.
@@ -76,7 +77,7 @@ class Run:
 
 
 def share_task(model: str, share: float) -> str:
-    base = TASK if share == 100 else f"{TASK}_{share:g}pct"
+    base = TASK if share == 100 else share_task_name(TASK, share)
     return f"edit5_{base}" if model == "edit5" else base
 
 
@@ -87,7 +88,7 @@ def plan(models: list[str], shares: list[float], variants: list[str]) -> list[Ru
     if pretrained:
         runs.append(Run("pretrain_t5", "t5", "pretrain", eval_task="pretrain_span_corruption"))
         runs += [Run(f"pretrain_{m}", m, "pretrain", init="pretrain_t5",
-                     eval_task=PRETRAIN_EVAL[m]) for m in models]
+                     eval_task=PRETRAIN_EVAL) for m in models]
     for init in ("pretrained", "scratch"):
         if init not in variants:
             continue
@@ -102,16 +103,15 @@ def plan(models: list[str], shares: list[float], variants: list[str]) -> list[Ru
 def train_command(run: Run, args: argparse.Namespace) -> list[str]:
     """The tools/train.py command line of `run`."""
     runs_dir = Path(args.out_dir) / "runs"
-    sizes = SIZE_FILES[args.size]
     if run.model == "t5":
-        files = ["gin/experiments/pretrain_span_corruption.gin", sizes["t5"]]
-        task = None  # the experiment file's
+        experiment_file = "gin/experiments/pretrain_span_corruption.gin"
     elif run.stage == "pretrain":
-        files = [PRETRAIN_FILES[run.model], sizes["t5" if run.model == "seq2seq" else "edit5"]]
-        task = None
+        experiment_file = PRETRAIN_FILES[run.model]
     else:
-        files = [EXPERIMENT_FILES[run.model], sizes["t5" if run.model == "seq2seq" else "edit5"]]
-        task = share_task(run.model, run.share)
+        experiment_file = EXPERIMENT_FILES[run.model]
+    files = [experiment_file, SIZE_FILES[args.size][run.model]]
+    # Pre-training trains on its experiment file's task; fine-tuning on the share's.
+    task = share_task(run.model, run.share) if run.stage == "finetune" else None
     minutes = args.pretrain_minutes if run.stage == "pretrain" else args.finetune_minutes
     bindings = {
         "MODEL_DIR": repr(str(runs_dir / run.name)),

@@ -17,16 +17,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from textedit.data import dataset_catalog
+from textedit.data.train_share import share_size
 from textedit.metrics import exact_match_score, sari_score
 
 TASK = "fusion_wikisplit"
 QUALITY = (("exact_match", "exact match"), ("sari", "SARI"))
 MODEL_NAMES = {"edit5": "EdiT5", "seq2seq": "seq2seq", "t5": "T5 (span corruption)"}
-
-
-def train_pairs(share: float, total: int) -> int:
-    """Pairs in a share task (tasks/low_resource.share_indices keeps this many)."""
-    return max(1, round(total * share / 100))
 
 
 def last_metrics(path: Path) -> dict | None:
@@ -56,7 +52,7 @@ def collect(runs: Sequence, runs_dir: Path, outcome: dict[str, str],
             "scores": scores,
         }
         if run.stage == "finetune":
-            row["train_pairs"] = train_pairs(run.share, total)
+            row["train_pairs"] = share_size(total, run.share)
             if row["step"] is not None:
                 row["epochs"] = row["step"] * args.batch_size / row["train_pairs"]
         rows.append(row)

@@ -6,7 +6,8 @@ import pytest
 import seqio
 
 import tasks  # noqa: F401  (registers the share tasks)
-from tasks.low_resource import register_train_share_task, share_indices, share_task_name
+from tasks.low_resource import register_train_share_task, share_task_name
+from textedit.data.train_share import share_indices
 from textedit.training.train_data import seqio_train_dataset
 
 
