@@ -19,7 +19,7 @@ CORE = [
     "numpy==2.4.6",
     "sentencepiece==0.2.3",
     "safetensors==0.8.0",  # Hugging Face checkpoints (textedit.models.load_hf_t5), no torch needed
-    "matplotlib==3.11.2",  # the PNG plots of tools/experiment.py and tools/report.py (Agg backend)
+    "matplotlib==3.11.2",  # the PNG plots of `textedit experiment` and `report` (Agg)
 ]
 T5_RUNTIME = [  # what t5.data.preprocessors / t5.evaluation.metrics import
     "babel==2.19.0",
@@ -50,6 +50,9 @@ setup(
     description="Text-editing models (EdiT5, seq2seq, LMCor, distillation, RLHF) on Keras 3",
     python_requires=">=3.11,<3.12",
     packages=find_packages(include=["textedit", "textedit.*", "tasks", "tasks.*"]),
+    # The embedded default data (`textedit main` without a data directory).
+    package_data={"textedit.data.embedded": ["sentences.txt"]},
     install_requires=CORE + T5_RUNTIME + METRICS,
     extras_require={"dev": DEV, "hf": HF_REFERENCE},
+    entry_points={"console_scripts": ["textedit = textedit.cli.main:console_main"]},
 )

@@ -2,7 +2,8 @@
 
     import tasks  # registers gec_wi_fce, gec_jfleg, gec_conll, fusion_*, simplify_*, clean_text,
                   # their edit5_ twins, and pre-training: pretrain_span_corruption,
-                  # pretrain_edit_noise, gec_synthetic; low-resource shares:
+                  # pretrain_edit_noise, gec_synthetic; gec_embedded (the embedded default
+                  # data, no data directory needed); low-resource shares:
                   # fusion_wikisplit_1pct, fusion_wikisplit_10pct (+ edit5_ twins)
     seqio.get_mixture_or_task("gec_jfleg").get_dataset(None, split="validation")
 
@@ -14,6 +15,7 @@ from tasks import (  # noqa: F401  (register)
     edit_tasks,
     fusion,
     gec,
+    gec_embedded,
     gec_synthetic,
     low_resource,
     pretraining,

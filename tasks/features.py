@@ -2,12 +2,12 @@
 
 The vocabulary path is fixed when this module is imported (`TEXTEDIT_VOCAB_DIR`, default
 `workdir/vocab`); the model file itself is read on first use, so tasks register before
-`tools/prepare_data.py` has trained it.
+`textedit data` has trained it.
 """
 
 import seqio
 
-from textedit.data.vocabulary import get_vocabulary
+from textedit.data.vocab.vocabulary import get_vocabulary
 
 VOCABULARY = get_vocabulary()
 

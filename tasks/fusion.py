@@ -1,5 +1,8 @@
 """Sentence fusion tasks: reversed WikiSplit and reversed BiSECT (split sentences in, one out).
 
+Test splits, when the files are present: `wikisplit.test.tsv` (reversed, as validation) and
+`bisect.test.{src,dst}.gz` (reversed, the whole file).
+
 Metrics as DiscoFuse reports fusion quality: exact match (cased, and lower-cased as DiscoFuse's
 "Exact"), SARI (how well the connectives and pronouns the fusion needs are added and the rest
 kept), and BLEU for comparison with the WikiSplit / BiSECT papers.

@@ -3,7 +3,10 @@
 Metrics, as each benchmark reports itself:
 - gec_wi_fce, gec_conll: ERRANT span-based correction F0.5 against the *gold* M2 edits of the
   split's files, used as they are (textedit.metrics.gold_m2_errant), plus exact match against
-  any annotator's target.
+  any annotator's target. gec_wi_fce's test split is FCE test (`fce.test.json`; W&I has no
+  public test set), published as JSON, not M2: there ERRANT extracts the gold edits from the
+  corrected sentences with spaCy tokenisation (`errant_score(..., tokenise=True)`), as the
+  BEA-2019 `json_to_m2.py` builds FCE's M2 files.
 - gec_jfleg: GLEU against the four references (JFLEG's own metric), ERRANT F0.5 with the
   references' edits extracted from the parallel text (errant_parallel, as for any corrected
   text; about 16 s for the 754 dev sentences on 2 cores), plus exact match.
@@ -13,11 +16,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tasks.registration import SETTINGS, register_catalog_task
+from tasks.registration import SETTINGS, loaded_split, register_catalog_task
 from textedit.data import dataset_catalog
 from textedit.data.data_dir import data_path
+from textedit.metrics.errant_metric import errant_score
 from textedit.metrics.gold_m2_errant import SplitFiles, gold_m2_errant_metric
-from textedit.metrics.seqio_adapters import MetricFn
+from textedit.metrics.seqio_adapters import MetricFn, text_of, unpack_targets
 
 
 def _m2_split_files(name: str) -> dict[str, SplitFiles]:
@@ -35,12 +39,54 @@ def _m2_split_files(name: str) -> dict[str, SplitFiles]:
             if all(Path(f).suffix == ".m2" for f in spec.files(split))}
 
 
-def gold_m2_errant(name: str) -> MetricFn:
-    """ERRANT against the gold M2 edits of data set `name`, honouring --skip_bad_lines."""
+def _held_out_non_m2_splits(name: str) -> list[str]:
+    """Held-out splits of `name` read from files other than M2 (gec_wi_fce: the FCE JSON test)."""
     spec = dataset_catalog.get_dataset(name)
-    return gold_m2_errant_metric(
+    m2 = _m2_split_files(name)
+    return [split for split in spec.splits if split != dataset_catalog.TRAIN and split not in m2]
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.split())
+
+
+def gold_m2_errant(name: str) -> MetricFn:
+    """ERRANT against the gold M2 edits of data set `name`, honouring --skip_bad_lines.
+
+    For a held-out split read from non-M2 files (FCE JSON), targets that are that split's
+    examples, in order (or a prefix of them), are scored against the edits ERRANT extracts from
+    their references (spaCy-tokenised); anything else goes to the gold-M2 metric.
+    """
+    spec = dataset_catalog.get_dataset(name)
+    gold = gold_m2_errant_metric(
         _m2_split_files(name),
         skip_bad_lines=lambda: SETTINGS.skip_bad_lines or spec.always_skip_bad_lines)
+    parallel_splits = _held_out_non_m2_splits(name)
+    if not parallel_splits:
+        return gold
+
+    def load(split: str, skip: bool):  # the task's own loader: shares its cached read
+        return dataset_catalog.load_split(name, split, skip_bad_lines=skip)
+
+    def errant(targets, predictions) -> dict[str, float]:
+        sources, references, _ = unpack_targets(targets)
+        for split in parallel_splits:
+            try:
+                examples = loaded_split(name, split, load).examples
+            except FileNotFoundError:  # not installed: cannot be where the targets come from
+                continue
+            if len(sources) <= len(examples) and all(
+                    _normalised(s) == _normalised(e.source)
+                    for s, e in zip(sources, examples, strict=False)):
+                if len(predictions) != len(sources):
+                    raise ValueError(f"ERRANT: {len(sources)} targets but {len(predictions)} "
+                                     f"predictions.")
+                return errant_score(sources, [text_of(p) for p in predictions], references,
+                                    tokenise=True)
+        return gold(targets, predictions)
+
+    errant.__doc__ = gold.__doc__
+    return errant
 
 
 register_catalog_task("gec_wi_fce", [gold_m2_errant("gec_wi_fce"), "exact_match"])

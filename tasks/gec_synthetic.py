@@ -4,7 +4,7 @@
     ds = seqio.get_mixture_or_task("gec_synthetic").get_dataset(None, split="train")
 
 Data: the sentences of `clean_text` (same train / validation files; read once and shared with
-that task's cache). Errors: textedit.data.gec_noise.GecNoiser (articles, prepositions,
+that task's cache). Errors: textedit.data.noise.gec_noise.GecNoiser (articles, prepositions,
 punctuation, verb forms, noun number, agreement, missing and extra words, keyboard typos) at the
 per-token rates of the W&I *training* M2 files (never the dev files, which are gec_wi_fce's
 validation), estimated once per data directory and kept in memory; about 6 errors per 100
@@ -31,7 +31,7 @@ from textedit.data import dataset_catalog
 from textedit.data.data_dir import data_path, get_data_dir
 from textedit.data.dataset_catalog import LoadedSplit
 from textedit.data.examples import MultiReferenceExample
-from textedit.data.gec_noise import ErrorRates, GecNoiser, estimate_error_rates
+from textedit.data.noise.gec_noise import ErrorRates, GecNoiser, estimate_error_rates
 from textedit.metrics.seqio_adapters import seqio_metric
 
 TASK_NAME = "gec_synthetic"

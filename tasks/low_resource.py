@@ -3,13 +3,14 @@
     import tasks  # registers fusion_wikisplit_1pct, fusion_wikisplit_10pct and their edit5_ twins
     register_train_share_task("gec_wi_fce", 5)   # gec_wi_fce_5pct (+ edit5_gec_wi_fce_5pct)
 
-The EdiT5 paper's low-resource experiment (ALGORITHMS.md §1.3, its Table 2) trains on 1%, 10% and
-100% of the training data. A share task `<base>_<p>pct` is `<base>` with another source: its
-`train` split keeps `round(n * p / 100)` pairs (at least one) chosen by a fixed permutation of the
-`n` training pairs (textedit/data/train_share.py), so the shares are nested (the 1% pairs are
-among the 10% pairs) and the same on every run; the pairs keep their file order. Other splits, the
-postprocess_fn and the metrics are the base task's: every share is scored on the same validation
-examples. The edit twin `edit5_<base>_<p>pct` converts the same pairs (tasks/edit_tasks.py).
+The EdiT5 paper's low-resource experiment (its Table 2; docs/algorithms.md#span-corruption) trains
+on 1%, 10% and 100% of the training data. A share task `<base>_<p>pct` is `<base>` with another
+source: its `train` split keeps `round(n * p / 100)` pairs (at least one) chosen by a fixed
+permutation of the `n` training pairs (textedit/data/train_share.py), so the shares are nested (the
+1% pairs are among the 10% pairs) and the same on every run; the pairs keep their file order. Other
+splits, the postprocess_fn and the metrics are the base task's: every share is scored on the same
+validation examples. The edit twin `edit5_<base>_<p>pct` converts the same pairs
+(tasks/edit_tasks.py).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from textedit.data.seqio_sources import examples_source
 from textedit.data.train_share import share_indices, share_task_name
 
 TRAIN = "train"
-# Built in: the shares of the low-resource experiment (tools/experiment.py); 100% is the base task.
+# Built in: the shares of the low-resource experiment (`textedit experiment`); 100% = base task.
 BUILTIN_SHARES = {"fusion_wikisplit": (1, 10)}
 
 

@@ -1,4 +1,5 @@
-"""Pre-training tasks for warm starts (ALGORITHMS.md §1.3), both made from `clean_text`.
+"""Pre-training tasks for warm starts, both made from `clean_text`
+(docs/algorithms.md#span-corruption).
 
     import tasks.pretraining  # registers the three tasks below (tasks/__init__.py imports it)
 
@@ -7,7 +8,7 @@
   T5 pre-training. The clean sentences are tokenised, concatenated (in batches of 128) and cut
   into chunks that fill `inputs` after corruption (141 tokens for inputs 128; targets need 29),
   so an example spans sentence boundaries. Noise spans are replaced by sentinels, which sit at the
-  top of our vocabulary as in T5 (textedit/data/vocabulary.py):
+  top of our vocabulary as in T5 (textedit/data/vocab/vocabulary.py):
 
       inputs   ... as the session which declared all - out <extra_id_0> poverty and
                unemployment in these United States ; <extra_id_1> the session which ... </s>
@@ -17,7 +18,7 @@
   evaluator's fixed 42) gives the same examples. Metric: exact match of the decoded target (the
   examples keep no text, so sentinels decode as unknown pieces on both sides).
 - `pretrain_edit_noise`: EdiT5's pre-training text task: source = the sentence corrupted by
-  dropping, swapping and adding word spans (textedit/data/span_noise.py, rates in
+  dropping, swapping and adding word spans (textedit/data/noise/span_noise.py, rates in
   `EDIT_NOISE`, added words from the same split), target = the clean sentence. Noise is fixed per
   sentence (SHA-256 seeded). Metrics: exact match and SARI. E.g. (validation)
 
@@ -50,8 +51,8 @@ from tasks.registration import as_metric_fn, loaded_split, register_text_task
 from textedit.data import dataset_catalog
 from textedit.data.dataset_catalog import LoadedSplit
 from textedit.data.examples import MultiReferenceExample
+from textedit.data.noise.span_noise import SpanNoiseConfig, noise_sentence
 from textedit.data.seqio_sources import examples_source, postprocess_text
-from textedit.data.span_noise import SpanNoiseConfig, noise_sentence
 
 SOURCE_TASK = "clean_text"
 SPAN_CORRUPTION_TASK = "pretrain_span_corruption"

@@ -15,7 +15,7 @@ import seqio
 
 from tasks.features import OUTPUT_FEATURES
 from textedit.data import dataset_catalog
-from textedit.data.data_dir import get_data_dir
+from textedit.data.data_dir import find_data_dir
 from textedit.data.dataset_catalog import LoadedSplit
 from textedit.data.seqio_sources import examples_source, postprocess_text
 from textedit.metrics.seqio_adapters import MetricFn, seqio_metric
@@ -32,13 +32,14 @@ class Settings:
 
 
 SETTINGS = Settings()
-# (task, split, data_dir, skip_bad_lines) -> what was read, for reports such as skipped lines.
+# (task, split, data_dir, skip_bad_lines) -> what was read, for reports such as skipped lines
+# (data_dir: str(find_data_dir()), "None" when there is none, as for the embedded tasks).
 LOADED: dict[tuple, LoadedSplit] = {}
 
 
 def loaded_split(task: str, split: str, load: Callable[[str, bool], LoadedSplit]) -> LoadedSplit:
     """Reads (once per data directory and option) and returns a split of `task`."""
-    key = (task, split, str(get_data_dir()), SETTINGS.skip_bad_lines)
+    key = (task, split, str(find_data_dir()), SETTINGS.skip_bad_lines)
     if key not in LOADED:
         LOADED[key] = load(split, SETTINGS.skip_bad_lines)
     return LOADED[key]

@@ -28,8 +28,8 @@ from collections.abc import Sequence
 from tasks.registration import Metric, register_text_task
 from textedit.data import readers
 from textedit.data.dataset_catalog import TRAIN, VALIDATION, LoadedSplit, remove_overlap
-from textedit.data.malformed_input import SkipReport
-from textedit.data.user_parallel_reader import (
+from textedit.data.readers.malformed_input import SkipReport
+from textedit.data.readers.user_parallel_reader import (
     FORMATS,
     infer_format,
     read_jsonl_pairs,
@@ -90,6 +90,6 @@ def register_parallel_task(
 def user_parallel_tasks(tasks: Sequence[dict] = ()) -> list[str]:
     """Registers every dict in `tasks` (keyword arguments of register_parallel_task).
 
-    Gin-configurable from tools/ (`user_parallel_tasks.tasks = [...]`); returns the names.
+    Gin-configurable from the CLI (`user_parallel_tasks.tasks = [...]`); returns the names.
     """
     return [register_parallel_task(**spec).name for spec in tasks]

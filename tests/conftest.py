@@ -26,7 +26,7 @@ def tiny_vocab():
     """A 2,000-piece vocabulary trained on W&I A train (both sides) into TEXTEDIT_VOCAB_DIR."""
     from textedit.data import readers
     from textedit.data.data_dir import data_path
-    from textedit.data.vocabulary import file_sha256, train_vocabulary
+    from textedit.data.vocab.vocabulary import file_sha256, train_vocabulary
 
     path = data_path("gec/wi.A.train.m2")
     pairs = readers.read_m2_pairs(path)
@@ -37,15 +37,15 @@ def tiny_vocab():
 
 
 def make_edit5_run(run_dir, vocab_dir, positions: int, seed: int = 0, vocab_rows: int = 2176):
-    """A run directory as tools/train.py leaves it (model.json, vocab/, checkpoints/ckpt-7) for
+    """A run directory as `textedit train` leaves it (model.json, vocab/, checkpoints/ckpt-7) for
     a tiny, randomly initialised EdiT5 model over the vocabulary in `vocab_dir`; returns the model.
     """
     import keras
 
     from textedit.models import Edit5Config, Edit5Model, T5Config
+    from textedit.runs.run_artifacts import copy_vocabulary, write_model_config
     from textedit.training.checkpoints import RunCheckpoints
     from textedit.training.optimizers import make_optimizer
-    from textedit.training.run_artifacts import copy_vocabulary, write_model_config
 
     keras.utils.set_random_seed(seed)
     config = Edit5Config(t5=T5Config.named("tiny", vocab_size=vocab_rows, num_decoder_layers=1,

@@ -1,4 +1,4 @@
-"""`tools/benchmark.py decode` end to end on a tiny model (slow: two spawned processes)."""
+"""`textedit benchmark decode` end to end on a tiny model (slow: two spawned processes)."""
 
 import json
 import subprocess
@@ -15,10 +15,10 @@ def test_decode_benchmark_runs_both_sides_with_equal_token_counts():
     pytest.importorskip("torch", reason="the comparison needs torch (pip install -e .[hf])")
     pytest.importorskip("transformers", reason="the comparison needs transformers")
     result = subprocess.run(
-        [sys.executable, str(ROOT / "tools/benchmark.py"), "decode", "--size", "tiny",
+        [sys.executable, "-m", "textedit", "benchmark", "decode", "--size", "tiny",
          "--vocab_size", "128", "--batch_sizes", "1", "3", "--input_length", "6",
          "--decode_length", "5", "--repeats", "2", "--threads", "1", "--json"],
-        capture_output=True, text=True, check=True, timeout=600)
+        capture_output=True, text=True, check=True, timeout=600, cwd=ROOT)
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert [row["batch"] for row in report["rows"]] == [1, 3]
     for row in report["rows"]:

@@ -1,20 +1,14 @@
-"""`tools/benchmark.py latency`: forced decoding lengths, gold lengths, statistics and the report,
-on tiny models (no timing assertions)."""
+"""`textedit benchmark latency` (textedit/benchmarks/latency.py): forced decoding lengths, gold
+lengths, statistics and the report, on tiny models (no timing assertions)."""
 
-import argparse
 import json
 
 import keras
 import numpy as np
 import pytest
 
-from textedit.data.edit_features import plan_to_features
-from textedit.edits import convert
-from textedit.models import T5Config, T5EncoderDecoder
-from textedit.models.edit5_config import Edit5Config
-from textedit.models.edit5_model import Edit5Model
-from tools import benchmark_latency
-from tools.benchmark_latency import (
+from textedit.benchmarks import latency
+from textedit.benchmarks.latency import (
     SKIP_POSITIONS,
     SKIP_TOO_LONG,
     LatencyExample,
@@ -25,6 +19,11 @@ from tools.benchmark_latency import (
     pad_batch,
     prepare_examples,
 )
+from textedit.data.edit5.edit_features import plan_to_features
+from textedit.edits import convert
+from textedit.models import T5Config, T5EncoderDecoder
+from textedit.models.edit5.edit5_config import Edit5Config
+from textedit.models.edit5.edit5_model import Edit5Model
 
 # Ids 3 .. 32 are <pos_0> .. <pos_29>, 33 .. 47 words: an untrained insertion decoder picks
 # position tokens often, so forcing has to work together with the position constraint.
@@ -110,8 +109,8 @@ def test_forced_lengths_give_exactly_the_gold_decoder_steps(tiny_models):
 
 def test_run_benchmark_report(tiny_models):
     examples = synthetic_examples(5, bucket=12)
-    report = benchmark_latency.run_benchmark(tiny_models, examples, batch_size=2, warmup=0,
-                                             progress=lambda message: None)
+    report = latency.run_benchmark(tiny_models, examples, batch_size=2, warmup=0,
+                                   progress=lambda message: None)
     assert [m["name"] for m in report["models"]] == ["EdiT5", "seq2seq full", "seq2seq slim"]
     for m, model in zip(report["models"], tiny_models, strict=True):
         assert m["forced_lengths"] and m["d_model"] == 32 and m["encoder_layers"] == 2
@@ -133,15 +132,17 @@ def test_run_benchmark_report(tiny_models):
                                                             "throughput", "decoder_steps"}
 
 
-def test_latency_command_end_to_end_on_wi_dev(tiny_vocab, tmp_path):
-    """run() on the real W&I dev file with tiny random models: report fields, Markdown, JSON."""
-    parser = argparse.ArgumentParser()
-    benchmark_latency.add_arguments(parser)
-    args = parser.parse_args([
-        "--num_examples", "4", "--buckets", "64", "--batch_size", "1", "--warmup", "0",
-        "--size", "tiny", "--vocab_size", str(tiny_vocab.vocab_size),
-        "--json", str(tmp_path / "latency.json")])
-    report = benchmark_latency.run(args)
+def test_latency_command_end_to_end_on_wi_dev(tiny_vocab, tmp_path, capsys):
+    """The command on the real W&I dev file with tiny random models: report fields, Markdown,
+    JSON."""
+    from textedit.cli.main import main
+
+    assert main([
+        "benchmark", "latency", "--num_examples", "4", "--buckets", "64", "--batch_size", "1",
+        "--warmup", "0", "--size", "tiny", "--vocab_size", str(tiny_vocab.vocab_size),
+        "--json", str(tmp_path / "latency.json")]) == 0
+    printed = capsys.readouterr().out
+    report = json.loads((tmp_path / "latency.json").read_text())
     assert report["examples_read"] == 4
     assert report["examples_timed"] + sum(report["skipped"].values()) == 4
     assert report["tokenisation_timed"] is False
@@ -151,6 +152,7 @@ def test_latency_command_end_to_end_on_wi_dev(tiny_vocab, tmp_path):
     # EdiT5 inserts little of a GEC target; seq2seq decodes all of it.
     steps = {m["name"]: m["decoder_steps_mean"] for m in report["models"]}
     assert steps["EdiT5"] < steps["seq2seq full"] == steps["seq2seq slim"]
-    text = benchmark_latency.format_report(report)
+    text = latency.format_report(report)
     assert "| EdiT5 |" in text and "p95" in text and "Forced lengths" in text
-    assert json.loads((tmp_path / "latency.json").read_text())["models"][0]["name"] == "EdiT5"
+    assert text in printed  # the command prints the Markdown
+    assert report["models"][0]["name"] == "EdiT5"

@@ -1,16 +1,11 @@
-"""tools/edit.py: text / JSONL / TSV in input order, empty and too-long lines, --explain, and
+"""`textedit edit`: text / JSONL / TSV in input order, empty and too-long lines, --explain, and
 errors that name the file and line - on a tiny randomly initialised EdiT5 run (conftest.py)."""
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tools import edit  # noqa: E402
+from textedit.cli.main import main as cli
 
 LONG = " ".join(["word"] * 80)  # more pieces than the tiny model's 64 input positions
 
@@ -20,7 +15,7 @@ def test_text_lines_with_empty_and_too_long_lines_and_explain(tiny_edit5_run, tm
     source = tmp_path / "in.txt"
     source.write_bytes(b"She go to school .\r\n\nFor not use car .\n" + LONG.encode())
     output = tmp_path / "out.txt"
-    assert edit.main([str(source), "--model", str(run_dir), "-o", str(output), "--explain",
+    assert cli(["edit", str(source), "--model", str(run_dir), "-o", str(output), "--explain",
                       "--color", "never"]) == 0
     lines = output.read_text().splitlines()
     assert len(lines) == 4 and lines[1] == "" and lines[3] == LONG
@@ -37,7 +32,7 @@ def test_jsonl_keys_pass_through_and_tsv_gets_a_column(tiny_edit5_run, tmp_path,
     run_dir, _ = tiny_edit5_run
     jsonl = tmp_path / "in.jsonl"
     jsonl.write_text('{"source": "For not use car .", "id": 7}\n{"source": "", "id": 8}\n')
-    assert edit.main([str(jsonl), "--model", str(run_dir), "--explain"]) == 0
+    assert cli(["edit", str(jsonl), "--model", str(run_dir), "--explain"]) == 0
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["id"] for r in records] == [7, 8]
     assert records[0]["edit"]["pieces"][0] == "\u2581For" and records[1]["output"] == ""
@@ -45,7 +40,7 @@ def test_jsonl_keys_pass_through_and_tsv_gets_a_column(tiny_edit5_run, tmp_path,
 
     tsv = tmp_path / "in.tsv"
     tsv.write_text("a1\tShe go home .\n\nb2\tOk .\n")
-    assert edit.main([str(tsv), "--model", str(run_dir), "--source_column", "1"]) == 0
+    assert cli(["edit", str(tsv), "--model", str(run_dir), "--source_column", "1"]) == 0
     rows = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
     assert [row[0] for row in rows] == ["a1", "", "b2"]
     assert [len(row) for row in rows] == [3, 1, 3]
@@ -59,12 +54,12 @@ def test_jsonl_keys_pass_through_and_tsv_gets_a_column(tiny_edit5_run, tmp_path,
 def test_bad_input_names_file_and_line(tmp_path, capsys, name, data, message):
     path = tmp_path / name
     path.write_bytes(data)
-    assert edit.main([str(path), "--model", str(tmp_path), "--source_column", "1"]) == 2
+    assert cli(["edit", str(path), "--model", str(tmp_path), "--source_column", "1"]) == 2
     assert message in capsys.readouterr().err
 
 
 def test_missing_model_is_an_error(tmp_path, capsys):
     path = tmp_path / "in.txt"
     path.write_text("x\n")
-    assert edit.main([str(path), "--model", str(tmp_path / "nope")]) == 2
+    assert cli(["edit", str(path), "--model", str(tmp_path / "nope")]) == 2
     assert "no such run" in capsys.readouterr().err

@@ -1,6 +1,6 @@
-"""tools/evaluate.py: scoring a predictions file or the copy baseline with a task's own metrics.
+"""`textedit evaluate`: scoring a predictions file or the copy baseline with a task's own metrics.
 
-Most tests call the tool's `main` in this process (importing TensorFlow and SeqIO once); one runs
+Most tests call the command in this process (importing TensorFlow and SeqIO once); one runs
 it as a command with an empty vocabulary directory, as a user would before training anything.
 """
 
@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from textedit.cli.main import main as cli
 from textedit.data.data_dir import data_path
 from textedit.data.dataset_catalog import VALIDATION, load_split
-from textedit.data.m2_reader import read_m2
+from textedit.data.readers.m2_reader import read_m2
 from textedit.metrics.sari import sari_score
-from tools.evaluate import main
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -33,7 +33,7 @@ def _restore_process_settings():
 
 
 def _run_json(capsys, *argv: str) -> dict:
-    assert main([*argv, "--json"]) == 0
+    assert cli(["evaluate", *argv, "--json"]) == 0
     return json.loads(capsys.readouterr().out)
 
 
@@ -46,7 +46,7 @@ def test_wrong_line_count_names_both_counts_and_the_file(tmp_path):
     predictions = _write_lines(tmp_path / "preds.txt", ["one line", "two lines"])
     with pytest.raises(SystemExit, match=r"preds\.txt has 2 lines but gec_jfleg validation has "
                                          r"754 examples"):
-        main(["--task", "gec_jfleg", "--predictions", predictions])
+        cli(["evaluate", "--task", "gec_jfleg", "--predictions", predictions])
 
 
 def test_copy_baseline_on_jfleg_reproduces_the_published_gleu(capsys):
@@ -97,7 +97,7 @@ def test_conll_annotator0_targets_against_the_gold_m2(tmp_path, capsys):
 
 
 def test_table_output_lists_the_header_and_every_score(capsys):
-    assert main(["--task", "simplify_turk", "--baseline", "copy"]) == 0
+    assert cli(["evaluate", "--task", "simplify_turk", "--baseline", "copy"]) == 0
     table = capsys.readouterr().out
     assert "simplify_turk" in table and "validation" in table
     for name in ("sari", "sari_add", "sari_keep", "sari_delete", "bleu"):
@@ -107,9 +107,9 @@ def test_table_output_lists_the_header_and_every_score(capsys):
 
 def test_unknown_metric_and_split_are_clear_errors():
     with pytest.raises(SystemExit, match="no metric 'gleu'; its metrics are errant, exact_match"):
-        main(["--task", "gec_conll", "--baseline", "copy", "--metrics", "gleu"])
+        cli(["evaluate", "--task", "gec_conll", "--baseline", "copy", "--metrics", "gleu"])
     with pytest.raises(SystemExit, match="has no split 'train'"):
-        main(["--task", "gec_jfleg", "--split", "train", "--baseline", "copy"])
+        cli(["evaluate", "--task", "gec_jfleg", "--split", "train", "--baseline", "copy"])
 
 
 def test_user_task_registered_through_gin(tmp_path, capsys):
@@ -130,7 +130,7 @@ def test_user_task_registered_through_gin(tmp_path, capsys):
 def test_runs_as_a_command_without_a_trained_vocabulary(tmp_path):
     env = dict(os.environ, TEXTEDIT_VOCAB_DIR=str(tmp_path / "no-vocabulary-here"))
     done = subprocess.run(
-        [sys.executable, str(REPO / "tools" / "evaluate.py"), "--task", "gec_conll",
+        [sys.executable, "-m", "textedit", "evaluate", "--task", "gec_conll",
          "--baseline", "copy", "--json"],
         capture_output=True, text=True, env=env, cwd=REPO, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -158,7 +158,7 @@ def test_data_dir_and_skip_bad_lines_reach_the_task_and_the_gold_m2(tmp_path, ca
     predictions = _write_lines(tmp_path / "preds.txt", ["He goes home .", "I have an apple ."])
     argv = ["--task", "gec_conll", "--data_dir", str(tmp_path), "--predictions", predictions]
     with pytest.raises(SystemExit, match=r"conll13\.test\.m2:5"):
-        main(argv)
+        cli(["evaluate", *argv])
     report = _run_json(capsys, *argv, "--skip_bad_lines")
     assert report["examples"] == 2 and report["skipped_input_lines"] == 1
     assert report["scores"]["errant_f0.5"] == pytest.approx(100.0)

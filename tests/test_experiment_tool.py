@@ -1,5 +1,6 @@
-"""tools/experiment.py: the plan of the low-resource experiment, commands tools/train.py accepts,
-and the tables and plot made from the runs' evaluation files."""
+"""`textedit experiment` (textedit/benchmarks/experiment.py): the plan of the low-resource
+experiment, commands `textedit train` accepts, and the tables and plot made from the runs'
+evaluation files."""
 
 import argparse
 import json
@@ -9,15 +10,21 @@ from pathlib import Path
 import gin
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from textedit.benchmarks import experiment, experiment_results
+from textedit.cli import experiment_low_resource as experiment_command
+from textedit.cli.main import main
 
-from tools import experiment, experiment_results  # noqa: E402
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The flags of `textedit experiment ARGV`."""
+    parser = argparse.ArgumentParser()
+    experiment_command.add_arguments(parser)
+    return parser.parse_args(argv)
 
 
 @pytest.fixture
 def args(tmp_path):
-    return experiment.parse_args(["--out_dir", str(tmp_path)])
+    return experiment_command.settings(parse_args(["--out_dir", str(tmp_path)]))
 
 
 def test_plan_pretrains_once_per_model_then_fine_tunes_every_share(args):
@@ -32,16 +39,14 @@ def test_plan_pretrains_once_per_model_then_fine_tunes_every_share(args):
     assert [r.name for r in scratch_only] == ["edit5_1pct_scratch"]
 
 
-def test_every_command_is_a_configuration_tools_train_accepts(args, tiny_vocab, capsys):
-    from tools import train
-
+def test_every_command_is_a_configuration_textedit_train_accepts(args, tiny_vocab, capsys):
     runs = {r.name: r for r in experiment.plan(args.models, args.shares, args.variants)}
     try:
         for name in ("pretrain_t5", "pretrain_edit5", "pretrain_seq2seq", "edit5_1pct_pretrained",
                      "seq2seq_10pct_scratch", "edit5_100pct_scratch"):
             command = experiment.train_command(runs[name], args)
-            assert command[1] == "tools/train.py"
-            assert train.main(command[2:] + ["--check_config"]) == 0, name
+            assert command[:4] == [sys.executable, "-m", "textedit", "train"]
+            assert main(["train", *command[4:], "--check_config"]) == 0, name
             out = capsys.readouterr().out
             gin.clear_config()
             minutes = 10 if runs[name].stage == "pretrain" else 5
@@ -60,13 +65,25 @@ def test_every_command_is_a_configuration_tools_train_accepts(args, tiny_vocab, 
         gin.clear_config()
 
 
-def test_unregistered_shares_are_refused():
+def test_unregistered_shares_are_refused(capsys):
     with pytest.raises(SystemExit):
-        experiment.parse_args(["--shares", "5"])
+        main(["experiment", "low_resource", "--shares", "5"])
+    assert "registered shares are [1.0, 10.0, 100.0]" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="registered shares"):
+        experiment.run_experiment(experiment.ExperimentSettings(shares=(5.0,)), [], dry_run=True)
 
 
-def _rows(tmp_path: Path, args: argparse.Namespace) -> list[dict]:
-    """The runs' evaluation files as tools/train.py writes them (made-up scores, 2 runs absent)."""
+def test_dry_run_prints_every_command_and_runs_nothing(tmp_path, capsys):
+    assert main(["experiment", "low_resource", "--out_dir", str(tmp_path), "--dry_run"]) == 0
+    out = capsys.readouterr().out
+    assert "[experiment] 15 runs on" in out and out.count(" -m textedit train ") == 15
+    assert "# edit5_1pct_pretrained (after pretrain_edit5)" in out
+    assert not (tmp_path / "runs").exists() and not (tmp_path / "logs").exists()
+
+
+def _rows(tmp_path: Path, args: experiment.ExperimentSettings) -> list[dict]:
+    """The runs' evaluation files as `textedit train` writes them (made-up scores, 2 runs
+    absent)."""
     runs = experiment.plan(args.models, args.shares, args.variants)
     outcome = {}
     for i, run in enumerate(runs):
@@ -94,6 +111,7 @@ def test_tables_show_every_run_with_its_last_evaluation(tmp_path, args):
     assert by_name["edit5_100pct_scratch"]["train_pairs"] == 5000
     experiment_results.write(rows, tmp_path, args, ["--finetune_minutes", "5"])
     table = (tmp_path / "results.md").read_text()
+    assert "Command: `textedit experiment --finetune_minutes 5`" in table
     assert ("| model | pre-training | 1% (50 pairs) | 10% (500 pairs) | 100% (5,000 pairs) |"
             in table)
     assert "| EdiT5 | yes | 3.00 / 33.00 | 4.00 / 34.00 | 5.00 / 35.00 |" in table
@@ -114,3 +132,37 @@ def test_copy_baseline_is_the_sari_of_the_sources_themselves():
     expected = sari_score(sources, sources, [list(e.references) for e in examples])["sari"]
     assert experiment_results.copy_baseline(50)["sari"] == pytest.approx(expected)
     assert experiment_results.copy_baseline(50)["exact_match"] == 0.0  # two sentences != one
+
+
+def test_gec_experiment_plans_chunks_that_textedit_train_accepts(tmp_path, tiny_vocab, capsys):
+    """`textedit experiment gec`: each run trains in chunks that resume one another (the
+    synthetic variant's first chunk from its pre-training run), and every chunk's command
+    passes `textedit train --check_config`."""
+    import gin
+
+    from textedit.benchmarks.gec_experiment import GecExperimentSettings, jobs_of, plan
+
+    settings = GecExperimentSettings(out_dir=str(tmp_path), minutes=20, eval_every_minutes=10,
+                                     synthetic_minutes=5)
+    chunks = plan(settings)
+    assert [c.name for c in chunks] == [
+        "synthetic_edit5", "synthetic_seq2seq", "edit5_scratch@1", "edit5_scratch@2",
+        "seq2seq_scratch@1", "seq2seq_scratch@2", "edit5_synthetic@1", "edit5_synthetic@2",
+        "seq2seq_synthetic@1", "seq2seq_synthetic@2"]
+    jobs = {job.name: job for job in jobs_of(chunks, settings)}
+    assert jobs["edit5_scratch@2"].needs == ("edit5_scratch@1",)
+    assert jobs["edit5_synthetic@1"].needs == ("synthetic_edit5",)
+    assert "--gin.MAX_TRAIN_SECONDS=600" in jobs["edit5_scratch@2"].command
+    init = [a for a in jobs["seq2seq_synthetic@1"].command if "INIT_CHECKPOINT" in a]
+    assert init and "synthetic_seq2seq" in init[0]
+    assert not [a for a in jobs["seq2seq_synthetic@2"].command if "INIT_CHECKPOINT" in a]
+    for name in ("synthetic_edit5", "edit5_scratch@1", "seq2seq_synthetic@1"):
+        command = jobs[name].command
+        assert command[1:4] == ["-m", "textedit", "train"]
+        try:
+            assert main([*command[3:], "--check_config"]) == 0
+        finally:
+            gin.clear_config()
+    assert main(["experiment", "gec", "--out_dir", str(tmp_path), "--dry_run",
+                 "--variants", "scratch", "--minutes", "10"]) == 0
+    assert "edit5_scratch@1" in capsys.readouterr().out

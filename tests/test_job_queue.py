@@ -1,10 +1,10 @@
-"""tools/job_queue.py: dependencies order the jobs, a failure skips what needs it, done jobs are
-not run again."""
+"""textedit/benchmarks/job_queue.py (`textedit experiment`'s queue): dependencies order the jobs,
+a failure skips what needs it, done jobs are not run again."""
 
 import json
 import sys
 
-from tools.job_queue import DONE, FAILED, SKIPPED, Job, run_jobs
+from textedit.benchmarks.job_queue import DONE, FAILED, SKIPPED, Job, run_jobs
 
 
 def _append(path, text, fail=False):

@@ -1,31 +1,31 @@
-"""tools/report.py on tiny randomly initialised runs (an EdiT5 and a seq2seq one) evaluated on
+"""`textedit report` on tiny randomly initialised runs (an EdiT5 and a seq2seq one) evaluated on
 CoNLL-2013: the table's scores are the task's metrics of the predictions it kept, the latency
 columns are numbers, the plot is a PNG, and a path that is not a run is an error naming it."""
 
 import dataclasses
 import json
 import shutil
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tools import infer, report  # noqa: E402
+from textedit.cli.main import main
 
 TASK = "gec_conll"
 
 
+def report(argv: list[str]) -> int:
+    """`textedit report ARGV`'s exit code."""
+    return main(["report", *argv])
+
+
 def make_seq2seq_run(run_dir, vocab_dir, seed: int = 1, vocab_rows: int = 2176):
-    """A run directory as tools/train.py leaves it for a tiny seq2seq T5 (1-layer decoder)."""
+    """A run directory as `textedit train` leaves it for a tiny seq2seq T5 (1-layer decoder)."""
     import keras
 
     from textedit.models import T5Config, T5EncoderDecoder
+    from textedit.runs.run_artifacts import copy_vocabulary, write_model_config
     from textedit.training.checkpoints import RunCheckpoints
     from textedit.training.optimizers import make_optimizer
-    from textedit.training.run_artifacts import copy_vocabulary, write_model_config
 
     keras.utils.set_random_seed(seed)
     model = T5EncoderDecoder(T5Config.named("tiny", vocab_size=vocab_rows, num_decoder_layers=1,
@@ -40,19 +40,18 @@ def make_seq2seq_run(run_dir, vocab_dir, seed: int = 1, vocab_rows: int = 2176):
 @pytest.fixture(scope="module")
 def two_runs(tiny_vocab, tiny_edit5_run, tmp_path_factory):
     """An EdiT5 run trained on edit5_gec_conll and a seq2seq run evaluated on gec_conll, each
-    naming its task in config.gin the way tools/train.py writes it."""
+    naming its task in run.json the way `textedit train` writes it."""
+    from textedit.runs.run_settings import RunSettings, write_run_settings
+
     root = tmp_path_factory.mktemp("report_runs")
     edit5 = root / "edit5_tiny"
     shutil.copytree(tiny_edit5_run[0], edit5)
-    (edit5 / "config.gin").write_text(
-        "# Macros:\nDECODE_FN = @edit5_decode_fn\nMAX_INSERT_LENGTH = 16\n"
-        f"MIXTURE_OR_TASK_NAME = 'edit5_{TASK}'\n"
-        "TASK_FEATURE_LENGTHS = {'decoder_targets': 16, 'inputs': 64}\n")
+    write_run_settings(edit5, RunSettings(task=f"edit5_{TASK}", input_length=64,
+                                          insert_length=16))
     seq2seq = root / "seq2seq_tiny"
     make_seq2seq_run(seq2seq, edit5 / "vocab")  # the same tiny vocabulary
-    (seq2seq / "config.gin").write_text(
-        f"EVAL_MIXTURE_OR_TASK_NAMES = \\\n    ['{TASK}']\n"
-        "EVAL_TASK_FEATURE_LENGTHS = {'inputs': 48, 'targets': 16}\n")
+    write_run_settings(seq2seq, RunSettings(task="unused_train_task", eval_tasks=(TASK,),
+                                            input_length=48, decode_length=16))
     return edit5, seq2seq
 
 
@@ -65,14 +64,14 @@ def _table(markdown: str) -> dict[str, dict[str, str]]:
 
 
 def test_report_scores_the_kept_predictions_and_times_both_runs(two_runs, tmp_path, capsys):
-    from textedit.data.vocabulary import get_vocabulary
+    from textedit.data.vocab.vocabulary import get_vocabulary
     from textedit.metrics import task_evaluation
     from textedit.metrics.predictions_file import read_predictions
 
     out = tmp_path / "report"
     argv = [*map(str, two_runs), "--out_dir", str(out), "--max_examples", "8",
             "--latency_examples", "4", "--batch_size", "1", "--json", str(tmp_path / "report.json")]
-    assert report.main(argv) == 0
+    assert report(argv) == 0
     markdown = (out / "report.md").read_text()
     assert markdown in capsys.readouterr().out
     assert f"## {TASK} (validation)" in markdown
@@ -95,13 +94,13 @@ def test_report_scores_the_kept_predictions_and_times_both_runs(two_runs, tmp_pa
             assert row[key] == shown, (run, key)
         mean, median, p95 = (float(row[k]) for k in ("latency mean ms", "median ms", "p95 ms"))
         assert 0 < median <= p95 and mean > 0
-        assert 1 <= float(row["decoder steps"]) <= 16  # both decode buffers are 16 (config.gin)
+        assert 1 <= float(row["decoder steps"]) <= 16  # both decode buffers are 16 (run.json)
 
     assert (out / "quality_vs_latency.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     assert "Plot y axis: errant_f0.5." in markdown
     assert "Latency: batch 1 on CPU with " in markdown
-    assert "tools/report.py " in markdown and "--latency_examples 4" in markdown
-    # The seq2seq run's input length is 48 (config.gin): longer inputs are cut when scored and
+    assert "textedit report " in markdown and "--latency_examples 4" in markdown
+    # The seq2seq run's input length is 48 (run.json): longer inputs are cut when scored and
     # left out of the timing, and the report counts both.
     vocabulary = get_vocabulary(two_runs[1] / "vocab")
     long = [len(vocabulary.encode(text)) > 47 for text in split.sources()[:8]]
@@ -114,13 +113,14 @@ def test_report_scores_the_kept_predictions_and_times_both_runs(two_runs, tmp_pa
 
 def test_seq2seq_predictions_are_what_the_infer_tool_decodes(two_runs, tmp_path):
     """The report's seq2seq decoding (length buckets, its own vocabulary) gives the texts that
-    tools/infer.py gets through the task pipeline, SeqIO's feature converter and predict_fn."""
+    `textedit infer` gets through the task pipeline, SeqIO's feature converter and predict_fn."""
     import seqio
 
+    from textedit.benchmarks.run_report import load_report_run
+    from textedit.cli import infer
     from textedit.metrics import task_evaluation
     from textedit.metrics.predictions_file import read_predictions
     from textedit.training.evaluation import seq2seq_greedy_decode_fn
-    from textedit.training.run_report import load_report_run
 
     run = load_report_run(two_runs[1], batch_size=8)
     sources = task_evaluation.read_split(TASK, "validation").sources()[:8]
@@ -133,7 +133,7 @@ def test_seq2seq_predictions_are_what_the_infer_tool_decodes(two_runs, tmp_path)
 
 def test_task_flag_overrides_the_config_and_metric_picks_the_plot_axis(two_runs, tmp_path):
     out = tmp_path / "report"
-    assert report.main([str(two_runs[1]), "--out_dir", str(out), "--task", "simplify_turk",
+    assert report([str(two_runs[1]), "--out_dir", str(out), "--task", "simplify_turk",
                         "--max_examples", "3", "--latency_examples", "2", "--batch_size", "1",
                         "--metric", "bleu"]) == 0
     markdown = (out / "report.md").read_text()
@@ -145,9 +145,9 @@ def test_task_flag_overrides_the_config_and_metric_picks_the_plot_axis(two_runs,
 
 def test_unknown_metric_or_task_is_exit_2_before_any_decoding(two_runs, tmp_path, capsys):
     out = tmp_path / "report"
-    assert report.main([str(two_runs[1]), "--out_dir", str(out), "--metric", "gleu"]) == 2
+    assert report([str(two_runs[1]), "--out_dir", str(out), "--metric", "gleu"]) == 2
     assert f"--metric gleu: task {TASK} has no such score" in capsys.readouterr().err
-    assert report.main([str(two_runs[1]), "--out_dir", str(out), "--task", "no_such"]) == 2
+    assert report([str(two_runs[1]), "--out_dir", str(out), "--task", "no_such"]) == 2
     assert "unknown task 'no_such' (from --task)" in capsys.readouterr().err
     assert not out.exists()
 
@@ -161,24 +161,29 @@ def test_a_path_that_is_not_a_run_is_exit_2_naming_it(two_runs, tmp_path, capsys
                                                        missing):
     bad = tmp_path / "not_a_run"
     make(bad)
-    assert report.main([str(two_runs[0]), str(bad), "--out_dir", str(tmp_path / "out"),
+    assert report([str(two_runs[0]), str(bad), "--out_dir", str(tmp_path / "out"),
                         "--task", TASK]) == 2
     err = capsys.readouterr().err
     assert str(bad) in err and missing in err and "model.json and checkpoints/ckpt-N" in err
     assert not (tmp_path / "out" / "report.md").exists()
 
 
-def test_run_settings_read_gin_formatted_macros(tmp_path):
-    """config.gin as gin.config_str() writes long values (continued lines), references left."""
-    from textedit.training.run_report import run_settings
+def test_run_settings_come_from_run_json(tmp_path):
+    """run.json round trip; the training task stands in for absent evaluation tasks; no run.json
+    gives the defaults; a malformed one is an error naming the file and the field."""
+    from textedit.benchmarks.run_report import run_settings
+    from textedit.runs.run_settings import RunSettings, write_run_settings
 
-    (tmp_path / "config.gin").write_text(
-        "# Macros:\n# ====\nDECODE_FN = @seq2seq_greedy_decode_fn\n"
-        "EVAL_MIXTURE_OR_TASK_NAMES = \\\n    ['fusion_wikisplit',\n     'gec_jfleg']\n"
-        "EVAL_TASK_FEATURE_LENGTHS = None\nMIXTURE_OR_TASK_NAME = 'fusion_wikisplit_1pct'\n"
-        "TASK_FEATURE_LENGTHS = \\\n    {'inputs': 96,\n     'targets': 80}\n\n"
-        "# Parameters for train:\n# ====\ntrain.decode_fn = %DECODE_FN\n")
-    settings = run_settings(tmp_path)
+    write_run_settings(tmp_path / "a", RunSettings(task="fusion_wikisplit_1pct",
+                                                   eval_tasks=("fusion_wikisplit", "gec_jfleg"),
+                                                   input_length=96, decode_length=80))
+    settings = run_settings(tmp_path / "a")
     assert settings.eval_tasks == ("fusion_wikisplit", "gec_jfleg")
     assert (settings.input_length, settings.decode_length, settings.insert_length) == (96, 80, 64)
-    assert run_settings(tmp_path / "no_config").eval_tasks == ()
+    write_run_settings(tmp_path / "b", RunSettings(task="gec_jfleg"))
+    assert run_settings(tmp_path / "b").eval_tasks == ("gec_jfleg",)
+    assert run_settings(tmp_path / "no_run_json").eval_tasks == ()
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "run.json").write_text('{"input_length": 0}')
+    with pytest.raises(ValueError, match=r"run\.json: input_length must be a positive integer"):
+        run_settings(tmp_path / "c")

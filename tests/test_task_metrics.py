@@ -13,8 +13,8 @@ import tasks  # noqa: F401  (registers the tasks)
 from tasks.gec import gold_m2_errant
 from textedit.data.data_dir import data_path
 from textedit.data.dataset_catalog import VALIDATION, get_dataset
-from textedit.data.m2_reader import read_m2
-from textedit.data.malformed_input import MalformedInputError
+from textedit.data.readers.m2_reader import read_m2
+from textedit.data.readers.malformed_input import MalformedInputError
 from textedit.metrics.gold_m2_errant import gold_m2_errant_metric
 from textedit.metrics.task_evaluation import read_split
 

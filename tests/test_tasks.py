@@ -11,7 +11,7 @@ from tasks.registration import LOADED, SETTINGS
 from tasks.user_data import register_parallel_task
 from textedit.data.data_dir import DataFileNotFoundError
 from textedit.data.dataset_catalog import DATASETS, TRAIN, VALIDATION, load_split
-from textedit.data.malformed_input import MalformedInputError
+from textedit.data.readers.malformed_input import MalformedInputError
 
 # Sizes from ../shared/data/README.md (validation splits that are whole published files).
 PUBLISHED_VALIDATION = {
@@ -132,16 +132,17 @@ def test_user_task_malformed_line_names_file_and_line(tmp_path):
 def test_user_task_from_gin(tmp_path):
     import gin
 
-    from tools import gin_flags
+    from textedit.cli import gin_configurables
+    from textedit.cli.flags import split_gin_args
 
     train = _write(tmp_path / "train.tsv", ["a b\ta c"])
-    configurable = gin_flags.user_parallel_tasks_configurable()
-    files, bindings, rest = gin_flags.split_gin_args(
+    configurable = gin_configurables.user_parallel_tasks_configurable()
+    files, bindings, rest = split_gin_args(
         [f"--gin.user_parallel_tasks.tasks=[{{'name': 'user_gin_task', 'train': '{train}'}}]",
          "--other"])
     assert rest == ["--other"]
     try:
-        gin_flags.apply_gin(files, bindings)
+        gin_configurables.apply_gin(files, bindings)
         assert configurable() == ["user_gin_task"]
     finally:
         gin.clear_config()
@@ -149,8 +150,8 @@ def test_user_task_from_gin(tmp_path):
 
 
 def test_task_table_rows(tiny_vocab, capsys):
+    from textedit.cli.task_stats import print_task_table
     from textedit.data.data_dir import data_path
-    from textedit.data.task_stats import print_task_table
 
     rows = print_task_table(["gec_jfleg"])
     validation, test = rows
@@ -166,14 +167,14 @@ def test_task_table_rows(tiny_vocab, capsys):
 
 
 def test_user_jsonl_rejects_non_string_targets(tmp_path):
-    from textedit.data.user_parallel_reader import read_jsonl_pairs
+    from textedit.data.readers.user_parallel_reader import read_jsonl_pairs
 
     bad = _write(tmp_path / "bad.jsonl", [
         json.dumps({"source": "a", "target": "b"}), json.dumps({"source": "a", "target": 5}),
         "not json", json.dumps({"source": "a", "target": ["x", 3]})])
     with pytest.raises(MalformedInputError, match=r"bad\.jsonl:2: expected a JSON object"):
         read_jsonl_pairs(bad)
-    from textedit.data.malformed_input import SkipReport
+    from textedit.data.readers.malformed_input import SkipReport
 
     skip = SkipReport()
     assert [e.references for e in read_jsonl_pairs(bad, skip=skip)] == [("b",)]

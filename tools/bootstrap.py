@@ -2,7 +2,7 @@
 """Creates (or reuses) the local virtual environment, then runs the main job or the tests.
 
     python3 tools/bootstrap.py main [ARGS...]   # vocabulary, 4 minutes of EdiT5 training on GEC,
-                                                # then tools/edit.py --explain (tools/main_job.py)
+                                                # then the edit tool (`textedit main ARGS`)
     python3 tools/bootstrap.py test [ARGS...]   # ruff over the code, then the fast pytest suite
 
 Standard library only, so it runs on a machine that has nothing but python3 and a package index.
@@ -73,7 +73,7 @@ def main(argv: list[str]) -> int:
     ensure_environment()
     command, rest = argv[0], argv[1:]
     if command == "main":
-        return run([str(PYTHON), "tools/main_job.py", *rest])
+        return run([str(PYTHON), "-m", "textedit", "main", *rest])
     lint = run([str(PYTHON), "-m", "ruff", "check", "."])
     if lint:
         return lint

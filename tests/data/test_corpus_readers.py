@@ -2,15 +2,15 @@
 
 import pytest
 
-from textedit.data.corpus_readers import (
+from textedit.data.data_dir import data_path
+from textedit.data.readers.corpus_readers import (
     TaggedSentence,
     decode_corpus_text,
     read_corpus_dir,
     read_plain_corpus,
     read_tagged_corpus,
 )
-from textedit.data.data_dir import data_path
-from textedit.data.malformed_input import MalformedInputError, SkipReport
+from textedit.data.readers.malformed_input import MalformedInputError, SkipReport
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ import seqio
 import tensorflow as tf
 
 import tasks  # noqa: F401  (registers the edit5_ tasks)
-from textedit.data.edit_feature_converter import EditFeatureConverter
-from textedit.data.edit_features import plan_from_features
-from textedit.data.edit_preprocessors import SKIPPED
-from textedit.data.vocabulary import EOS_ID
+from textedit.data.edit5.edit_feature_converter import EditFeatureConverter
+from textedit.data.edit5.edit_features import plan_from_features
+from textedit.data.edit5.edit_preprocessors import SKIPPED
+from textedit.data.vocab.vocabulary import EOS_ID
 from textedit.edits import realise
 
 # The docstring's example: "A long user query" -> "The user query is very long".

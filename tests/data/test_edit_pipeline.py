@@ -10,19 +10,25 @@ import tensorflow as tf
 import tasks  # noqa: F401  (registers the edit5_ tasks)
 from tasks.edit_tasks import EDIT_SOURCE_TASKS, edit_task_name, register_edit_task
 from tasks.user_data import register_parallel_task
-from textedit.data.edit_features import plan_from_features, plan_to_features
-from textedit.data.edit_preprocessors import (
+from textedit.cli.edit_task_stats import edit_split_stats
+from textedit.data.edit5.edit_features import plan_from_features, plan_to_features
+from textedit.data.edit5.edit_preprocessors import (
     INPUTS_TOO_LONG,
     SKIPPED,
     TOO_MANY_POSITIONS,
     convert_to_edit_features,
     filter_edit_lengths,
 )
-from textedit.data.edit_task_stats import edit_split_stats
-from textedit.data.vocabulary import EOS_ID, FIRST_POSITION_ID, VocabularyManifest
-from textedit.edits import convert, realise
+from textedit.data.vocab.vocabulary import (
+    EOS_ID,
+    FIRST_POSITION_ID,
+    VocabularyManifest,
+    word_start_table,
+)
+from textedit.edits import convert, realise, word_violations
 
-# "A long user query" -> "The user query is very long" (ALGORITHMS.md §1.1) as made-up ids.
+# "A long user query" -> "The user query is very long" as made-up ids
+# (docs/algorithms.md#edit5-conversion).
 A, LONG, USER, QUERY, THE, IS, VERY = 10, 11, 12, 13, 20, 21, 22
 PAPER_SOURCE = [A, LONG, USER, QUERY]
 PAPER_TARGET = [THE, USER, QUERY, IS, VERY, LONG]
@@ -82,7 +88,7 @@ def test_paper_example_as_text_through_an_edit_task(tmp_path, tiny_vocab):
     path = tmp_path / "paper.tsv"
     path.write_text("A long user query\tThe user query is very long\n", encoding="utf-8")
     register_parallel_task("user_paper", validation=str(path))
-    task = register_edit_task("user_paper")
+    task = register_edit_task("user_paper", min_moved_run=1)  # the paper moves the single "long"
     (example,) = task.get_dataset(None, split="validation", shuffle=False).as_numpy_iterator()
     vocabulary = task.output_features["inputs"].vocabulary
     plan = _plan_of(example, tiny_vocab)
@@ -90,6 +96,13 @@ def test_paper_example_as_text_through_an_edit_task(tmp_path, tiny_vocab):
     assert vocabulary.decode([source[j] for j in plan.order()]) == "user query long"
     assert [vocabulary.decode(list(span)) for _, span in plan.insertions] == ["The", "is very"]
     assert vocabulary.decode(realise(source, plan)) == "The user query is very long"
+    # The edit tasks' default (min_moved_run 2): a single word is deleted and inserted, not moved.
+    task = register_edit_task("user_paper")
+    (example,) = task.get_dataset(None, split="validation", shuffle=False).as_numpy_iterator()
+    plan = _plan_of(example, tiny_vocab)
+    assert vocabulary.decode([source[j] for j in plan.order()]) == "user query"
+    assert [vocabulary.decode(list(span)) for _, span in plan.insertions] == [
+        "The", "is very long"]
 
 
 def test_every_text_task_has_an_edit_twin_with_the_same_source_and_metrics():
@@ -102,13 +115,23 @@ def test_every_text_task_has_an_edit_twin_with_the_same_source_and_metrics():
 
 
 def test_whole_jfleg_validation_realises_its_targets(tiny_vocab):
-    """All 754 pairs: converted ones reproduce their target, the rest are counted."""
+    """All 754 pairs: converted ones reproduce their target, the rest are counted; the edit task
+    converts word-aware (no insertion inside a word, no partly deleted word), unlike pieces."""
     SKIPPED.reset()
     task = seqio.get_mixture_or_task("edit5_gec_jfleg")
     examples = list(task.get_dataset(None, split="validation", shuffle=False).as_numpy_iterator())
     skipped = SKIPPED.get("edit5_gec_jfleg", TOO_MANY_POSITIONS)
     assert len(examples) + skipped == 754
+    table = word_start_table(task.output_features["inputs"].vocabulary)
+    piece_violations = 0
     for example in examples:
+        source, target = example["inputs"][:-1], example["targets"][:-1]
+        starts = (table[source].tolist(), table[target].tolist())
+        plan = _plan_of(example, tiny_vocab)
+        assert word_violations(source.tolist(), target.tolist(), *starts, plan) == (0, 0)
+        piece_plan = convert(source.tolist(), target.tolist())
+        piece_violations += sum(word_violations(source.tolist(), target.tolist(), *starts,
+                                                piece_plan))
         n = len(example["inputs"])
         assert example["inputs"][-1] == EOS_ID and example["tags"][-1] == 1
         assert len(example["tags"]) == len(example["pointers"]) == n
@@ -116,9 +139,33 @@ def test_whole_jfleg_validation_realises_its_targets(tiny_vocab):
         assert example["decoder_targets"][-1] == EOS_ID
         plan = _plan_of(example, tiny_vocab)
         assert realise(example["inputs"][:-1].tolist(), plan) == example["targets"][:-1].tolist()
+    assert piece_violations > 0  # what word-aware conversion avoids
     # The statistics tool (Python encoder) sees the same pieces and the same failures.
     stats = edit_split_stats("gec_jfleg", "validation", tiny_vocab).stats
     assert (stats.pairs, stats.failures) == (754, skipped)
+    assert (stats.inside_word_insertion_share, stats.partly_deleted_word_share) == (0, 0)
+    pieces = edit_split_stats("gec_jfleg", "validation", tiny_vocab, word_aware=False).stats
+    assert pieces.inside_word_insertion_share > 0 and pieces.partly_deleted_word_share > 0
+    assert pieces.mean_inserted_tokens < stats.mean_inserted_tokens
+
+
+def test_word_aware_is_the_edit_task_default_and_can_be_turned_off(tmp_path, tiny_vocab):
+    path = tmp_path / "suffix.tsv"
+    path.write_text("he go to school\the goes to school\n", encoding="utf-8")
+    register_parallel_task("user_suffix", validation=str(path))
+    plans = {}
+    for word_aware in (True, False):
+        task = register_edit_task("user_suffix", word_aware=word_aware)
+        (example,) = task.get_dataset(None, split="validation", shuffle=False).as_numpy_iterator()
+        plans[word_aware] = plan = _plan_of(example, tiny_vocab)
+        source = example["inputs"][:-1].tolist()
+        assert realise(source, plan) == example["targets"][:-1].tolist()
+    vocabulary = task.output_features["inputs"].vocabulary
+    assert [vocabulary.decode([i]) for i in source] == "he go to school".split()  # 1 piece each
+    inserted = [vocabulary.decode(list(span)) for _, span in plans[True].insertions]
+    assert plans[True].tags == (1, 0, 1, 1) and inserted == ["goes"]
+    # Piece-level: "goes" is "▁go es" in the tiny vocabulary, so "▁go" is kept and "es" inserted.
+    assert plans[False].tags == (1, 1, 1, 1)
 
 
 def test_pairs_needing_too_many_positions_are_counted_not_silently_dropped(caplog):
@@ -149,9 +196,9 @@ def test_examples_longer_than_the_feature_lengths_are_filtered_and_counted():
 
 
 def test_edit_stats_tool_prints_every_split(tiny_vocab, capsys):
-    from tools import prepare_data
+    from textedit.cli.main import main as cli
 
-    assert prepare_data.main(["--edit_stats", "edit5_gec_jfleg", "--show", "2"]) == 0
+    assert cli(["data", "--edit_stats", "edit5_gec_jfleg", "--show", "2"]) == 0
     out = capsys.readouterr().out
     assert "vocabulary: using" in out  # the tiny vocabulary as it is, not retrained
     assert "== edit5_gec_jfleg / validation" in out and "pairs                 754" in out

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from textedit.data.data_dir import data_path
-from textedit.data.fce_reader import (
+from textedit.data.readers.fce_reader import (
     CharEdit,
     apply_char_edits,
     collapse_whitespace,
@@ -13,7 +13,7 @@ from textedit.data.fce_reader import (
     read_fce_pairs,
     split_essay,
 )
-from textedit.data.malformed_input import MalformedInputError, SkipReport
+from textedit.data.readers.malformed_input import MalformedInputError, SkipReport
 
 # BEA-2019's FCE M2 files (spaCy sentence splitting) have 28,350 / 2,191 sentences.
 BEA_COUNTS = {"train": 28_350, "dev": 2_191}

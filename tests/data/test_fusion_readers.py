@@ -5,9 +5,9 @@ import gzip
 import pytest
 
 from textedit.data.data_dir import data_path
-from textedit.data.fusion_readers import read_bisect_fusion, read_wikisplit_fusion
-from textedit.data.line_aligned_reader import LineCountMismatchError
-from textedit.data.malformed_input import MalformedInputError, SkipReport
+from textedit.data.readers.fusion_readers import read_bisect_fusion, read_wikisplit_fusion
+from textedit.data.readers.line_aligned_reader import LineCountMismatchError
+from textedit.data.readers.malformed_input import MalformedInputError, SkipReport
 
 
 @pytest.mark.parametrize("split", ["tune", "validation"])

@@ -9,17 +9,17 @@ from collections import Counter
 
 import pytest
 
-from textedit.data import gec_noise_tables as tables
 from textedit.data.data_dir import data_path
 from textedit.data.dataset_catalog import TRAIN, VALIDATION, load_split
-from textedit.data.gec_noise import (
+from textedit.data.noise import gec_noise_tables as tables
+from textedit.data.noise.gec_noise import (
     ErrorRates,
     GecNoiser,
     count_tokens,
     error_family,
     estimate_error_rates,
 )
-from textedit.data.gec_noise_words import verb_forms
+from textedit.data.noise.gec_noise_words import verb_forms
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 WI_TRAIN = [f"gec/wi.{level}.train.m2" for level in "ABC"]
@@ -168,7 +168,7 @@ def test_errors_do_not_depend_on_the_python_hash_seed(wi_rates, tmp_path):
     rates_file.write_text(wi_rates.to_json())
     script = (
         "import json, sys\n"
-        "from textedit.data.gec_noise import ErrorRates, GecNoiser\n"
+        "from textedit.data.noise.gec_noise import ErrorRates, GecNoiser\n"
         "rates = ErrorRates.from_json(open(sys.argv[1]).read())\n"
         "noiser = GecNoiser(rates, seed=3, noise_scale=5.0)\n"
         "sentences = json.loads(sys.argv[2])\n"

@@ -5,8 +5,8 @@ import json
 import pytest
 
 from textedit.data.data_dir import data_path
-from textedit.data.gsm8k_reader import read_gsm8k
-from textedit.data.malformed_input import MalformedInputError, SkipReport
+from textedit.data.readers.gsm8k_reader import read_gsm8k
+from textedit.data.readers.malformed_input import MalformedInputError, SkipReport
 
 
 def test_train_count_and_first_example():

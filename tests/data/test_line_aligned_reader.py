@@ -3,8 +3,8 @@
 import pytest
 
 from textedit.data.data_dir import data_path
-from textedit.data.line_aligned_reader import LineCountMismatchError, read_line_aligned
-from textedit.data.malformed_input import MalformedInputError, SkipReport
+from textedit.data.readers.line_aligned_reader import LineCountMismatchError, read_line_aligned
+from textedit.data.readers.malformed_input import MalformedInputError, SkipReport
 
 
 @pytest.mark.parametrize(

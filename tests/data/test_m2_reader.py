@@ -3,13 +3,13 @@
 import pytest
 
 from textedit.data.data_dir import data_path
-from textedit.data.m2_reader import (
+from textedit.data.readers.m2_reader import (
     M2Edit,
     read_m2,
     read_m2_pairs,
     read_m2_references,
 )
-from textedit.data.malformed_input import MalformedInputError, SkipReport
+from textedit.data.readers.malformed_input import MalformedInputError, SkipReport
 
 EXPECTED_COUNTS = {
     "gec/wi.A.train.m2": 10_493,

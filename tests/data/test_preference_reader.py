@@ -6,8 +6,8 @@ import json
 import pytest
 
 from textedit.data.data_dir import data_path
-from textedit.data.malformed_input import MalformedInputError, SkipReport
-from textedit.data.preference_reader import read_hh_preferences
+from textedit.data.readers.malformed_input import MalformedInputError, SkipReport
+from textedit.data.readers.preference_reader import read_hh_preferences
 
 # file: (pairs, pairs whose responses hold turn markers, pairs with identical dialogues)
 EXPECTED = {

@@ -1,5 +1,5 @@
 """Pre-training tasks on the real clean_text (tasks/pretraining.py) and the edit noise behind them
-(textedit/data/span_noise.py): noise fixed per sentence in any process, each span operation as
+(textedit/data/noise/span_noise.py): noise fixed per sentence in any process, each span operation as
 documented, edit-noise plans that realise the clean sentence, and T5 span corruption that masks
 15% of the pieces behind sentinels at the top of the vocabulary."""
 
@@ -13,9 +13,14 @@ from t5.data.preprocessors import random_spans_helper
 import tasks.pretraining as pretraining
 from tasks.edit_tasks import edit_task_name
 from textedit.data.dataset_catalog import VALIDATION, load_split
-from textedit.data.edit_features import plan_from_features
-from textedit.data.span_noise import SpanNoiseConfig, noise_sentence, noise_words, sentence_rng
-from textedit.data.vocabulary import EOS_ID
+from textedit.data.edit5.edit_features import plan_from_features
+from textedit.data.noise.span_noise import (
+    SpanNoiseConfig,
+    noise_sentence,
+    noise_words,
+    sentence_rng,
+)
+from textedit.data.vocab.vocabulary import EOS_ID
 from textedit.edits import realise
 
 SENTENCE = "the quick brown fox jumps over the lazy dog near the old river bank today"

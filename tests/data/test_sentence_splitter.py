@@ -2,7 +2,7 @@
 
 import pytest
 
-from textedit.data.sentence_splitter import split_sentences
+from textedit.data.readers.sentence_splitter import split_sentences
 
 
 def sentences(text):

@@ -4,8 +4,8 @@ import gzip
 
 import pytest
 
-from textedit.data.malformed_input import MalformedInputError
-from textedit.data.text_lines import read_lines, split_lines
+from textedit.data.readers.malformed_input import MalformedInputError
+from textedit.data.readers.text_lines import read_lines, split_lines
 
 
 def test_split_lines():

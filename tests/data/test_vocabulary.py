@@ -3,7 +3,7 @@
 import json
 
 from textedit.data.data_dir import data_path
-from textedit.data.vocabulary import (
+from textedit.data.vocab.vocabulary import (
     EOS_ID,
     MANIFEST_FILE,
     PAD_ID,
@@ -13,7 +13,7 @@ from textedit.data.vocabulary import (
     normalize_text,
     position_token,
 )
-from textedit.data.vocabulary_corpus import training_files
+from textedit.data.vocab.vocabulary_corpus import training_files
 
 
 def test_reserved_ids_and_sentinels(tiny_vocab):

@@ -1,4 +1,4 @@
-"""EdiT5 SavedModel export: the TF realisation against `realise_batch`, then tools/export.py on a
+"""EdiT5 SavedModel export: the TF realisation against `realise_batch`, then `textedit export` on a
 run directory and the reloaded signatures against the checkpointed model's Keras path.
 
 The model is a tiny random Edit5Model whose insertion decoder is forced into a fixed chain
@@ -20,13 +20,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from textedit.data.vocabulary import get_vocabulary, normalize_text
-from textedit.decoding.edit_export import EXPORT_METADATA, export_edit_model, load_edit_export
-from textedit.decoding.edit_inference import edit_batch, edit_step, realise_batch
-from textedit.decoding.realise_tf import realise_tokens
+from textedit.data.vocab.vocabulary import get_vocabulary, normalize_text, word_start_table
+from textedit.decoding.edit_inference import edit_batch, edit_step, guard_arguments, realise_batch
+from textedit.inference.edit_export import EXPORT_METADATA, export_edit_model, load_edit_export
+from textedit.inference.realise_tf import realise_tokens
 from textedit.models import T5Config
-from textedit.models.edit5_config import Edit5Config
-from textedit.models.edit5_model import Edit5Model
+from textedit.models.edit5.edit5_config import Edit5Config
+from textedit.models.edit5.edit5_model import Edit5Model
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -205,9 +205,9 @@ def vocab_dir(tiny_vocab):
 
 @pytest.fixture(scope="module")
 def run_dir(tiny_model, vocab_dir, tmp_path_factory):
-    """A run directory as tools/train.py leaves it: model.json, vocab/, checkpoints/ckpt-7."""
+    """A run directory as `textedit train` leaves it: model.json, vocab/, checkpoints/ckpt-7."""
+    from textedit.runs.run_artifacts import copy_vocabulary, write_model_config
     from textedit.training.checkpoints import RunCheckpoints
-    from textedit.training.run_artifacts import copy_vocabulary, write_model_config
 
     run = tmp_path_factory.mktemp("run")
     assert write_model_config(run, tiny_model)
@@ -220,15 +220,15 @@ def run_dir(tiny_model, vocab_dir, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def exported(run_dir, tmp_path_factory):
-    """tools/export.py on the run directory; the export is moved elsewhere before loading (the
+    """`textedit export` on the run directory; the export is moved elsewhere before loading (the
     SavedModel is relocatable). The graphs carry the checkpoint's weights, so the tests below
     compare the reloaded export with the checkpointed model's own outputs."""
-    from tools import export
+    from textedit.cli.main import main as cli
 
     first = tmp_path_factory.mktemp("export") / "edit5"
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        assert export.main(["--model", str(run_dir), "--output", str(first),
+        assert cli(["export", "--model", str(run_dir), "--output", str(first),
                             "--max_input_length", str(MAX_INPUT),
                             "--max_insert_length", str(MAX_INSERT)]) == 0
     moved = tmp_path_factory.mktemp("moved") / "edit5"
@@ -255,8 +255,11 @@ def keras_path(tiny_model):
             expected.append(len(rows))
             rows.append(ids + [1] + [0] * (MAX_INPUT - 1 - len(ids)))
     rows = np.asarray(rows + [[0] * MAX_INPUT], np.int32)
-    outputs = edit_step(tiny_model, tf.constant(rows), MAX_INSERT)
-    edits = edit_batch(tiny_model, rows, MAX_INSERT)
+    # The export bakes in the word guards (the default), so the Keras path runs with them too.
+    table = word_start_table(vocabulary)
+    outputs = edit_step(tiny_model, tf.constant(rows), MAX_INSERT,
+                        **guard_arguments(rows, table))
+    edits = edit_batch(tiny_model, rows, MAX_INSERT, word_start_table=table)
     expected = [vocabulary.decode(edits[e].tokens) if isinstance(e, int) else e
                 for e in expected]
     return {"rows": rows, "outputs": outputs, "edits": edits, "expected": expected}
@@ -336,7 +339,7 @@ def test_signatures_stay_xla_compiled_after_reloading(exported):
 
 def test_a_fresh_process_loads_the_export(exported):
     """load_edit_export imports tensorflow_text, without which the graph's ops are unknown."""
-    code = ("import sys; from textedit.decoding.edit_export import load_edit_export; "
+    code = ("import sys; from textedit.inference.edit_export import load_edit_export; "
             "loaded, settings = load_edit_export(sys.argv[1]); "
             "print(sorted(loaded.signatures), settings['max_input_length'])")
     result = subprocess.run([sys.executable, "-c", code, str(exported["dir"])], cwd=REPO,
@@ -363,15 +366,15 @@ def test_export_tool_printed_the_signatures_and_kept_the_weights(exported, tiny_
 
 
 def test_export_tool_refuses_bad_arguments(run_dir, exported, tmp_path):
-    from tools import export
+    from textedit.cli.main import main as cli
 
     with pytest.raises(SystemExit, match="not empty.*--overwrite"):
-        export.main(["--model", str(run_dir), "--output", str(exported["dir"])])
+        cli(["export", "--model", str(run_dir), "--output", str(exported["dir"])])
     with pytest.raises(SystemExit, match="not a run directory"):
-        export.main(["--model", str(tmp_path), "--output", str(tmp_path / "out")])
+        cli(["export", "--model", str(tmp_path), "--output", str(tmp_path / "out")])
     (tmp_path / "file").write_text("x")
     with pytest.raises(SystemExit, match="is a file"):
-        export.main(["--model", str(run_dir), "--output", str(tmp_path / "file")])
+        cli(["export", "--model", str(run_dir), "--output", str(tmp_path / "file")])
     with pytest.raises(SystemExit, match="re-order embedding"):
-        export.main(["--model", str(run_dir), "--output", str(tmp_path / "out"),
+        cli(["export", "--model", str(run_dir), "--output", str(tmp_path / "out"),
                      "--max_input_length", str(MAX_INPUT + 1)])

@@ -9,13 +9,13 @@ import tensorflow as tf
 
 from textedit.data import readers
 from textedit.data.data_dir import data_path
-from textedit.data.edit_feature_converter import EditFeatureConverter
-from textedit.data.edit_features import plan_to_features
+from textedit.data.edit5.edit_feature_converter import EditFeatureConverter
+from textedit.data.edit5.edit_features import plan_to_features
 from textedit.decoding.edit_inference import edit_batch, edit_step, realise_batch
 from textedit.edits import KEEP, convert
 from textedit.models import T5Config
-from textedit.models.edit5_config import Edit5Config
-from textedit.models.edit5_model import Edit5Model
+from textedit.models.edit5.edit5_config import Edit5Config
+from textedit.models.edit5.edit5_model import Edit5Model
 from textedit.objectives.edit5_loss import edit5_loss
 
 

@@ -5,8 +5,8 @@ import dataclasses
 
 import pytest
 
-from textedit.decoding.editor import Editor
 from textedit.edits import realise
+from textedit.inference.editor import Editor
 
 SENTENCES = [
     "She go to school yesterday .",
@@ -72,9 +72,9 @@ def test_load_errors_name_the_problem(tmp_path, tiny_edit5_run):
 
 
 def test_an_exported_saved_model_edits_like_its_checkpoint(tiny_edit5_run, tmp_path):
-    """Editor.load on tools/export.py's SavedModel (edit_ids signature, one input length) gives
+    """Editor.load on `textedit export`'s SavedModel (edit_ids signature, one input length) gives
     the checkpoint's outputs and plans."""
-    from textedit.decoding.edit_export import export_edit_model
+    from textedit.inference.edit_export import export_edit_model
 
     run_dir, model = tiny_edit5_run
     export_edit_model(model, run_dir / "vocab" / "textedit.model", tmp_path / "export",

@@ -2,7 +2,7 @@
 
 from textedit.edits import EditPlan, convert, decoder_target, parse_decoder_output, realise
 
-FIRST_POSITION_ID = 3  # vocabulary ids of <pos_k> are 3 + k, as in textedit/data/vocabulary.py
+FIRST_POSITION_ID = 3  # ids of <pos_k> are 3 + k, as in textedit/data/vocab/vocabulary.py
 EOS = 1
 
 

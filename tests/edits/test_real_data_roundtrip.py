@@ -7,10 +7,10 @@ sweep (~130k pairs) converts in a few seconds, so it is part of the default run.
 import pytest
 
 from textedit.data.data_dir import DataFileNotFoundError, data_path
-from textedit.data.fce_reader import read_fce_pairs
-from textedit.data.fusion_readers import read_bisect_fusion, read_wikisplit_fusion
-from textedit.data.line_aligned_reader import read_line_aligned
-from textedit.data.m2_reader import read_m2_references
+from textedit.data.readers.fce_reader import read_fce_pairs
+from textedit.data.readers.fusion_readers import read_bisect_fusion, read_wikisplit_fusion
+from textedit.data.readers.line_aligned_reader import read_line_aligned
+from textedit.data.readers.m2_reader import read_m2_references
 from textedit.edits import convert, convert_all, edit_stats, realise
 
 

@@ -7,10 +7,10 @@ import tensorflow as tf
 from edit5_cases import POSITIONS, VOCAB, features
 
 from textedit.models import T5Config, T5EncoderDecoder
-from textedit.models.edit5_config import Edit5Config
-from textedit.models.edit5_model import Edit5Model, start_positions
-from textedit.models.pointer_head import chain_positions, pointer_mask
-from textedit.models.sinkhorn import MASKED, log_sinkhorn
+from textedit.models.edit5.edit5_config import Edit5Config
+from textedit.models.edit5.edit5_model import Edit5Model, start_positions
+from textedit.models.edit5.pointer_head import chain_positions, pointer_mask
+from textedit.models.edit5.sinkhorn import MASKED, log_sinkhorn
 
 
 def make_config(**overrides) -> Edit5Config:

@@ -1,7 +1,7 @@
 """gin/models/*.gin: each file's `t5_config` bindings build the T5Config they describe.
 
 The files are parsed with gin's own parser but nothing is registered (the `t5_config`
-configurable belongs to tools/); macros defined in the file are resolved here.
+configurable belongs to the CLI); macros defined in the file are resolved here.
 """
 
 from pathlib import Path
@@ -54,13 +54,13 @@ def test_slim_file_has_a_one_layer_decoder():
 ])
 def test_edit5_files_build_their_configs(name, size, max_input_length, overrides):
     """The EdiT5 files include a T5 file and bind the objective and converter too, so they are
-    parsed by gin with the tools' configurables registered."""
+    parsed by gin with the CLI's configurables registered."""
     import sys
 
     import gin
 
     sys.path.insert(0, str(GIN_DIR.parents[1]))
-    from tools import gin_configurables
+    from textedit.cli import gin_configurables
 
     gin_configurables.register_training()
     gin.clear_config()
@@ -89,7 +89,7 @@ def test_mini_t5_is_the_mini_edit5_backbone_with_a_second_decoder_layer():
     import gin
 
     sys.path.insert(0, str(GIN_DIR.parents[1]))
-    from tools import gin_configurables
+    from textedit.cli import gin_configurables
 
     gin_configurables.register_training()
     configs = {}

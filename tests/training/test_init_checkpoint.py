@@ -5,7 +5,7 @@ import numpy as np
 from stand_in import StandInSeq2Seq, copy_task_arrays, in_memory_dataset_fn
 
 from textedit.objectives.seq2seq import seq2seq_objective
-from textedit.training.init_checkpoint import load_initial_weights
+from textedit.runs.init_checkpoint import load_initial_weights
 from textedit.training.optimizers import make_optimizer
 from textedit.training.trainer import TrainConfig, train
 
@@ -85,12 +85,13 @@ def _edit5(name="edit5"):
 
 
 def test_edit5_starts_from_a_span_corruption_t5_run_and_from_an_edit5_run(tmp_path):
-    """The warm-start chain of ALGORITHMS.md §1.3 (gin/experiments/pretrain_span_corruption.gin,
+    """The warm-start chain of docs/algorithms.md#span-corruption
+    (gin/experiments/pretrain_span_corruption.gin,
     then edit5_pretrain_edit_noise.gin): an EdiT5 (backbone = the sub-model `backbone`) takes the
-    backbone from a seq2seq T5EncoderDecoder run (named "t5" by tools/gin_configurables.py): its
+    backbone from a seq2seq T5EncoderDecoder run (named "t5" by the CLI's gin configurables): its
     keys are relative to the T5 model in both; an EdiT5 run then loads completely."""
     from textedit.models import T5EncoderDecoder
-    from textedit.training.variable_keys import keyed_variables
+    from textedit.runs.variable_keys import keyed_variables
 
     keras.utils.set_random_seed(3)
     t5 = T5EncoderDecoder(_tiny_t5_config(2), name="t5")  # a 2-layer decoder, EdiT5 has 1

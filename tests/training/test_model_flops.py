@@ -6,8 +6,8 @@ import math
 import pytest
 import tensorflow as tf
 
-from textedit.models.t5_config import T5Config
-from textedit.models.t5_encoder_decoder import T5EncoderDecoder
+from textedit.models.t5.t5_config import T5Config
+from textedit.models.t5.t5_encoder_decoder import T5EncoderDecoder
 from textedit.training.model_flops import t5_forward_flops, t5_train_step_flops
 
 

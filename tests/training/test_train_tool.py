@@ -1,4 +1,4 @@
-"""tools/train.py: required macros, every experiment file, and a tiny T5 run that is killed,
+"""`textedit train`: required macros, every experiment file, and a tiny T5 run that is killed,
 restarted with the same command, and finishes with checkpoints, eval metrics and summaries."""
 
 import json
@@ -21,16 +21,15 @@ TINY_VOCAB_ROWS = 2176  # the test vocabulary's 2,100 ids rounded up to a multip
 
 @pytest.fixture
 def train_tool():
-    sys.path.insert(0, str(ROOT))
-    from tools import train
+    from textedit.cli import main
 
-    yield train
+    yield lambda argv: main.main(["train", *argv])
     gin.clear_config()
 
 
 def test_unset_required_macros_are_named(train_tool, tiny_vocab, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        train_tool.main(["--gin_file=gin/runs/train.gin", "--gin.MODEL_DIR='unused'"])
+        train_tool(["--gin_file=gin/runs/train.gin", "--gin.MODEL_DIR='unused'"])
     message = str(exit_info.value)
     for name in ("MIXTURE_OR_TASK_NAME", "TASK_FEATURE_LENGTHS", "TRAIN_STEPS"):
         assert name in message
@@ -40,7 +39,7 @@ def test_unset_required_macros_are_named(train_tool, tiny_vocab, capsys):
 @pytest.mark.parametrize("experiment", EXPERIMENTS, ids=lambda p: p.stem)
 def test_every_experiment_file_parses_and_names_known_tasks(train_tool, tiny_vocab, experiment,
                                                             tmp_path, capsys):
-    assert train_tool.main([f"--gin_file={experiment}", f"--gin.MODEL_DIR='{tmp_path}'",
+    assert train_tool([f"--gin_file={experiment}", f"--gin.MODEL_DIR='{tmp_path}'",
                             "--check_config"]) == 0
     out = capsys.readouterr().out
     assert "t5_config.size = 'small'" in out
@@ -51,7 +50,7 @@ def test_every_experiment_file_parses_and_names_known_tasks(train_tool, tiny_voc
 
 def _tiny_experiment(directory: Path, train_file: str, validation_file: str, steps: int
                      ) -> tuple[Path, Path]:
-    """(experiment file, its task + model part, which tools/infer.py reuses)."""
+    """(experiment file, its task + model part, which `textedit infer` reuses)."""
     model_and_task = directory / "tiny_model_and_task.gin"
     model_and_task.write_text(f"""
 include 'gin/models/t5_tiny.gin'
@@ -84,7 +83,7 @@ def test_killed_run_resumes_with_the_same_command(tiny_vocab, copy_task_files, t
     step 200 with loss still falling, eval metrics, summaries and the effective config."""
     experiment, _ = _tiny_experiment(tmp_path, *copy_task_files, steps=200)
     model_dir = tmp_path / "run"
-    command = [sys.executable, str(ROOT / "tools" / "train.py"), f"--gin_file={experiment}",
+    command = [sys.executable, "-m", "textedit", "train", f"--gin_file={experiment}",
                f"--gin.MODEL_DIR='{model_dir}'"]
     env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
     first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -127,17 +126,17 @@ def test_killed_run_resumes_with_the_same_command(tiny_vocab, copy_task_files, t
 @pytest.mark.slow
 def test_infer_and_eval_run_files_use_a_trained_run(train_tool, tiny_vocab, copy_task_files,
                                                      tmp_path):
-    """tools/infer.py: infer.gin writes one prediction per example in task order, eval.gin
-    scores them with the task's metrics, both with the trained weights and step."""
+    """`textedit infer` / `textedit eval`: infer.gin writes one prediction per example in task
+    order, eval.gin scores them with the task's metrics, both with the trained weights and step."""
     experiment, model_and_task = _tiny_experiment(tmp_path, *copy_task_files, steps=20)
     model_dir = tmp_path / "run"
-    assert train_tool.main([f"--gin_file={experiment}", f"--gin.MODEL_DIR='{model_dir}'",
+    assert train_tool([f"--gin_file={experiment}", f"--gin.MODEL_DIR='{model_dir}'",
                             "--gin.EVAL_MIXTURE_OR_TASK_NAMES=[]"]) == 0
-    from tools import infer
+    from textedit.cli.main import main as cli
 
     for run in ("infer", "eval"):
         gin.clear_config()
-        assert infer.main([f"--gin_file=gin/runs/{run}.gin", f"--gin_file={model_and_task}",
+        assert cli([run, f"--gin_file={model_and_task}",
                            f"--gin.CHECKPOINT_PATH='{model_dir}'",
                            f"--gin.OUTPUT_DIR='{tmp_path / run}'", "--gin.MAX_EXAMPLES=5",
                            "--gin.INFER_BATCH_SIZE=8"]) == 0
@@ -158,7 +157,7 @@ def test_every_experiment_trains_with_a_tiny_model(train_tool, tiny_vocab, exper
     else:
         model = ["--gin_file=gin/models/t5_tiny.gin",
                  "--gin.TASK_FEATURE_LENGTHS={'inputs': 32, 'targets': 32}"]
-    assert train_tool.main([
+    assert train_tool([
         f"--gin_file={experiment}", *model,
         f"--gin.MODEL_DIR='{tmp_path}'", f"--gin.VOCAB_SIZE={TINY_VOCAB_ROWS}",
         "--gin.TRAIN_STEPS=2", "--gin.BATCH_SIZE=4", "--gin.WARMUP_STEPS=1",
@@ -168,12 +167,12 @@ def test_every_experiment_trains_with_a_tiny_model(train_tool, tiny_vocab, exper
 
 
 def test_edit5_run_trains_evaluates_and_edits(train_tool, tiny_vocab, tmp_path):
-    """A tiny EdiT5 through tools/train.py on edit5_gec_wi_fce: loss parts logged, evaluated by
+    """A tiny EdiT5 through `textedit train` on edit5_gec_wi_fce: loss parts logged, evaluated by
     editing gec_jfleg inputs with GLEU, and the run directory loads into an Editor."""
-    from textedit.decoding.editor import Editor
+    from textedit.inference.editor import Editor
 
     model_dir = tmp_path / "run"
-    assert train_tool.main([
+    assert train_tool([
         "--gin_file=gin/experiments/edit5_gec_main.gin", "--gin_file=gin/models/edit5_tiny.gin",
         f"--gin.MODEL_DIR='{model_dir}'", f"--gin.VOCAB_SIZE={TINY_VOCAB_ROWS}",
         "--gin.NUM_POSITION_TOKENS=65", "--gin.TRAIN_STEPS=6", "--gin.BATCH_SIZE=4",
@@ -192,7 +191,7 @@ def test_edit5_run_trains_evaluates_and_edits(train_tool, tiny_vocab, tmp_path):
 
 def test_edit5_position_tokens_must_match_the_vocabulary(train_tool, tiny_vocab, tmp_path):
     with pytest.raises(SystemExit, match="NUM_POSITION_TOKENS = 65"):
-        train_tool.main([
+        train_tool([
             "--gin_file=gin/experiments/edit5_gec_main.gin",
             "--gin_file=gin/models/edit5_tiny.gin", f"--gin.MODEL_DIR='{tmp_path}'",
             f"--gin.VOCAB_SIZE={TINY_VOCAB_ROWS}", "--gin.TRAIN_STEPS=1"])

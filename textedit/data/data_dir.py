@@ -3,9 +3,16 @@
 Resolution order (first hit wins):
 1. an explicit `data_dir` argument (tools pass their `--data_dir` flag through `set_data_dir`),
 2. the `TEXTEDIT_DATA_DIR` environment variable,
-3. `shared/data` next to the repository (`../shared/data` from its root) when that folder exists,
-4. the workplace's shared copy, `/work/shared/data`, when it exists: a clone made elsewhere
-   (say in a temporary directory, as a clean CI checkout is) still finds the data.
+3. `shared/data` next to the repository (`../shared/data` from its root) when that folder exists.
+
+An explicit choice (1 or 2) is used as given: a directory that lacks a file fails when the file is
+read, with an error naming it (`data_path`). `TEXTEDIT_DATA_DIR` set to the empty string means
+"no data directory": step 3 is skipped too, so `find_data_dir()` returns None and `textedit main`
+runs on the small embedded default (textedit/data/embedded/).
+
+    find_data_dir()   # the directory, or None when nothing is configured or found
+    get_data_dir()    # the directory, or DataFileNotFoundError saying how to point at one
+    data_path(rel)    # <data dir>/<rel>, or DataFileNotFoundError naming the missing file
 """
 
 from __future__ import annotations
@@ -16,7 +23,6 @@ from pathlib import Path
 ENV_VAR = "TEXTEDIT_DATA_DIR"
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = _REPO_ROOT.parent / "shared" / "data"
-WORKPLACE_DATA_DIR = Path("/work/shared/data")
 
 _override: Path | None = None
 
@@ -35,20 +41,28 @@ def set_data_dir(data_dir: str | os.PathLike | None) -> None:
     _override = Path(data_dir).expanduser() if data_dir else None
 
 
-def get_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
-    """Returns the data directory; raises DataFileNotFoundError when none can be found."""
+def find_data_dir(data_dir: str | os.PathLike | None = None) -> Path | None:
+    """The data directory by the resolution order above, or None when none is configured and
+    `../shared/data` does not exist (or `TEXTEDIT_DATA_DIR` is set to the empty string)."""
     if data_dir:
         return Path(data_dir).expanduser()
     if _override is not None:
         return _override
-    if os.environ.get(ENV_VAR):
-        return Path(os.environ[ENV_VAR]).expanduser()
-    for candidate in (DEFAULT_DATA_DIR, WORKPLACE_DATA_DIR):
-        if candidate.is_dir():
-            return candidate
-    raise DataFileNotFoundError(
-        f"No data directory: pass --data_dir, set {ENV_VAR}, or create {DEFAULT_DATA_DIR}."
-    )
+    env = os.environ.get(ENV_VAR)
+    if env is not None:
+        return Path(env).expanduser() if env else None  # "" = no data directory
+    return DEFAULT_DATA_DIR if DEFAULT_DATA_DIR.is_dir() else None
+
+
+def get_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
+    """Returns the data directory; raises DataFileNotFoundError when none can be found."""
+    found = find_data_dir(data_dir)
+    if found is None:
+        raise DataFileNotFoundError(
+            f"No data directory: pass --data_dir or set {ENV_VAR} (or create "
+            f"{DEFAULT_DATA_DIR}). Without one, `textedit main` runs on its embedded default."
+        )
+    return found
 
 
 def data_path(relative: str, data_dir: str | os.PathLike | None = None) -> Path:

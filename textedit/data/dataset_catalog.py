@@ -1,13 +1,20 @@
 """Every built-in data set, split by split: which files, how to read them, how splits are drawn.
 
 This is the one place that says what `train` and `validation` mean for each task; the SeqIO tasks
-(tasks/) and the vocabulary trainer (tools/prepare_data.py) both read it, so the vocabulary can
+(tasks/) and the vocabulary trainer (`textedit data`) both read it, so the vocabulary can
 never see a validation or test file by accident.
 
 Splits that the published files do not provide are drawn by a fixed rule: an example goes to
 `validation` when the SHA-1 of its source text, read as an integer, is divisible by 5 (about 20%),
 else to `train`. Hashing the text (not the line number) keeps an example in the same split when
 files are re-ordered, and puts duplicated sources in the same split.
+
+Test splits read the benchmarks' published test files, in the formats of their dev files, and
+only when asked: a task declares its `test` split whether or not the files are installed, and
+reading it without them raises DataFileNotFoundError naming the first missing file (the task
+table shows the split as absent). Test files are never hash-split, never part of `train`, and
+never read for the vocabulary (textedit/data/vocab/vocabulary_corpus.py reads `train` only).
+W&I has no public test set: gec_wi_fce's test split is the FCE test essays alone.
 
 Train and validation never share a source sentence: a training example whose source also occurs
 in validation is removed from train and counted in `LoadedSplit.removed_overlap` (W&I has a few
@@ -23,7 +30,7 @@ from collections.abc import Callable, Sequence
 from textedit.data import readers
 from textedit.data.data_dir import data_path
 from textedit.data.examples import MultiReferenceExample
-from textedit.data.malformed_input import SkipReport
+from textedit.data.readers.malformed_input import SkipReport
 
 TRAIN, VALIDATION, TEST = "train", "validation", "test"
 _VALIDATION_MODULUS = 5
@@ -85,11 +92,16 @@ _WI_TRAIN = [f"gec/wi.{level}.train.m2" for level in "ABC"]
 _WI_DEV = [f"gec/wi.{level}.dev.m2" for level in "ABC"]
 _JFLEG = {s: [f"gec/jfleg.{s}.src"] + [f"gec/jfleg.{s}.ref{i}" for i in range(4)]
           for s in ("dev", "test")}
-_ASSET = ["simplification/asset.valid.orig"] + [
-    f"simplification/asset.valid.simp.{i}" for i in range(10)]
-_TURK = ["simplification/turk.tune.norm"] + [
-    f"simplification/turk.tune.turk.{i}" for i in range(8)]
-_BISECT = ["fusion/bisect.valid.src.gz", "fusion/bisect.valid.dst.gz"]
+_ASSET, _ASSET_TEST = (
+    [f"simplification/asset.{s}.orig"] + [f"simplification/asset.{s}.simp.{i}" for i in range(10)]
+    for s in ("valid", "test"))
+_TURK, _TURK_TEST = (
+    [f"simplification/turk.{s}.norm"] + [f"simplification/turk.{s}.turk.{i}" for i in range(8)]
+    for s in ("tune", "test"))
+_BISECT, _BISECT_TEST = (
+    [f"fusion/bisect.{s}.src.gz", f"fusion/bisect.{s}.dst.gz"] for s in ("valid", "test"))
+_FCE_TEST = "gec/fce.test.json"
+_WIKISPLIT_TEST = "fusion/wikisplit.test.tsv"
 _CORPORA = ["corpora/state_union", "corpora/inaugural", "corpora/masc_written"]
 
 
@@ -97,6 +109,10 @@ def _wi_fce_train(skip=None):
     pairs = [p for f in _WI_TRAIN for p in readers.read_m2_pairs(data_path(f), 0, skip=skip)]
     pairs += readers.read_fce_pairs(data_path("gec/fce.train.json"), skip=skip)
     return _single(pairs)
+
+
+def _fce_test(skip=None):
+    return _single(readers.read_fce_pairs(data_path(_FCE_TEST), skip=skip))
 
 
 def _m2_references(files):
@@ -115,9 +131,14 @@ def _hashed(read_all, split):
     return lambda skip=None: _hash_split(read_all(skip=skip), split)
 
 
-def _bisect_all(skip=None):
-    src, dst = (data_path(f) for f in _BISECT)
-    return _single(readers.read_bisect_fusion(src, dst, skip=skip))
+def _bisect(files):
+    def read(skip=None):
+        src, dst = (data_path(f) for f in files)
+        return _single(readers.read_bisect_fusion(src, dst, skip=skip))
+    return read
+
+
+_bisect_all = _bisect(_BISECT)
 
 
 def _wikisplit(file):
@@ -167,9 +188,11 @@ DATASETS: dict[str, DatasetSpec] = {
     for spec in [
         DatasetSpec(
             "gec_wi_fce",
-            "GEC: W&I A/B/C train + FCE train (annotator 0); validation W&I A/B/C dev",
+            "GEC: W&I A/B/C train + FCE train (annotator 0); validation W&I A/B/C dev; "
+            "test reads fce.test.json when present (FCE test only: W&I has no public test)",
             {TRAIN: (_WI_TRAIN + ["gec/fce.train.json"], _wi_fce_train),
-             VALIDATION: (_WI_DEV, _m2_references(_WI_DEV))},
+             VALIDATION: (_WI_DEV, _m2_references(_WI_DEV)),
+             TEST: ([_FCE_TEST], _fce_test)},
         ),
         DatasetSpec(
             "gec_jfleg",
@@ -185,27 +208,35 @@ DATASETS: dict[str, DatasetSpec] = {
         ),
         DatasetSpec(
             "fusion_wikisplit",
-            "Sentence fusion (reversed WikiSplit): train = tune, validation = validation",
+            "Sentence fusion (reversed WikiSplit): train = tune, validation = validation; "
+            "test reads wikisplit.test.tsv when present",
             {TRAIN: (["fusion/wikisplit.tune.tsv"], _wikisplit("fusion/wikisplit.tune.tsv")),
              VALIDATION: (["fusion/wikisplit.validation.tsv"],
-                          _wikisplit("fusion/wikisplit.validation.tsv"))},
+                          _wikisplit("fusion/wikisplit.validation.tsv")),
+             TEST: ([_WIKISPLIT_TEST], _wikisplit(_WIKISPLIT_TEST))},
         ),
         DatasetSpec(
             "fusion_bisect",
-            "Sentence fusion (reversed BiSECT valid), hash-split into train/validation",
-            {split: (_BISECT, _hashed(_bisect_all, split)) for split in (TRAIN, VALIDATION)},
+            "Sentence fusion (reversed BiSECT valid), hash-split into train/validation; "
+            "test reads bisect.test.{src,dst}.gz when present",
+            {**{split: (_BISECT, _hashed(_bisect_all, split)) for split in (TRAIN, VALIDATION)},
+             TEST: (_BISECT_TEST, _bisect(_BISECT_TEST))},
         ),
         DatasetSpec(
             "simplify_asset",
-            "Simplification: ASSET valid (10 refs), hash-split; train has a pair per reference",
-            {split: (_ASSET, _hashed(_line_aligned(_ASSET), split))
-             for split in (TRAIN, VALIDATION)},
+            "Simplification: ASSET valid (10 refs), hash-split; train has a pair per reference; "
+            "test reads asset.test.{orig,simp.0..9} when present",
+            {**{split: (_ASSET, _hashed(_line_aligned(_ASSET), split))
+                for split in (TRAIN, VALIDATION)},
+             TEST: (_ASSET_TEST, _line_aligned(_ASSET_TEST))},
         ),
         DatasetSpec(
             "simplify_turk",
-            "Simplification: TurkCorpus tune (8 refs), hash-split; train has a pair per reference",
-            {split: (_TURK, _hashed(_line_aligned(_TURK), split))
-             for split in (TRAIN, VALIDATION)},
+            "Simplification: TurkCorpus tune (8 refs), hash-split; train has a pair per "
+            "reference; test reads turk.test.{norm,turk.0..7} when present",
+            {**{split: (_TURK, _hashed(_line_aligned(_TURK), split))
+                for split in (TRAIN, VALIDATION)},
+             TEST: (_TURK_TEST, _line_aligned(_TURK_TEST))},
         ),
         DatasetSpec(
             "clean_text",

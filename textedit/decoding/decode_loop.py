@@ -21,7 +21,7 @@ NaN when a whole row is forbidden). Processors run inside the compiled graph: wr
 Models for the `*_decode` entry points provide `encode(tokens) -> (hidden, mask)`,
 `init_cache(batch, max_length, hidden, mask)`, `decode_step(token, cache, index)`,
 `config.decoder_start_id` and, for beam search, `reorder_cache(cache, indices)` (see
-`textedit.models.t5_encoder_decoder`).
+`textedit.models.t5.t5_encoder_decoder`).
 """
 
 from __future__ import annotations

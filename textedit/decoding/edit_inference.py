@@ -13,6 +13,11 @@
 3. `order_decoding.decode_order`: a chain from START through every kept position exactly once;
 4. the re-order embedding and layer, then greedy insertion decoding with the backbone's cache,
    under `position_constraint` (only `<pos_k>` with previous k <= k <= kept count).
+Optional guards (issue 14; `textedit.decoding.word_guards`): `word_start` [b, L] makes the tags
+per word, keeps each kept word's pieces together and in order in the chain, and allows `<pos_k>`
+only between words (plus strict spans: first token `<pos_k>` or EOS, no empty span);
+`word_start_table` [V'] makes every inserted span start with a word-initial piece;
+`delete_threshold` deletes only above that P(DELETE). Without them: exactly the steps above.
 Static shapes throughout: [b, L] inputs from a length bucket, [b, T] insertions; a new (b, L, T)
 or a new model traces and compiles once more (the model and max_insert_length are part of the
 trace key). Rows are source pieces, EOS, then padding (0), as the feature converter makes them;
@@ -31,13 +36,20 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from textedit.data.edit_features import plan_from_features
+from textedit.data.edit5.edit_features import plan_from_features
 from textedit.decoding.decode_loop import EOS_ID, PAD_ID, xla_function
 from textedit.decoding.greedy import greedy_loop
 from textedit.decoding.order_decoding import decode_order
 from textedit.decoding.position_constraint import position_constraint
+from textedit.decoding.word_guards import (
+    DEFAULT_DELETE_THRESHOLD,
+    boundary_positions,
+    continuation_positions,
+    word_starts,
+    word_tags,
+)
 from textedit.edits import KEEP, EditPlan, parse_decoder_output, realise
-from textedit.models.edit5_model import start_positions
+from textedit.models.edit5.edit5_model import start_positions
 
 
 class EditOutputs(NamedTuple):
@@ -57,7 +69,9 @@ class EditOutputs(NamedTuple):
     insertion_tokens: object
 
 
-def edit_loop(model, encoder_input_tokens, max_insert_length: int) -> EditOutputs:
+def edit_loop(model, encoder_input_tokens, max_insert_length: int, word_start=None,
+              delete_threshold: float = DEFAULT_DELETE_THRESHOLD, word_start_table=None,
+              strict_spans: bool | None = None) -> EditOutputs:
     """The traceable body of `edit_step`, for use inside other compiled graphs.
 
     Args:
@@ -65,27 +79,53 @@ def edit_loop(model, encoder_input_tokens, max_insert_length: int) -> EditOutput
       encoder_input_tokens: int [b, L]: pieces, EOS, padding 0 (L static; b static, or dynamic
         under a [None, L] input signature - XLA then compiles once per batch size).
       max_insert_length: T, insertion decoding steps and the cache length (a Python int).
+      word_start: optional bool [b, L], True where the input piece begins a word
+        (`word_guards.word_starts(tokens, word_start_table(vocabulary))`). Turns on the word
+        guards (textedit.decoding.word_guards): one tag per word, each word's kept pieces
+        together and in order, `<pos_k>` only between words. None: piece by piece (as before).
+      delete_threshold: a piece (word) is deleted only when its (word-mean) P(DELETE) is above
+        this; 0.5 is the argmax decision, higher is more conservative (a Python float).
+      word_start_table: optional bool [V'] over the vocabulary: each inserted span must start
+        with a word-initial piece (or be empty), so it cannot glue onto the word before it.
+      strict_spans: the insertion decoder's first token is a `<pos_k>` or EOS and no `<pos_k>`
+        follows a `<pos_k>`; None: on exactly when `word_start` is given.
     """
     config = model.config
     tokens = ops.cast(encoder_input_tokens, "int32")
     # ops.shape: static ints where known, a tensor for a dynamic batch (a SavedModel signature
-    # on [None, L]; textedit.decoding.edit_export).
+    # on [None, L]; textedit.inference.edit_export).
     batch, length = ops.shape(tokens)[0], ops.shape(tokens)[1]
     hidden, token_mask = model.encode(tokens)
     start = start_positions(token_mask)
     is_start = ops.equal(ops.arange(length, dtype="int32")[None, :], start[:, None])
-    tags = ops.cast(ops.argmax(model.tag(hidden, token_mask), axis=-1), "int32")
+    tag_logits = model.tag(hidden, token_mask)
+    if word_start is None and delete_threshold == DEFAULT_DELETE_THRESHOLD:
+        tags = ops.cast(ops.argmax(tag_logits, axis=-1), "int32")
+    else:
+        members = ops.logical_and(token_mask, ops.logical_not(is_start))
+        tags = word_tags(tag_logits, members, word_start, delete_threshold)
     tags = ops.where(is_start, KEEP, tags)
     tags = ops.where(token_mask, tags, 0)
     kept = ops.equal(tags, KEEP)
     tag_states = model.condition_on_tags(hidden, tags)
-    decoded = decode_order(model.point(tag_states, kept, token_mask), kept, start)
+    continuation = None if word_start is None else continuation_positions(word_start, kept, start)
+    decoded = decode_order(model.point(tag_states, kept, token_mask), kept, start, continuation)
     reordered = model.reorder(tag_states, decoded.new_positions, kept, token_mask)
-    cache = model.init_cache(batch, max_insert_length, reordered, token_mask)
+    if getattr(config, "position_logits", False):  # <pos_k> scored against the k-th kept piece
+        keys = model.position_keys(reordered, decoded.new_positions, kept)
+        cache = model.init_cache(batch, max_insert_length, reordered, token_mask,
+                                 position_keys=keys)
+    else:
+        cache = model.init_cache(batch, max_insert_length, reordered, token_mask)
     num_kept = ops.maximum(ops.sum(ops.cast(kept, "int32"), axis=1) - 1, 0)
-    processor = position_constraint(num_kept, first_position_id=config.first_position_id,
-                                    num_position_tokens=config.num_position_tokens)
     t5 = config.t5
+    if strict_spans is None:
+        strict_spans = word_start is not None
+    boundaries = None if word_start is None else boundary_positions(word_start, decoded.order)
+    processor = position_constraint(num_kept, first_position_id=config.first_position_id,
+                                    num_position_tokens=config.num_position_tokens,
+                                    boundaries=boundaries, strict_spans=strict_spans,
+                                    span_start_table=word_start_table, eos_id=t5.eos_id)
     insertions = greedy_loop(model.decode_step, cache, batch, max_insert_length,
                              eos_id=t5.eos_id, pad_id=t5.pad_id, start_id=t5.decoder_start_id,
                              logits_processor=processor)
@@ -143,10 +183,19 @@ def realise_batch(encoder_input_tokens, tags, pointers, insertion_tokens, *,
     return results
 
 
-def edit_batch(model, encoder_input_tokens, max_insert_length: int) -> list[RealisedEdit]:
-    """`edit_step` then `realise_batch` with the model's position-token range and ids."""
+def edit_batch(model, encoder_input_tokens, max_insert_length: int, *,
+               word_start_table=None, delete_threshold: float = DEFAULT_DELETE_THRESHOLD,
+               strict_spans: bool | None = None) -> list[RealisedEdit]:
+    """`edit_step` then `realise_batch` with the model's position-token range and ids.
+
+    With `word_start_table` (bool [V'], `textedit.data.vocab.vocabulary.word_start_table`) the
+    word guards are on: `word_start` is looked up here (numpy) and the table also constrains the
+    spans' first pieces (`edit_loop`). `delete_threshold` and `strict_spans` as in `edit_loop`.
+    """
     tokens = tf.convert_to_tensor(encoder_input_tokens, tf.int32)
-    outputs = edit_step(model, tokens, max_insert_length)
+    outputs = edit_step(model, tokens, max_insert_length,
+                        **guard_arguments(tokens.numpy(), word_start_table, delete_threshold,
+                                          strict_spans))
     config = model.config
     return realise_batch(tokens.numpy(), outputs.tags.numpy(), outputs.pointers.numpy(),
                          outputs.insertion_tokens.numpy(),
@@ -155,18 +204,36 @@ def edit_batch(model, encoder_input_tokens, max_insert_length: int) -> list[Real
                          eos_id=config.t5.eos_id, pad_id=config.t5.pad_id)
 
 
-def edit5_decode_fn(max_decode_length: int, max_insert_length: int = 64):
+def guard_arguments(tokens, word_start_table=None,
+                    delete_threshold: float = DEFAULT_DELETE_THRESHOLD,
+                    strict_spans: bool | None = None) -> dict:
+    """`edit_step`'s guard keyword arguments for numpy ids [b, L]: word_start (looked up in
+    word_start_table, as a tensor), the table as a constant, the threshold and strict_spans.
+    No table: only the threshold and strict_spans (word guards off)."""
+    arguments = dict(delete_threshold=float(delete_threshold), strict_spans=strict_spans)
+    if word_start_table is not None:
+        table = np.asarray(word_start_table, dtype=bool)
+        arguments.update(word_start=tf.constant(word_starts(tokens, table)),
+                         word_start_table=tf.constant(table))
+    return arguments
+
+
+def edit5_decode_fn(max_decode_length: int, max_insert_length: int = 64,
+                    word_start_table=None, delete_threshold: float = DEFAULT_DELETE_THRESHOLD):
     """An evaluation decode function (textedit.training.evaluation) for an `Edit5Model`.
 
     `decode(model, features)` edits `features["encoder_input_tokens"]` [b, L] (a plain text
     task's inputs: pieces, EOS, padding) and returns the realised ids int32 [b, max_decode_length]
     (then EOS, then padding), so an EdiT5 run is scored on the same examples, postprocessing and
     metrics as a seq2seq run. Realisations longer than max_decode_length - 1 pieces are cut there
-    (as a seq2seq decoder stops there).
+    (as a seq2seq decoder stops there). `word_start_table` (optional numpy bool [V'], the task
+    vocabulary's `word_start_table`) turns the word guards on; `delete_threshold` as in
+    `edit_loop`.
     """
 
     def decode(model, features):
-        edits = edit_batch(model, features["encoder_input_tokens"], max_insert_length)
+        edits = edit_batch(model, features["encoder_input_tokens"], max_insert_length,
+                           word_start_table=word_start_table, delete_threshold=delete_threshold)
         eos_id, pad_id = model.config.t5.eos_id, model.config.t5.pad_id
         rows = np.full((len(edits), max_decode_length), pad_id, np.int32)
         for row, edit in enumerate(edits):

@@ -9,9 +9,10 @@ any XLA graph.
 
 Guarantees, whatever the scores (ties, -inf, NaN, all equal): every kept position except START
 appears exactly once in `order`; `next_positions` is a permutation in the features' convention
-(`textedit.data.edit_features`): START -> first kept -> ... -> last kept -> START, every other
+(`textedit.data.edit5.edit_features`): START -> first kept -> ... -> last kept -> START, every other
 position a fixed point. Ties go to the lowest position. NaN scores count as the lowest finite
-score.
+score. With `continuation` (word guards) the chain also keeps each run of continued positions
+(the kept pieces of one word) together and in input order.
 
     decoded = decode_order(log_s, kept, start)
     decoded.next_positions   int32 [b, L]
@@ -44,7 +45,7 @@ class DecodedOrder(NamedTuple):
     new_positions: object
 
 
-def decode_order(scores, kept, start) -> DecodedOrder:
+def decode_order(scores, kept, start, continuation=None) -> DecodedOrder:
     """Greedy chain decoding with a visited mask.
 
     Args:
@@ -53,6 +54,10 @@ def decode_order(scores, kept, start) -> DecodedOrder:
       kept: bool [b, L], kept positions; START may or may not be marked (it always starts the
         chain, and is never visited again).
       start: int [b], the START (EOS) position of each row.
+      continuation: optional bool [b, L], kept positions that must directly follow the position
+        before them (word guards: `word_guards.continuation_positions`). At such a predecessor
+        the chain's next is forced to it (if unvisited), and the chain never jumps to one, so
+        each run of continued positions stays together and in input order. None: free choice.
 
     Returns:
       DecodedOrder(next_positions, order, new_positions), int32 [b, L] each.
@@ -66,6 +71,10 @@ def decode_order(scores, kept, start) -> DecodedOrder:
     columns = ops.arange(length, dtype="int32")[None, :]
     is_start = ops.equal(columns, start[:, None])
     unvisited = ops.logical_and(ops.cast(kept, "bool"), ops.logical_not(is_start))
+    if continuation is not None:
+        continuation = ops.logical_and(ops.cast(continuation, "bool"), unvisited)
+        # continues_next[r, m]: position m + 1 continues m (the last column never does).
+        continues_next = ops.pad(continuation[:, 1:], [[0, 0], [0, 1]], constant_values=False)
     state = (
         start,  # current position
         unvisited,
@@ -79,9 +88,22 @@ def decode_order(scores, kept, start) -> DecodedOrder:
         current, unvisited, closed, next_positions, order, new_positions = state
         row = ops.take_along_axis(
             scores, ops.broadcast_to(current[:, None, None], (batch, 1, length)), axis=1)[:, 0]
-        row = ops.where(unvisited, row, float("-inf"))
         any_left = ops.any(unvisited, axis=1)
-        choice = ops.where(any_left, _first_argmax(row, columns, length), start)
+        if continuation is None:
+            row = ops.where(unvisited, row, float("-inf"))
+            choice = ops.where(any_left, _first_argmax(row, columns, length), start)
+        else:
+            # Jump only to the first piece of a run; fall back to any unvisited position (never
+            # needed while runs are entered at their first piece, kept for the guarantee).
+            entries = ops.logical_and(unvisited, ops.logical_not(continuation))
+            entries = ops.where(ops.any(entries, axis=1, keepdims=True), entries, unvisited)
+            row = ops.where(entries, row, float("-inf"))
+            choice = ops.where(any_left, _first_argmax(row, columns, length), start)
+            follow = current + 1
+            forced = ops.take_along_axis(continues_next, current[:, None], axis=1)[:, 0]
+            forced = ops.logical_and(forced, ops.take_along_axis(
+                unvisited, ops.minimum(follow, length - 1)[:, None], axis=1)[:, 0])
+            choice = ops.where(forced, follow, choice)
         open_ = ops.logical_not(closed)
         visits = ops.logical_and(open_, any_left)
         at_current = ops.logical_and(ops.equal(columns, current[:, None]), open_[:, None])

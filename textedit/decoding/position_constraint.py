@@ -1,10 +1,21 @@
-"""The insertion decoder's logits processor: only `<pos_k>` that the edit can use (§1.1.6).
+"""The insertion decoder's logits processor: only `<pos_k>` that the edit can use
+(docs/algorithms.md#edit5-inference).
 
 `<pos_k>` (id `first_position_id + k`) inserts after the k-th re-ordered kept token, so a row with
 K kept tokens may only emit k <= K, and spans come in increasing k, so k may not fall below the
 last position token the row emitted (k >= previous k; equal k is allowed and
 `textedit.edits.parse_decoder_output` merges repeated positions). Every other id, EOS included,
 stays allowed at every step.
+
+Optional guards (issue 14; `edit_inference.edit_loop` turns them on with word guards):
+- `boundaries` bool [b, L]: `<pos_k>` only where entry k is True (`word_guards.
+  boundary_positions`: between words of the re-ordered kept sequence; k >= L stays allowed, and
+  the num_kept bound still applies);
+- `strict_spans`: the first token is a `<pos_k>` or EOS (tokens before any position are dropped
+  by the parser anyway), and no `<pos_k>` right after a `<pos_k>` (an empty span);
+- `span_start_table` bool [V'] (the vocabulary's `word_start_table`): the first token of every
+  span (right after a `<pos_k>`) is a word-initial piece or EOS, so an insertion never glues
+  onto the word before it. Ids past V' count as not word-initial.
 
     processor = position_constraint(num_kept, first_position_id=3, num_position_tokens=513)
     tokens = greedy_loop(step_fn, cache, b, T, logits_processor=processor)
@@ -17,13 +28,19 @@ from keras import ops
 FORBIDDEN = -1e9  # not -inf: a fully forbidden row would turn into NaN
 
 
-def position_constraint(num_kept, *, first_position_id: int, num_position_tokens: int):
+def position_constraint(num_kept, *, first_position_id: int, num_position_tokens: int,
+                        boundaries=None, strict_spans: bool = False, span_start_table=None,
+                        eos_id: int = 1):
     """A `decode_loop` logits processor enforcing prev_k <= k <= num_kept for `<pos_k>`.
 
     Args:
       num_kept: int [b], kept source tokens per row (START excluded).
       first_position_id: id of `<pos_0>`.
       num_position_tokens: reserved position ids (k < num_position_tokens).
+      boundaries: optional bool [b, L]: `<pos_k>` (k < L) only where True (module docstring).
+      strict_spans: first token `<pos_k>` or EOS; no `<pos_k>` directly after a `<pos_k>`.
+      span_start_table: optional bool [V']: a span's first token must be True here or EOS.
+      eos_id: the EOS id (for strict_spans and span_start_table).
 
     Returns:
       processor(logits float32 [b, V], index int32 [], generated int32 [b, T]) -> logits, where
@@ -43,7 +60,44 @@ def position_constraint(num_kept, *, first_position_id: int, num_position_tokens
         emitted = ops.logical_and(emitted, positions < index)
         previous = ops.max(ops.where(emitted, emitted_k, 0), axis=1)  # [b]; 0 before any
         allowed = ops.logical_and(k >= previous[:, None], k <= num_kept[:, None])
+        if boundaries is not None:
+            allowed = ops.logical_and(allowed, _position_mask(boundaries, k))
         keep = ops.logical_or(ops.logical_not(is_position), allowed)
+        if strict_spans or span_start_table is not None:
+            previous_index = ops.broadcast_to(ops.maximum(index - 1, 0),
+                                              (ops.shape(generated)[0], 1))
+            last = ops.take_along_axis(generated, previous_index, axis=1)[:, 0]
+            last_k = last - first_position_id
+            after_position = ops.logical_and(
+                ops.logical_and(last_k >= 0, last_k < num_position_tokens), index > 0)
+            is_eos = ops.equal(ids, eos_id)
+            if strict_spans:
+                first = ops.logical_or(is_position, is_eos)  # [1, V]
+                keep = ops.logical_and(keep, ops.logical_or(index > 0, first))
+                keep = ops.logical_and(keep, ops.logical_not(
+                    ops.logical_and(after_position[:, None], is_position)))
+            if span_start_table is not None:
+                starts = ops.logical_or(_vocab_mask(span_start_table, vocab), is_eos)
+                keep = ops.logical_and(keep, ops.logical_or(
+                    ops.logical_not(after_position)[:, None], starts))
         return ops.where(keep, logits, FORBIDDEN)
 
     return processor
+
+
+def _position_mask(boundaries, k):
+    """boundaries bool [b, L], k int [1, V] -> bool [b, V]: boundaries[:, k] where 0 <= k < L,
+    True elsewhere."""
+    boundaries = ops.cast(boundaries, "bool")
+    length = ops.shape(boundaries)[1]
+    gathered = ops.take(boundaries, ops.clip(k[0], 0, length - 1), axis=1)
+    return ops.logical_or(gathered, ops.logical_or(k < 0, k >= length))
+
+
+def _vocab_mask(table, vocab: int):
+    """table bool [V'] -> [1, vocab], cut or padded with False."""
+    table = ops.cast(table, "bool")
+    size = int(table.shape[0])
+    if size >= vocab:
+        return table[None, :vocab]
+    return ops.pad(table, [[0, vocab - size]], constant_values=False)[None, :]

@@ -4,6 +4,9 @@
     assert realise(source_tokens, plan) == list(target_tokens)
     decoder_target(plan, position_token)                  # <pos_k> span <pos_m> span ...
 
+    # word-aware: whole words kept / deleted / inserted (flags: piece starts a word)
+    plan = convert_words(source_ids, target_ids, source_word_start, target_word_start)
+
 See `edit_plan` for the pointer convention and `alignment` for the algorithm and its complexity.
 """
 
@@ -24,6 +27,13 @@ from textedit.edits.edit_stats import (
     edit_stats,
     format_alignment,
 )
+from textedit.edits.word_conversion import (
+    align_words,
+    convert_words,
+    word_spans,
+    word_violations,
+    words_of,
+)
 
 __all__ = [
     "DELETE",
@@ -37,12 +47,17 @@ __all__ = [
     "InvalidPlanError",
     "TooManyPositionsError",
     "align",
+    "align_words",
     "convert",
     "convert_all",
+    "convert_words",
     "decoder_target",
     "edit_stats",
     "format_alignment",
     "parse_decoder_output",
     "plan_from_alignment",
     "realise",
+    "word_spans",
+    "word_violations",
+    "words_of",
 ]

@@ -1,6 +1,6 @@
 """Token alignment of (source, target): which source token each target token copies, if any.
 
-Objective, in order of priority (ALGORITHMS.md §1.2):
+Objective, in order of priority (docs/algorithms.md#edit5-conversion):
 1. keep as many source tokens as possible (= insert as few target tokens as possible);
 2. among those alignments, re-order as little as possible;
 3. prefer long contiguous runs (a repeated token is matched where it continues a run).
@@ -43,7 +43,7 @@ phase-A window is completed by a linear order-preserving pass (first free copy a
 match) and phase B by a linear pass (first free copy), so a pair costs at most
 O(max_work + n * m + (n + m) log m) - the n * m for the one round that may overrun the budget -
 and the kept count stays maximal. `Alignment.guard_triggered` reports it; no sentence of the
-project's data sets comes near the default budget (tools/benchmark_edits.py prints the largest
+project's data sets comes near the default budget (`textedit benchmark edits` prints the largest
 work seen).
 """
 

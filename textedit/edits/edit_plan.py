@@ -1,6 +1,6 @@
 """The EdiT5 edit plan: KEEP/DELETE tags, a pointer chain that orders the kept tokens, insertions.
 
-A plan turns a source token sequence into a target in three steps (ALGORITHMS.md §1):
+A plan turns a source token sequence into a target in three steps (docs/algorithms.md#edit5-model):
 tag every source token KEEP or DELETE, re-order the kept ones, insert new spans between them.
 
 Pointer convention (what the model's pointer head predicts over `[START] + source` positions):
@@ -20,7 +20,7 @@ Insertions are `(k, span)` pairs, k strictly increasing, spans non-empty: `<pos_
 "insert span after the k-th token of the re-ordered kept sequence"; k = 0 is the very start.
 So 0 <= k <= number of kept tokens, and a plan needs `max_position() + 1` position tokens.
 
-Example (ALGORITHMS.md §1.1): "A long user query" -> "The user query is very long"
+Example (docs/algorithms.md#edit5-conversion): "A long user query" -> "The user query is very long"
 
     source      A   long  user  query          slots: START=0, A=1, long=2, user=3, query=4
     tags        D   K     K     K              (DELETE=0, KEEP=1): (0, 1, 1, 1)

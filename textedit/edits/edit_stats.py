@@ -2,6 +2,8 @@
 
 `convert_all` never drops a pair silently: a pair whose insertions need more position tokens than
 configured is recorded as a `ConversionFailure` (with the count it needs) and counted in the stats.
+Given the pairs' word-start flags, `convert_all` converts word-aware (`word_conversion`) and
+`edit_stats` also counts insertions inside a word and partly deleted words.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from collections.abc import Hashable, Iterable, Sequence
 from textedit.edits.alignment import DEFAULT_MAX_WORK, align
 from textedit.edits.conversion import TooManyPositionsError, plan_from_alignment
 from textedit.edits.edit_plan import DELETE, EditPlan
+from textedit.edits.word_conversion import align_words, word_violations
 
 Pair = tuple[Sequence[Hashable], Sequence[Hashable]]
+WordStarts = tuple[Sequence[bool], Sequence[bool]]  # per piece "starts a word": source, target
 
 # Bins of the inserted-token histogram in `EditStats.format()`: (label, low, high inclusive).
 _HISTOGRAM_BINS = (
@@ -48,11 +52,23 @@ def convert_all(
     max_positions: int | None = None,
     min_moved_run: int = 1,
     max_work: int = DEFAULT_MAX_WORK,
+    word_starts: Sequence[WordStarts] | None = None,
 ) -> ConversionReport:
-    """Converts every (source, target) pair; pairs needing too many positions become failures."""
+    """Converts every (source, target) pair; pairs needing too many positions become failures.
+
+    With `word_starts` (one (source flags, target flags) per pair) the conversion is word-aware
+    (`convert_words`); otherwise it is piece-level (`convert`).
+    """
     report = ConversionReport(plans=[], failures=[])
+    pairs = list(pairs)
+    if word_starts is not None and len(word_starts) != len(pairs):
+        raise ValueError(f"{len(pairs)} pairs but {len(word_starts)} word-start flag pairs")
     for index, (source, target) in enumerate(pairs):
-        alignment = align(source, target, min_moved_run=min_moved_run, max_work=max_work)
+        if word_starts is None:
+            alignment = align(source, target, min_moved_run=min_moved_run, max_work=max_work)
+        else:
+            alignment = align_words(source, target, *word_starts[index],
+                                    min_moved_run=min_moved_run, max_work=max_work)
         report.guard_triggered += alignment.guard_triggered
         report.max_work = max(report.max_work, alignment.work)
         try:
@@ -81,6 +97,11 @@ class EditStats:
     guard_triggered: int = 0  # pairs the alignment finished with its linear fallback
     max_work: int = 0  # largest alignment work of a pair (the guard's budget is in these units)
     failure_examples: tuple[ConversionFailure, ...] = ()
+    mean_insertions: float = 0.0  # insertion spans (= <pos_k> tokens) per pair
+    # With word-start flags only (else None): insertion spans starting or ending inside a target
+    # word / all spans, and pairs with a source word partly kept, partly deleted / pairs.
+    inside_word_insertion_share: float | None = None
+    partly_deleted_word_share: float | None = None
 
     def format(self) -> str:
         """A few readable lines, e.g. for a tool's log."""
@@ -102,8 +123,15 @@ class EditStats:
             f"mean source tokens    {self.mean_source_tokens:.2f}",
             f"mean target tokens    {self.mean_target_tokens:.2f}",
             f"mean inserted tokens  {self.mean_inserted_tokens:.2f}",
+            f"mean insertion spans  {self.mean_insertions:.2f}",
             f"kept share            {self.kept_share:.4f}",
             f"re-ordered pairs      {self.reordered_share:.4f}",
+        ]
+        if self.inside_word_insertion_share is not None:
+            lines.append(f"insertions in a word  {self.inside_word_insertion_share:.4f}")
+        if self.partly_deleted_word_share is not None:
+            lines.append(f"partly deleted words  {self.partly_deleted_word_share:.4f} (of pairs)")
+        lines += [
             f"alignment guard hits  {self.guard_triggered} (largest work {self.max_work})",
             "inserted tokens histogram:",
         ]
@@ -118,19 +146,35 @@ class EditStats:
 
 
 def edit_stats(
-    pairs: Sequence[Pair], report: ConversionReport, *, keep_failure_examples: int = 5
+    pairs: Sequence[Pair],
+    report: ConversionReport,
+    *,
+    keep_failure_examples: int = 5,
+    word_starts: Sequence[WordStarts] | None = None,
 ) -> EditStats:
-    """Summarises `report` (from `convert_all(pairs)`)."""
+    """Summarises `report` (from `convert_all(pairs)`).
+
+    With `word_starts` (one (source flags, target flags) per pair, whatever conversion made the
+    plans) it also measures how the plans respect words (`word_conversion.word_violations`).
+    """
     if len(pairs) != len(report.plans):
         raise ValueError(f"{len(pairs)} pairs but {len(report.plans)} plans")
+    if word_starts is not None and len(word_starts) != len(pairs):
+        raise ValueError(f"{len(pairs)} pairs but {len(word_starts)} word-start flag pairs")
     source_tokens = target_tokens = inserted = kept = reordered = 0
+    spans = inside_word = partly_deleted = 0
     histogram: collections.Counter[int] = collections.Counter()
     max_needed = max((f.positions_needed for f in report.failures), default=0)
     converted = 0
-    for (source, target), plan in zip(pairs, report.plans, strict=True):
+    for index, ((source, target), plan) in enumerate(zip(pairs, report.plans, strict=True)):
         if plan is None:
             continue
         converted += 1
+        spans += len(plan.insertions)
+        if word_starts is not None:
+            inside, partly = word_violations(source, target, *word_starts[index], plan)
+            inside_word += inside
+            partly_deleted += partly > 0
         source_tokens += len(source)
         target_tokens += len(target)
         num_inserted = plan.num_inserted_tokens()
@@ -153,6 +197,10 @@ def edit_stats(
         guard_triggered=report.guard_triggered,
         max_work=report.max_work,
         failure_examples=tuple(report.failures[:keep_failure_examples]),
+        mean_insertions=spans / denominator,
+        inside_word_insertion_share=(
+            None if word_starts is None else inside_word / spans if spans else 0.0),
+        partly_deleted_word_share=None if word_starts is None else partly_deleted / denominator,
     )
 
 

@@ -14,7 +14,7 @@ reference implementation its field uses:
 `seqio_adapters.seqio_metric(name)` turns any of them into a SeqIO metric_fn;
 `gold_m2_errant.gold_m2_errant_metric` scores ERRANT against gold M2 files inside a metric_fn.
 `task_evaluation` and `predictions_file` score a file of predictions with a task's metric_fns
-(tools/evaluate.py). Importing this package is cheap: spaCy and errant load on the first ERRANT
+(`textedit evaluate`). Importing this package is cheap: spaCy and errant load on the first ERRANT
 call, SeqIO only with task_evaluation.
 """
 

@@ -28,8 +28,8 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from textedit.data.m2_reader import M2Edit, M2Sentence, read_m2
-from textedit.data.malformed_input import SkipReport
+from textedit.data.readers.m2_reader import M2Edit, M2Sentence, read_m2
+from textedit.data.readers.malformed_input import SkipReport
 from textedit.metrics.errant_metric import errant_score
 from textedit.metrics.seqio_adapters import MetricFn, text_of, unpack_targets
 

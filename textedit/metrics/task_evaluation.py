@@ -145,3 +145,13 @@ def score(
         scores = fn(split.targets, processed)
         results.append(MetricResult(_name(fn), dict(scores), time.perf_counter() - start))
     return results
+
+
+# ERRANT's true / false positive and false negative counts: shown as integers.
+COUNT_SUFFIXES = ("_tp", "_fp", "_fn")
+
+
+def format_score(key: str, value: float) -> str:
+    """A score as reports show it: counts (keys ending in COUNT_SUFFIXES) as integers, every other
+    score with two decimals."""
+    return f"{value:.0f}" if key.endswith(COUNT_SUFFIXES) else f"{value:.2f}"

@@ -9,24 +9,24 @@ local HF checkpoints (safetensors or PyTorch format): `load_hf_t5(directory)`.
 EdiT5 (tagger, Sinkhorn pointer, 1-layer insertion decoder): `Edit5Model(Edit5Config(...))`.
 """
 
-from textedit.models.edit5_config import Edit5Config
-from textedit.models.edit5_model import Edit5Model
-from textedit.models.hf_t5_import import (
+from textedit.models.edit5.edit5_config import Edit5Config
+from textedit.models.edit5.edit5_model import Edit5Model
+from textedit.models.t5.hf_t5_import import (
     HFLoadReport,
     load_hf_t5,
     load_hf_t5_weights,
     read_hf_t5_checkpoint,
 )
-from textedit.models.relative_position_bias import RelativePositionBias, relative_position_bucket
-from textedit.models.rms_norm import RMSNorm
-from textedit.models.t5_attention import T5Attention
-from textedit.models.t5_block import T5Block
-from textedit.models.t5_config import T5Config
-from textedit.models.t5_decoder import T5Decoder
-from textedit.models.t5_encoder import T5Encoder
-from textedit.models.t5_encoder_decoder import T5EncoderDecoder
-from textedit.models.t5_feed_forward import T5FeedForward
-from textedit.models.t5_hf_names import hf_t5_variables
+from textedit.models.t5.relative_position_bias import RelativePositionBias, relative_position_bucket
+from textedit.models.t5.rms_norm import RMSNorm
+from textedit.models.t5.t5_attention import T5Attention
+from textedit.models.t5.t5_block import T5Block
+from textedit.models.t5.t5_config import T5Config
+from textedit.models.t5.t5_decoder import T5Decoder
+from textedit.models.t5.t5_encoder import T5Encoder
+from textedit.models.t5.t5_encoder_decoder import T5EncoderDecoder
+from textedit.models.t5.t5_feed_forward import T5FeedForward
+from textedit.models.t5.t5_hf_names import hf_t5_variables
 
 __all__ = [
     "Edit5Config",

@@ -1,4 +1,5 @@
-"""EdiT5's loss, L = λ1·L_tag + λ2·L_point + λ3·L_ins (ALGORITHMS.md §1.1.7), as a pure function.
+"""EdiT5's loss, L = λ1·L_tag + λ2·L_point + λ3·L_ins, as a pure function
+(docs/algorithms.md#edit5-loss).
 
     total, parts = edit5_loss(model(batch, training=True), batch,
                               lambdas={"tag": 1.0, "pointer": 1.0, "insertion": 1.0},
@@ -32,7 +33,7 @@ from typing import Any
 
 from keras import ops
 
-from textedit.models.edit5_config import LOSS_PARTS, resolve_reductions
+from textedit.models.edit5.edit5_config import LOSS_PARTS, resolve_reductions
 from textedit.objectives.objective import LossOutput, Objective
 
 KEEP = 1

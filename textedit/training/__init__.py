@@ -5,5 +5,5 @@
                    optimizer_fn, dataset_fn, strategy=None, evaluators=[...])
 
 Model-agnostic: any Keras model plus an `Objective` (textedit/objectives/objective.py). The gin
-entry point is tools/train.py; this package imports no gin.
+entry point is `textedit train` (textedit/cli/train.py); this package imports no gin.
 """

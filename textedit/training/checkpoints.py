@@ -27,7 +27,7 @@ import os
 
 import tensorflow as tf
 
-from textedit.training.variable_keys import keyed_variables, keys_in_checkpoint
+from textedit.runs.variable_keys import keyed_variables, keys_in_checkpoint
 
 
 class CheckpointMismatchError(ValueError):

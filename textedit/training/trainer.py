@@ -10,7 +10,7 @@
 Model-agnostic: any Keras model whose call takes the objective's `model_features` (or whatever
 its `forward_fn` needs) and any `Objective`. The run directory holds:
 
-    model.json                  the model's Keras config (textedit/training/run_artifacts.py)
+    model.json                  the model's Keras config (textedit/runs/run_artifacts.py)
     checkpoints/ckpt-<step>.*   every `checkpoint_every` steps and at the last step, `keep` kept
     train/                      TensorBoard: loss, learning_rate, grad_norm, the objective's
                                 metrics, examples_per_second, every `log_every` steps
@@ -36,10 +36,10 @@ import keras
 import tensorflow as tf
 
 from textedit.objectives.objective import Objective
+from textedit.runs.init_checkpoint import InitReport, load_initial_weights
+from textedit.runs.run_artifacts import write_model_config
 from textedit.training.checkpoints import RunCheckpoints
-from textedit.training.init_checkpoint import InitReport, load_initial_weights
 from textedit.training.progress import Progress
-from textedit.training.run_artifacts import write_model_config
 from textedit.training.summaries import write_scalar
 from textedit.training.train_data import DatasetFn, EpochBatches
 from textedit.training.train_step import TrainStep

@@ -1,0 +1,92 @@
+"""`position_logits`: `<pos_k>` scored against the re-ordered state of the k-th kept piece.
+
+Checked against a numpy computation of the added scores, between teacher forcing and the cached
+decoding step, and for a model without the option (unchanged logits, no extra weights).
+"""
+
+import keras
+import numpy as np
+import pytest
+from edit5_cases import POSITIONS, VOCAB, features
+
+from textedit.models import T5Config
+from textedit.models.edit5.edit5_config import Edit5Config
+from textedit.models.edit5.edit5_model import Edit5Model, start_positions
+from textedit.models.edit5.pointer_head import chain_positions
+
+
+def make_model(position_logits: bool) -> Edit5Model:
+    keras.utils.set_random_seed(5)
+    t5 = T5Config.named("tiny", vocab_size=VOCAB, num_decoder_layers=1, dropout_rate=0.0)
+    return Edit5Model(Edit5Config(t5=t5, num_position_tokens=POSITIONS, max_input_length=16,
+                                  position_logits=position_logits))
+
+
+def _stages(model, batch):
+    tokens = batch["encoder_input_tokens"]
+    hidden, mask = model.encode(tokens)
+    tags = batch["tags"]
+    kept = np.logical_and(tags == 1, np.asarray(mask))
+    tag_states = model.condition_on_tags(hidden, tags)
+    new_positions = chain_positions(batch["pointers"], start_positions(mask))
+    reordered = model.reorder(tag_states, new_positions, kept, mask)
+    return reordered, mask, np.asarray(new_positions), kept
+
+
+def test_position_scores_are_the_dot_product_with_the_kth_kept_state():
+    model, batch = make_model(True), features()
+    reordered, mask, new_positions, kept = _stages(model, batch)
+    keys = np.asarray(model.position_keys(reordered, new_positions, kept))
+    projected = np.asarray(model.position_key(reordered))  # [b, L, d], per source position
+    for row in range(2):
+        for k in range(keys.shape[1]):
+            sources = np.flatnonzero(kept[row] & (new_positions[row] == k))
+            expected = projected[row, sources[0]] if len(sources) else np.zeros(keys.shape[2])
+            np.testing.assert_allclose(keys[row, k], expected, atol=1e-5)
+    with_keys = np.asarray(model.decode(batch["decoder_input_tokens"], reordered, mask,
+                                        position_keys=keys))
+    without = np.asarray(model.decode(batch["decoder_input_tokens"], reordered, mask))
+    hidden_scores = with_keys - without
+    first, length = model.config.first_position_id, keys.shape[1]
+    assert np.abs(hidden_scores[..., :first]).max() == 0
+    assert np.abs(hidden_scores[..., first + length:]).max() == 0
+    assert np.abs(hidden_scores[..., first:first + length]).max() > 1e-4
+
+
+def test_cached_steps_equal_teacher_forcing():
+    model, batch = make_model(True), features()
+    reordered, mask, new_positions, kept = _stages(model, batch)
+    keys = model.position_keys(reordered, new_positions, kept)
+    decoder_inputs = batch["decoder_input_tokens"]
+    forced = np.asarray(model.decode(decoder_inputs, reordered, mask, position_keys=keys))
+    cache = model.init_cache(2, decoder_inputs.shape[1], reordered, mask, position_keys=keys)
+    for index in range(4):
+        logits, cache = model.decode_step(decoder_inputs[:, index:index + 1], cache, index)
+        np.testing.assert_allclose(np.asarray(logits), forced[:, index], atol=1e-4)
+
+
+def test_call_uses_position_logits_only_when_configured():
+    plain, scored = make_model(False), make_model(True)
+    assert plain.position_key is None
+    def paths(model):  # without the model's own name, which differs between the two
+        return {w.path.split("/", 1)[1] for w in model.weights}
+
+    assert paths(scored) - paths(plain) == {"position_key/kernel"}
+    outputs = scored(features(), training=False)
+    assert outputs["insertion_logits"].shape == (2, 8, VOCAB)
+    config = Edit5Model.from_config(scored.get_config()).config
+    assert config.position_logits
+
+
+@pytest.mark.parametrize("position_logits", [False, True])
+def test_gradients_reach_the_position_key(position_logits):
+    import tensorflow as tf
+
+    model = make_model(position_logits)
+    with tf.GradientTape() as tape:
+        logits = model(features(), training=True)["insertion_logits"]
+        loss = tf.reduce_sum(logits[..., 3:3 + POSITIONS])
+    grads = tape.gradient(loss, model.trainable_weights)
+    names = [w.path for w, g in zip(model.trainable_weights, grads, strict=True)
+             if g is not None and float(tf.reduce_max(tf.abs(g))) > 0]
+    assert any(name.endswith("position_key/kernel") for name in names) == position_logits

@@ -1,0 +1,1 @@
+"""The `textedit` command (top layer): the only package that imports gin and `tasks`."""

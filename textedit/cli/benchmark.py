@@ -1,0 +1,229 @@
+"""`textedit benchmark {train,decode,latency,edits}`: speed measurements.
+
+    textedit benchmark train                     # tokens/s and MFU of a T5 small train step
+    textedit benchmark train --size small --batch_size 32 --input_length 128 \\
+        --target_length 128 --precision mixed_bfloat16 --steps 10
+    textedit benchmark decode --threads 1 2      # our XLA greedy decoding vs transformers
+    textedit benchmark latency --num_examples 200 --json latency.json
+    textedit benchmark latency --edit5_run RUN --seq2seq_run RUN --slim_run RUN
+    textedit benchmark edits --dataset wikisplit_fusion --examples 3
+
+  train    tokens/s and model-FLOP utilisation of the compiled T5 seq2seq train step on random
+           tokens (textedit/benchmarks/train_throughput.py)
+  decode   greedy decoding speed of our compiled T5 against transformers' generate, same weights
+           (textedit/benchmarks/decode_speed.py; CPU; needs torch + transformers unless
+           --skip_transformers)
+  latency  EdiT5 vs seq2seq (full and 1-layer decoder) inference latency and throughput on W&I
+           dev, random init with forced lengths or trained runs (textedit/benchmarks/latency.py)
+  edits    EdiT5 edit conversion (alignment + plan) speed and statistics on a real data set
+           (textedit/benchmarks/edit_conversion.py)
+
+`textedit benchmark SUBCOMMAND --help` explains each one in full.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+
+from textedit.cli import flags
+
+HELP = "speed: train step throughput, decoding, EdiT5 vs seq2seq latency, edit conversion"
+
+_FORMATTER = argparse.RawDescriptionHelpFormatter
+
+TRAIN_DOC = """\
+`textedit benchmark train`: tokens/s and model-FLOP utilisation (MFU) of a T5 train step.
+
+    textedit benchmark train                       # T5 small, float32
+    textedit benchmark train --size small --batch_size 32 \\
+        --input_length 128 --target_length 128 --precision mixed_bfloat16 --steps 10
+
+Times the compiled train step (textedit/training/train_step.py: forward, seq2seq loss, backward,
+global-norm clipping, AdamW update; XLA) of a T5 model of the named size on a fixed batch of random
+tokens, so the data pipeline is not measured. After `--warmup` steps (compilation included) it
+times `--steps` steps and reports the median step time, training tokens/s (input plus target
+positions per second; target tokens/s alone too), and model-FLOP utilisation (MFU): the step's
+matmul FLOPs (textedit/training/model_flops.py: 3 x the forward pass) per second divided by the
+peak. The peak is measured in the same run on the same device: the best of several XLA-compiled
+square matrix products (`--matmul_size`) in the step's compute dtype.
+"""
+
+DECODE_EXAMPLES = """\
+    textedit benchmark decode                    # T5 small, batch 1 and 32
+    textedit benchmark decode --threads 1 2      # both thread counts
+    textedit benchmark decode --batch_sizes 1 8 32 --decode_length 64 --json
+
+"""
+
+LATENCY_EXAMPLES = """\
+    textedit benchmark latency                          # random init, forced lengths
+    textedit benchmark latency --num_examples 200 --json latency.json
+    textedit benchmark latency --edit5_run RUN --seq2seq_run RUN --slim_run RUN
+
+"""
+
+EDITS_EXAMPLES = """\
+    textedit benchmark edits                      # all W&I train pairs
+    textedit benchmark edits --dataset wikisplit_fusion --examples 3
+    textedit benchmark edits --max_positions 33 --min_moved_run 2
+
+"""
+
+
+def _description(title: str, examples: str, doc: str) -> str:
+    """A subcommand's --help text: its title, its examples, then its library module's docstring
+    after that one's first paragraph (the library's own introduction)."""
+    return f"{title}\n\n{examples}{doc.partition(chr(10) * 2)[2]}"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    # The library modules are light (TensorFlow is imported inside their functions).
+    from textedit.benchmarks import decode_speed, edit_conversion, latency, train_throughput
+
+    commands = parser.add_subparsers(dest="benchmark", metavar="SUBCOMMAND", required=True)
+
+    train = commands.add_parser("train", help="tokens/s and MFU of the T5 seq2seq train step",
+                                description=TRAIN_DOC, formatter_class=_FORMATTER)
+    train.add_argument("--size", default="small", choices=train_throughput.SIZES)
+    train.add_argument("--vocab_size", type=int, default=16128)
+    train.add_argument("--num_decoder_layers", type=int, help="override (1 = the slim model)")
+    train.add_argument("--batch_size", type=int, default=32)
+    train.add_argument("--input_length", type=int, default=128)
+    train.add_argument("--target_length", type=int, default=128)
+    train.add_argument("--precision", default="float32", choices=train_throughput.PRECISIONS)
+    train.add_argument("--warmup", type=int, default=2, help="untimed steps (compilation)")
+    train.add_argument("--steps", type=int, default=5, help="timed steps")
+    train.add_argument("--matmul_size", type=int, default=2048, help="n of the n x n peak test")
+    train.add_argument("--json", action="store_true", help="print one JSON object")
+    train.set_defaults(benchmark_run=_run_train)
+
+    decode = commands.add_parser(
+        "decode", help="greedy decoding: our XLA decoder vs transformers' generate (CPU)",
+        description=_description(
+            "`textedit benchmark decode`: greedy decoding speed of our compiled T5 against\n"
+            "transformers' generate.", DECODE_EXAMPLES, decode_speed.__doc__),
+        formatter_class=_FORMATTER)
+    decode.add_argument("--size", default="small", choices=train_throughput.SIZES)
+    decode.add_argument("--vocab_size", type=int, default=16128)
+    decode.add_argument("--batch_sizes", type=int, nargs="+", default=[1, 32])
+    decode.add_argument("--input_length", type=int, default=32)
+    decode.add_argument("--decode_length", type=int, default=32, help="generated tokens per row")
+    decode.add_argument("--warmup", type=int, default=1, help="untimed calls after compilation")
+    decode.add_argument("--repeats", type=int, default=5, help="timed calls (median reported)")
+    decode.add_argument("--threads", type=int, nargs="+", default=[os.cpu_count()],
+                        help="intra-op and inter-op threads of both TensorFlow and torch; several "
+                             "values run the whole comparison once for each")
+    decode.add_argument("--skip_transformers", action="store_true",
+                        help="time ours only (no torch / transformers needed)")
+    decode.add_argument("--json", action="store_true", help="print one JSON object")
+    decode.set_defaults(benchmark_run=_run_decode)
+
+    timing = commands.add_parser(
+        "latency", help="EdiT5 vs seq2seq (full, slim) latency and throughput on W&I dev",
+        description=_description(
+            "`textedit benchmark latency`: EdiT5 vs seq2seq inference latency and throughput "
+            "on W&I dev.", LATENCY_EXAMPLES, latency.__doc__),
+        formatter_class=_FORMATTER)
+    timing.add_argument("--num_examples", type=int, default=500,
+                        help="the first N W&I dev sources (skipped ones counted, not replaced)")
+    timing.add_argument("--buckets", type=int, nargs="+", default=list(latency.DEFAULT_BUCKETS),
+                        help="padded input lengths (one XLA compilation per bucket and batch)")
+    # Not the shared --batch_size / --max_insert_length (flags.add_model_flags): these size the
+    # throughput batch and the insertion buffer of models that need no --model.
+    timing.add_argument("--batch_size", type=int, default=32, help="the throughput batch")
+    timing.add_argument("--repeats", type=int, default=1,
+                        help="timed calls per example at batch 1 (their median counts)")
+    timing.add_argument("--warmup", type=int, default=1,
+                        help="untimed calls per bucket and batch size after compilation")
+    timing.add_argument("--threads", type=int, default=os.cpu_count(),
+                        help="TensorFlow intra-op and inter-op threads")
+    timing.add_argument("--size", default="small", choices=train_throughput.SIZES,
+                        help="T5 size of the models built without a run")
+    timing.add_argument("--vocab_size", type=int, default=16128,
+                        help="embedding rows of the models built without a run")
+    timing.add_argument("--edit5_run", help="a trained EdiT5 run directory (else random init)")
+    timing.add_argument("--seq2seq_run", help="a trained full seq2seq run directory")
+    timing.add_argument("--slim_run", help="a trained 1-layer-decoder seq2seq run directory")
+    timing.add_argument("--max_decode_length", type=int,
+                        help="seq2seq decode buffer (default: the bucket length)")
+    timing.add_argument("--max_insert_length", type=int,
+                        help="EdiT5 insertion buffer (default: the bucket length)")
+    flags.add_data_flags(timing)  # --vocab_dir: the vocabulary when no run brings its own
+    timing.add_argument("--json", metavar="FILE", help="also write the report as JSON here")
+    timing.set_defaults(benchmark_run=_run_latency)
+
+    edits = commands.add_parser(
+        "edits", help="EdiT5 edit conversion speed and statistics on a real data set",
+        description=_description(
+            "`textedit benchmark edits`: EdiT5 edit conversion (textedit.edits) on a real data\n"
+            "set, timed, with its statistics.", EDITS_EXAMPLES, edit_conversion.__doc__),
+        formatter_class=_FORMATTER)
+    flags.add_data_flags(edits, vocab_dir=False)
+    edits.add_argument("--dataset", choices=edit_conversion.DATASETS, default="wi_train",
+                       help="which pairs to convert (default %(default)s)")
+    edits.add_argument("--annotator", type=int, default=0,
+                       help="GEC annotator whose target is used (default %(default)s)")
+    edits.add_argument("--max_positions", type=int, default=None,
+                       help="position tokens available; pairs needing more are reported as "
+                       "failures (default: unlimited)")
+    edits.add_argument("--min_moved_run", type=int, default=1,
+                       help="shortest run the alignment may re-order (default %(default)s = keep "
+                       "the most tokens)")
+    edits.add_argument("--repeat", type=int, default=1,
+                       help="convert this many times and report the fastest (default 1)")
+    edits.add_argument("--examples", type=int, default=0,
+                       help="print this many re-ordered pairs with format_alignment")
+    edits.set_defaults(benchmark_run=_run_edits)
+
+
+def _run_train(args: argparse.Namespace) -> int:
+    from textedit.benchmarks import train_throughput
+
+    report = train_throughput.benchmark_train(
+        size=args.size, vocab_size=args.vocab_size, num_decoder_layers=args.num_decoder_layers,
+        batch_size=args.batch_size, input_length=args.input_length,
+        target_length=args.target_length, precision=args.precision, warmup=args.warmup,
+        steps=args.steps, matmul_size=args.matmul_size)
+    print(json.dumps(report) if args.json else train_throughput.format_report(report), flush=True)
+    return 0
+
+
+def _run_decode(args: argparse.Namespace) -> int:
+    from textedit.benchmarks import decode_speed
+
+    report = decode_speed.benchmark_decode(
+        size=args.size, vocab_size=args.vocab_size, batch_sizes=args.batch_sizes,
+        input_length=args.input_length, decode_length=args.decode_length, warmup=args.warmup,
+        repeats=args.repeats, threads=args.threads, skip_transformers=args.skip_transformers)
+    print(json.dumps(report) if args.json else decode_speed.format_report(report), flush=True)
+    return 0
+
+
+def _run_latency(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from textedit.benchmarks import latency
+
+    flags.apply_data_flags(args)
+    settings = latency.LatencySettings(**{field.name: getattr(args, field.name)
+                                          for field in dataclasses.fields(latency.LatencySettings)})
+    report = latency.run(settings)  # --json FILE: written there too
+    print(latency.format_report(report), flush=True)  # Markdown
+    return 0
+
+
+def _run_edits(args: argparse.Namespace) -> int:
+    from textedit.benchmarks import edit_conversion
+
+    flags.apply_data_flags(args)
+    edit_conversion.benchmark_edits(
+        args.dataset, annotator=args.annotator, max_positions=args.max_positions,
+        min_moved_run=args.min_moved_run, repeat=args.repeat, examples=args.examples,
+        skip_bad_lines=args.skip_bad_lines)
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    return args.benchmark_run(args)

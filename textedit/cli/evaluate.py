@@ -1,0 +1,128 @@
+"""Scores predictions for one split of a task with that task's metrics, as SeqIO evaluation does.
+
+    textedit evaluate --task gec_conll --predictions out.txt      # validation split
+    textedit evaluate --task gec_jfleg --baseline copy            # output = input
+    textedit evaluate --task simplify_asset --baseline copy --metrics sari --json
+    textedit evaluate --task my_gec --gin_file my_tasks.gin --predictions out.txt
+
+The predictions file is UTF-8 text with one prediction per line, in task order (the order of
+`task.get_dataset(split=..., shuffle=False)`); only the line break is removed, then the task's
+postprocess_fn runs as it does on a model's decodes. A file with a different number of lines than
+the split has examples is an error naming both counts. `--baseline copy` scores the source itself.
+
+Metrics are the task's own metric_fns (see tasks/gec.py, fusion.py, simplification.py): e.g.
+ERRANT F0.5 against the gold M2 edits for W&I and CoNLL, GLEU for JFLEG, SARI for simplification.
+`--metrics` picks some of them by name. Examples are read through the task's data source without
+tokenising, so no trained vocabulary is needed. Output: a table, or JSON with --json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from textedit.cli.flags import add_data_flags, apply_data_flags, register_tasks
+
+HELP = "score a predictions file (or the copy baseline) with a task's own metrics"
+ACCEPTS_GIN = True  # gin files register user tasks (user_parallel_tasks)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--task", required=True, help="a registered SeqIO task")
+    parser.add_argument("--split", default="validation", help="default %(default)s")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--predictions", metavar="FILE",
+                        help="UTF-8 file, one prediction per line, in task order")
+    source.add_argument("--baseline", choices=["copy"],
+                        help="score a baseline instead: copy = output the source unchanged")
+    parser.add_argument("--metrics", help="comma-separated subset of the task's metrics "
+                        "(default: all of them)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_data_flags(parser, vocab_dir=False)
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def format_table(report: dict) -> str:
+    """The report as aligned text: a header block, then one row per score."""
+    lines = [f"{label:<12}{report[key]}" for label, key in (
+        ("task", "task"), ("split", "split"), ("examples", "examples"),
+        ("predictions", "predictions"))]
+    if report["skipped_input_lines"]:
+        lines.append(f"{'skipped':<12}{report['skipped_input_lines']} malformed input lines")
+    from textedit.metrics.task_evaluation import format_score
+
+    rows = [(key, format_score(key, value)) for key, value in report["scores"].items()]
+    width = max([len("metric")] + [len(key) for key, _ in rows]) + 2
+    lines += ["", f"{'metric':<{width}}{'score':>10}"]
+    lines += [f"{key:<{width}}{value:>10}" for key, value in rows]
+    seconds = ", ".join(f"{name} {s:.1f}s" for name, s in report["metric_seconds"].items())
+    lines += ["", f"time: read {report['read_seconds']:.1f}s; {seconds}; "
+              f"total {report['total_seconds']:.1f}s"]
+    return "\n".join(lines)
+
+
+def _skipped_lines(task: str, split: str) -> int:
+    """Malformed input lines the split's reader skipped (--skip_bad_lines, or known-bad lines)."""
+    from tasks.registration import LOADED, SETTINGS
+    from textedit.data.data_dir import find_data_dir
+
+    loaded = LOADED.get((task, split, str(find_data_dir()), SETTINGS.skip_bad_lines))
+    return loaded.skipped.skipped if loaded is not None and loaded.skipped is not None else 0
+
+
+def evaluate(args: argparse.Namespace) -> dict:
+    """Reads the split and the predictions, runs the metrics; returns the report as a dict."""
+    from textedit.metrics import task_evaluation
+    from textedit.metrics.predictions_file import read_predictions
+
+    start = time.perf_counter()
+    names = [n.strip() for n in args.metrics.split(",") if n.strip()] if args.metrics else None
+    task_evaluation.metric_fns(args.task, names)  # unknown names fail before any reading
+    _progress(f"reading {args.task} {args.split} ...")
+    split = task_evaluation.read_split(args.task, args.split)
+    read_seconds = time.perf_counter() - start
+    if args.baseline == "copy":
+        predictions, described = split.sources(), "copy baseline (source copied)"
+    else:
+        predictions = read_predictions(args.predictions, len(split), f"{args.task} {args.split}")
+        described = args.predictions
+    _progress(f"scoring {len(split)} examples ...")
+    results = task_evaluation.score(split, predictions, names)
+    return {
+        "task": args.task,
+        "split": args.split,
+        "examples": len(split),
+        "predictions": described,
+        "skipped_input_lines": _skipped_lines(args.task, args.split),
+        "scores": {key: value for r in results for key, value in r.scores.items()},
+        "metric_seconds": {r.name: r.seconds for r in results},
+        "read_seconds": read_seconds,
+        "total_seconds": time.perf_counter() - start,
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    import seqio
+
+    from textedit.cli import gin_configurables
+    from textedit.metrics.predictions_file import PredictionsFileError
+
+    apply_data_flags(args)
+    register_tasks(args)
+    configurable = gin_configurables.user_parallel_tasks_configurable()
+    gin_configurables.apply_gin(args.gin_files, args.gin_bindings)
+    configurable()  # registers the user tasks the gin files list
+    if args.task not in seqio.TaskRegistry.names():
+        raise SystemExit(f"evaluate: unknown task {args.task!r}; known: "
+                         f"{', '.join(sorted(seqio.TaskRegistry.names()))}")
+    try:
+        report = evaluate(args)
+    except (PredictionsFileError, FileNotFoundError, ValueError) as error:
+        raise SystemExit(f"evaluate: {error}") from error
+    print(json.dumps(report, indent=2) if args.json else format_table(report), flush=True)
+    return 0

@@ -1,0 +1,30 @@
+"""`textedit experiment {low_resource,gec}`: the project's experiments, each a queue of
+`textedit train` runs on the machine's cores with tables and a plot at the end.
+
+    textedit experiment low_resource --dry_run   # sentence fusion at 1 / 10 / 100% of the data
+    textedit experiment gec --dry_run            # GEC learning curves, EdiT5 vs seq2seq
+
+`textedit experiment SUBCOMMAND --help` explains each.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from textedit.cli import experiment_gec, experiment_low_resource
+
+HELP = "run an experiment: low_resource (fusion, Table 2) or gec (learning curves)"
+SUBCOMMANDS = {"low_resource": experiment_low_resource, "gec": experiment_gec}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    commands = parser.add_subparsers(dest="experiment", metavar="SUBCOMMAND", required=True)
+    for name, module in SUBCOMMANDS.items():
+        command = commands.add_parser(name, help=module.HELP, description=module.__doc__,
+                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+        module.add_arguments(command)
+        command.set_defaults(experiment_run=module.run)
+
+
+def run(args: argparse.Namespace) -> int:
+    return args.experiment_run(args)

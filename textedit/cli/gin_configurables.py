@@ -1,0 +1,133 @@
+"""The library's training pieces as gin configurables (the library itself never imports gin).
+
+`register_training()` registers, once per process, the names the gin files in gin/ use:
+
+    t5_config                T5Config.named(size, **overrides) (gin/models/t5_*.gin bind it)
+    t5_encoder_decoder       T5EncoderDecoder(config) (the run files' default MODEL)
+    edit5_config             Edit5Config(t5=@t5_config(), ...) (gin/models/edit5_*.gin)
+    edit5_model              Edit5Model(config) (EdiT5's MODEL)
+    edit5_objective          textedit.objectives.edit5_loss.edit5_objective
+    edit5_decode_fn          textedit.decoding.edit_inference.edit5_decode_fn
+    EditFeatureConverter     textedit.data.edit5.edit_feature_converter.EditFeatureConverter
+    seq2seq_objective        textedit.objectives.seq2seq.seq2seq_objective
+    seq2seq_greedy_decode_fn textedit.training.evaluation.seq2seq_greedy_decode_fn
+    make_optimizer           textedit.training.optimizers.make_optimizer
+    WarmupDecay              textedit.training.schedules.WarmupDecay
+    TrainConfig              textedit.training.trainer.TrainConfig
+    TrainDataConfig          textedit.training.train_data.TrainDataConfig
+    EvalConfig               textedit.training.evaluation.EvalConfig
+
+plus `user_parallel_tasks` (tasks/user_data.py) and the commands' own run functions (`train`,
+`infer`, which textedit/cli/train.py and infer.py register). `required_macros_unset()` lists the
+macros a run file declared as `NAME = %gin.REQUIRED` that nothing has set.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import gin
+
+# gin/ sits at the repository root, beside the package (an editable install keeps it there).
+GIN_DIR = Path(__file__).resolve().parents[2] / "gin"
+_REQUIRED_MACRO = re.compile(r"^([A-Za-z_][A-Za-z0-9_.]*) = %gin\.REQUIRED$", re.MULTILINE)
+
+
+def _ignore_search_misses(record: logging.LogRecord) -> bool:
+    return not record.getMessage().startswith("Path not found:")
+
+
+def t5_config(size: str = "small", **overrides: Any):
+    """`T5Config.named(size, **overrides)`: every parameter but `size` is a T5Config field."""
+    from textedit.models.t5.t5_config import T5Config
+
+    return T5Config.named(size, **overrides)
+
+
+def t5_encoder_decoder(config):
+    """A `T5EncoderDecoder` for `config` (a T5Config, e.g. @t5_config())."""
+    from textedit.models.t5.t5_encoder_decoder import T5EncoderDecoder
+
+    return T5EncoderDecoder(config, name="t5")
+
+
+def edit5_config(t5=None, **overrides: Any):
+    """`Edit5Config(t5=t5, **overrides)`: every parameter but `t5` is an Edit5Config field."""
+    from textedit.models.edit5.edit5_config import Edit5Config
+
+    return Edit5Config(t5=t5, **overrides) if t5 is not None else Edit5Config(**overrides)
+
+
+def edit5_model(config):
+    """An `Edit5Model` for `config` (an Edit5Config, e.g. @edit5_config())."""
+    from textedit.models.edit5.edit5_model import Edit5Model
+
+    return Edit5Model(config, name="edit5")
+
+
+@functools.cache
+def register_training() -> None:
+    """Registers the configurables listed in the module docstring (idempotent)."""
+    from textedit.data.edit5.edit_feature_converter import EditFeatureConverter
+    from textedit.decoding.edit_inference import edit5_decode_fn
+    from textedit.objectives.edit5_loss import edit5_objective
+    from textedit.objectives.seq2seq import seq2seq_objective
+    from textedit.training.evaluation import EvalConfig, seq2seq_greedy_decode_fn
+    from textedit.training.optimizers import make_optimizer
+    from textedit.training.schedules import WarmupDecay
+    from textedit.training.train_data import TrainDataConfig
+    from textedit.training.trainer import TrainConfig
+    gin.external_configurable(t5_config, name="t5_config")
+    gin.external_configurable(t5_encoder_decoder, name="t5_encoder_decoder")
+    gin.external_configurable(seq2seq_objective, name="seq2seq_objective")
+    gin.external_configurable(edit5_config, name="edit5_config")
+    gin.external_configurable(edit5_model, name="edit5_model")
+    gin.external_configurable(edit5_objective, name="edit5_objective")
+    gin.external_configurable(edit5_decode_fn, name="edit5_decode_fn")
+    gin.external_configurable(EditFeatureConverter, name="EditFeatureConverter")
+    gin.external_configurable(seq2seq_greedy_decode_fn, name="seq2seq_greedy_decode_fn")
+    gin.external_configurable(make_optimizer, name="make_optimizer")
+    gin.external_configurable(WarmupDecay, name="WarmupDecay")
+    gin.external_configurable(TrainConfig, name="TrainConfig")
+    gin.external_configurable(TrainDataConfig, name="TrainDataConfig")
+    gin.external_configurable(EvalConfig, name="EvalConfig")
+    user_parallel_tasks_configurable()
+    # Includes name files from the repository root (`include 'gin/runs/train.gin'`): found
+    # relative to the working directory first, then to the repository. Gin's resource reader logs
+    # an error for every search-path miss; those misses are expected here.
+    gin.add_config_file_search_path(str(GIN_DIR.parent))
+    logging.getLogger().addFilter(_ignore_search_misses)
+
+
+def required_macros_unset() -> list[str]:
+    """Macros still bound to %gin.REQUIRED after parsing, in config order."""
+    return _REQUIRED_MACRO.findall(gin.config_str())
+
+
+def check_required_macros() -> None:
+    """Exits with a message naming every unset required macro."""
+    missing = required_macros_unset()
+    if missing:
+        settings = " ".join(f"--gin.{name}=..." for name in missing)
+        raise SystemExit(
+            f"required gin macro(s) not set: {', '.join(missing)}. Set them in an experiment "
+            f"file or on the command line ({settings}; strings in quotes, e.g. "
+            f"--gin.MODEL_DIR=\"'runs/x'\").")
+
+
+def apply_gin(files: list[str], bindings: list[str]) -> None:
+    """Parses gin files then bindings; unknown names fail with gin's own message."""
+    if files or bindings:
+        gin.parse_config_files_and_bindings(files, bindings)
+
+
+@functools.cache
+def user_parallel_tasks_configurable():
+    """`user_parallel_tasks` (tasks/user_data.py) as a gin configurable, registered once."""
+    from tasks.user_data import user_parallel_tasks
+
+    return gin.external_configurable(user_parallel_tasks, name="user_parallel_tasks")

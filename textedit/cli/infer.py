@@ -1,0 +1,136 @@
+"""Decodes a task's split with a trained model and writes the predictions (`textedit infer`),
+or scores them with the task's metrics (`textedit eval`).
+
+    textedit infer --gin_file=gin/models/t5_small.gin \\
+        --gin.CHECKPOINT_PATH="'workdir/runs/seq2seq_gec'" \\
+        --gin.MIXTURE_OR_TASK_NAME="'gec_jfleg'" --gin.OUTPUT_DIR="'workdir/out'"
+    textedit eval --gin_file=gin/models/edit5_mini.gin --gin.CHECKPOINT_PATH="'workdir/runs/x'" \\
+        --gin.MIXTURE_OR_TASK_NAME="'gec_jfleg'" --gin.OUTPUT_DIR="'workdir/out'"
+
+The run file comes first by itself (gin/runs/infer.gin, or eval.gin for `textedit eval`); add the
+model file the run was trained with. The model (MODEL) gets the weights of CHECKPOINT_PATH; every
+trainable variable must be found there with its shape. `infer` writes
+OUTPUT_DIR/<task>-<split>-<step>.txt, one prediction per line in task order (score it with
+`textedit evaluate --task <task> --predictions FILE`). `eval` runs seqio.Evaluator with the
+task's metric_fns instead and writes TensorBoard and JSON logs to OUTPUT_DIR. An unset REQUIRED
+macro stops the command with a message naming it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from textedit.cli.flags import add_data_flags, apply_data_flags, register_tasks
+
+HELP = "decode a task's split with a trained model into a predictions file"
+ACCEPTS_GIN = True
+RUN_FILE = "runs/infer.gin"  # under gin/
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_data_flags(parser)
+
+
+def load_trained_weights(checkpoint: str, model) -> int:
+    """Loads every trainable variable from `checkpoint`; returns the checkpoint's step."""
+    from textedit.runs.run_artifacts import restore_trained_weights
+
+    try:
+        report, step = restore_trained_weights(checkpoint, model,
+                                               "the model (check the model file)")
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
+    print(f"weights: {report.checkpoint} (step {step}, {report.loaded_parameters:,} "
+          f"parameters)", flush=True)
+    return step
+
+
+def write_predictions(task, model, decode, lengths: Mapping[str, int], split: str,
+                      max_examples: int | None, batch_size: int, path: Path) -> int:
+    """Decodes `split` of `task` in order into `path`, one line per example; returns the count."""
+    import seqio
+
+    from textedit.training.evaluation import make_predict_fn
+
+    dataset = seqio.get_dataset(task, dict(lengths), seqio.EncDecFeatureConverter(pack=False),
+                                dataset_split=split, shuffle=False, num_epochs=1, verbose=False)
+    if max_examples:
+        dataset = dataset.take(max_examples)
+    predictions = sorted(make_predict_fn(model, decode, batch_size)(dataset.enumerate()))
+    vocabulary = task.output_features["targets"].vocabulary
+    lines = [" ".join(vocabulary.decode(tokens).split()) for _, tokens in predictions]
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    os.replace(temporary, path)
+    return len(lines)
+
+
+def infer(checkpoint: str, mixture_or_task_name: str, output_dir: str,
+          task_feature_lengths: Mapping[str, int], model: Callable, decode_fn: Callable,
+          split: str = "validation", max_examples: int | None = None, batch_size: int = 32,
+          score: bool = False) -> dict:
+    """The run gin/runs/infer.gin and eval.gin configure; returns {task: scores or line count}."""
+    import seqio
+
+    from textedit.training.evaluation import TaskEvaluator
+
+    provider = seqio.get_mixture_or_task(mixture_or_task_name)
+    built = model()
+    step = load_trained_weights(checkpoint, built)
+    decode = decode_fn(max_decode_length=task_feature_lengths["targets"])
+    output = Path(output_dir)
+    output.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    if score:
+        evaluator = TaskEvaluator(mixture_or_task_name, task_feature_lengths, decode,
+                                  log_dir=output, split=split, max_examples=max_examples,
+                                  batch_size=batch_size)
+        results = evaluator.evaluate(built, step)
+        for task, values in results.items():
+            shown = ", ".join(f"{k} {v:.4g}" for k, v in values.items())
+            print(f"{task} {split} ({evaluator.num_examples[task]} examples, step {step}): "
+                  f"{shown}", flush=True)
+    else:
+        results = {}
+        for task in seqio.get_subtasks(provider):
+            path = output / f"{task.name}-{split}-{step}.txt"
+            results[task.name] = write_predictions(
+                task, built, decode, task_feature_lengths, split, max_examples, batch_size, path)
+            print(f"wrote {results[task.name]} predictions to {path}", flush=True)
+    print(f"done in {time.perf_counter() - start:.0f}s", flush=True)
+    return results
+
+
+@functools.cache
+def configurable_infer() -> Callable:
+    import gin
+
+    return gin.external_configurable(infer, name="infer")
+
+
+def run(args: argparse.Namespace, run_file: str = RUN_FILE) -> int:
+    """Parses `run_file` first, then the user's gin files and bindings, and decodes."""
+    if not args.gin_files:
+        raise SystemExit("at least one --gin_file is needed: the model file the run was "
+                         "trained with (e.g. gin/models/edit5_mini.gin)")
+    apply_data_flags(args)
+    import gin
+
+    from textedit.cli import gin_configurables
+
+    register_tasks(args)
+    gin_configurables.register_training()
+    infer_fn = configurable_infer()
+    run_path = str(gin_configurables.GIN_DIR / run_file)
+    gin.parse_config_files_and_bindings([run_path, *args.gin_files], args.gin_bindings,
+                                        finalize_config=False)
+    gin_configurables.check_required_macros()
+    gin.finalize()
+    gin_configurables.user_parallel_tasks_configurable()()
+    infer_fn()
+    return 0

@@ -1,0 +1,328 @@
+"""`Editor`: text in, edited text out, with a trained EdiT5 model - the API under `textedit edit`.
+
+    from textedit.inference.editor import Editor
+
+    editor = Editor.load("workdir/runs/edit5_gec")   # a run directory (latest checkpoint), a
+                                                     # ckpt-N prefix, or an exported SavedModel
+    editor.edit(["She go to school yesterday ."])        # -> ["She went to school yesterday ."]
+    results = editor.edit(texts, explain=True)           # -> [EditResult]
+    print(results[0].explanation())                      # kept / deleted pieces, order, insertions
+
+Pipeline per call: tokenise (SentencePiece, in Python) -> EOS -> group the inputs by length bucket
+-> one compiled `edit_step` per (batch, bucket) shape (encode, tag, point, order, insertion
+decoding; textedit.decoding.edit_inference) -> `realise_batch` -> detokenise. Batches always have
+`batch_size` rows (the last one of a bucket padded with empty rows) so each bucket compiles once.
+
+Word guards (on by default; `word_guards=False` turns them off): the compiled step decides
+KEEP/DELETE per word, keeps each kept word's pieces together and in order, inserts only between
+words and starts every insertion with a word-initial piece (textedit.decoding.word_guards);
+`delete_threshold` (default 0.5) deletes only above that P(DELETE).
+
+Rules for inputs that the model does not edit (their `status` says which):
+- "empty": an empty or all-whitespace input gives "" (nothing to edit; no model call);
+- "too_long": an input of more than `max_input_length - 1` pieces (EOS takes the last position)
+  is returned unchanged, whitespace-normalised. Truncating it would make the model delete the
+  cut-off tail, so it is passed through instead, and counted (`EditStats.too_long`).
+Outputs are whitespace-normalised like every decoded text (textedit.data.vocab.vocabulary).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from textedit.decoding.edit_inference import realise_batch
+from textedit.decoding.word_guards import DEFAULT_DELETE_THRESHOLD
+from textedit.edits.edit_plan import EditPlan
+from textedit.edits.edit_stats import format_alignment
+from textedit.runs.run_settings import DEFAULT_INPUT_LENGTH, DEFAULT_INSERT_LENGTH
+
+DEFAULT_BUCKETS = (16, 32, 64, 128)
+
+
+@dataclasses.dataclass(frozen=True)
+class EditResult:
+    """One input's edit.
+
+    Attributes:
+      source: the input text as given.
+      output: the edited text.
+      status: "edited" (went through the model; the output may equal the input), "empty" or
+        "too_long" (module docstring).
+      pieces: the input's SentencePiece pieces (no EOS); empty unless edited.
+      plan: the predicted EditPlan over `pieces` (tags, order, insertions as piece strings).
+    """
+
+    source: str
+    output: str
+    status: str
+    pieces: tuple[str, ...] = ()
+    plan: EditPlan | None = None
+
+    def explanation(self) -> str:
+        """Kept and deleted pieces, the new order and the insertions (wdiff style; `format_
+        alignment`), or one line saying why the model did not run."""
+        if self.plan is None:
+            reason = {"empty": "empty input: passed through",
+                      "too_long": "longer than the model's input length: passed through "
+                                  "unchanged"}[self.status]
+            return f"({reason})"
+        plan = dataclasses.replace(self.plan, insertions=tuple(
+            (k, tuple(map(_display_piece, span))) for k, span in self.plan.insertions))
+        return format_alignment([_display_piece(p) for p in self.pieces], plan)
+
+    def to_json(self) -> dict:
+        """The explanation as data: tags, order (piece indices) and insertions per input."""
+        if self.plan is None:
+            return {"status": self.status}
+        return {"status": self.status, "pieces": list(self.pieces),
+                "tags": list(self.plan.tags), "order": list(self.plan.order()),
+                "insertions": [[k, list(span)] for k, span in self.plan.insertions]}
+
+
+@dataclasses.dataclass
+class EditStats:
+    """Counts of the inputs of one `edit` call by status."""
+
+    edited: int = 0
+    empty: int = 0
+    too_long: int = 0
+
+
+class _KerasBackend:
+    """An Edit5Model in this process (checkpoint weights): any bucket length."""
+
+    def __init__(self, model, max_insert_length: int, word_start_table=None,
+                 delete_threshold: float = DEFAULT_DELETE_THRESHOLD):
+        self.model = model
+        self.max_insert_length = max_insert_length
+        self.fixed_length = None
+        self.word_start_table = word_start_table
+        self.word_guards = word_start_table is not None
+        self.delete_threshold = delete_threshold
+
+    def __call__(self, tokens: np.ndarray):
+        import tensorflow as tf
+
+        from textedit.decoding.edit_inference import edit_step, guard_arguments
+
+        # word_start is looked up here in numpy; the compiled step gets it as a tensor.
+        outputs = edit_step(self.model, tf.constant(tokens, tf.int32), self.max_insert_length,
+                            **guard_arguments(tokens, self.word_start_table,
+                                              self.delete_threshold))
+        return (outputs.tags.numpy(), outputs.pointers.numpy(),
+                outputs.insertion_tokens.numpy())
+
+
+class _SavedModelBackend:
+    """An exported SavedModel's `edit_ids` signature (`textedit export`): one input length."""
+
+    def __init__(self, loaded, metadata: dict):
+        self.signature = loaded.signatures["edit_ids"]
+        self.fixed_length = int(metadata["max_input_length"])
+        # Exports before issue 14 had no guards.
+        self.word_guards = bool(metadata.get("word_guards", False))
+        self.delete_threshold = float(metadata.get("delete_threshold",
+                                                   DEFAULT_DELETE_THRESHOLD))
+
+    def __call__(self, tokens: np.ndarray):
+        import tensorflow as tf
+
+        outputs = self.signature(encoder_input_tokens=tf.constant(tokens, tf.int32))
+        return (outputs["tags"].numpy(), outputs["pointers"].numpy(),
+                outputs["insertion_tokens"].numpy())
+
+
+class Editor:
+    """Edits texts with an EdiT5 model (module docstring)."""
+
+    def __init__(self, backend, vocabulary, *, first_position_id: int, num_position_tokens: int,
+                 eos_id: int = 1, pad_id: int = 0,
+                 max_input_length: int = DEFAULT_INPUT_LENGTH,
+                 batch_size: int = 32, buckets: Sequence[int] = DEFAULT_BUCKETS):
+        """Prefer `Editor.load`. `backend(tokens int32 [batch_size, L]) -> (tags [b, L],
+        pointers [b, L], insertion_tokens [b, T])` as numpy arrays; `vocabulary` a
+        seqio.SentencePieceVocabulary."""
+        if max_input_length < 2:
+            raise ValueError(f"max_input_length={max_input_length}: expected >= 2 (a piece and "
+                             "EOS)")
+        if batch_size < 1:
+            raise ValueError(f"batch_size={batch_size}: expected >= 1")
+        self.backend = backend
+        self.vocabulary = vocabulary
+        # What the backend applies (textedit.decoding.word_guards); for reports.
+        self.word_guards = bool(getattr(backend, "word_guards", False))
+        self.delete_threshold = float(getattr(backend, "delete_threshold",
+                                              DEFAULT_DELETE_THRESHOLD))
+        self.positions = dict(first_position_id=first_position_id,
+                              num_position_tokens=num_position_tokens, eos_id=eos_id,
+                              pad_id=pad_id)
+        self.eos_id, self.pad_id = eos_id, pad_id
+        if getattr(backend, "fixed_length", None):
+            max_input_length = backend.fixed_length
+            buckets = (max_input_length,)
+        self.max_input_length = max_input_length
+        self.buckets = tuple(sorted({b for b in buckets if b < max_input_length}
+                                    | {max_input_length}))
+        self.batch_size = batch_size
+        self.stats = EditStats()
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, *, max_input_length: int | None = None,
+             max_insert_length: int | None = None, batch_size: int = 32,
+             buckets: Sequence[int] = DEFAULT_BUCKETS, word_guards: bool | None = None,
+             delete_threshold: float | None = None) -> Editor:
+        """An Editor over a run directory (its latest checkpoint), a `<run>/checkpoints/ckpt-N`
+        prefix, or a SavedModel written by `textedit export` (whose input length and insertion
+        length were fixed at export and override the arguments). Lengths left None come from the
+        run's run.json (textedit/runs/run_settings.py), else its defaults.
+
+        word_guards, delete_threshold: see `from_model` (None: True and 0.5). A SavedModel has
+        them baked in at export: None takes the export's, a different value is an error."""
+        path = Path(path)
+        if (path / "saved_model.pb").exists():
+            from textedit.inference.edit_export import load_edit_export
+
+            loaded, metadata = load_edit_export(path)
+            backend = _SavedModelBackend(loaded, metadata)
+            for name, wanted, baked in (("word_guards", word_guards, backend.word_guards),
+                                        ("delete_threshold", delete_threshold,
+                                         backend.delete_threshold)):
+                if wanted is not None and wanted != baked:
+                    raise ValueError(f"{path} was exported with {name}={baked}; the guards of "
+                                     f"a SavedModel are fixed at export (asked for {wanted})")
+            editor = cls(backend, _export_vocabulary(path, metadata),
+                       first_position_id=metadata["first_position_id"],
+                       num_position_tokens=metadata["num_position_tokens"],
+                       eos_id=metadata["eos_id"], pad_id=metadata["pad_id"],
+                       batch_size=batch_size)
+            step = metadata.get("metadata", {}).get("step", "?")
+            editor.source = f"SavedModel {path} (step {step})"
+            return editor
+        from textedit.runs.run_artifacts import load_run
+        from textedit.runs.run_settings import read_run_settings
+
+        run = load_run(path)
+        settings = read_run_settings(run.run_dir)
+        max_input_length = max_input_length or settings.input_length
+        max_insert_length = max_insert_length or settings.insert_length
+        if not hasattr(getattr(run.model, "config", None), "num_position_tokens"):
+            raise ValueError(f"{path} holds a {type(run.model).__name__}, not an EdiT5 model "
+                             "(Edit5Model); use `textedit infer` for seq2seq runs")
+        editor = cls.from_model(
+            run.model, run.vocabulary, max_input_length=max_input_length,
+            max_insert_length=max_insert_length, batch_size=batch_size, buckets=buckets,
+            word_guards=True if word_guards is None else word_guards,
+            delete_threshold=(DEFAULT_DELETE_THRESHOLD if delete_threshold is None
+                              else delete_threshold))
+        editor.source = f"{run.checkpoint} (step {run.step})"
+        return editor
+
+    @classmethod
+    def from_model(cls, model, vocabulary, *, max_input_length: int = DEFAULT_INPUT_LENGTH,
+                   max_insert_length: int = DEFAULT_INSERT_LENGTH, batch_size: int = 32,
+                   buckets: Sequence[int] = DEFAULT_BUCKETS, word_guards: bool = True,
+                   delete_threshold: float = DEFAULT_DELETE_THRESHOLD) -> Editor:
+        """An Editor over an in-memory Edit5Model (inputs cut to the model's max_input_length).
+
+        word_guards: tag, order and insert by whole words (textedit.decoding.word_guards; the
+          word starts come from `word_start_table(vocabulary)`). False: piece by piece.
+        delete_threshold: delete a word (piece) only when its P(DELETE) is above this.
+        """
+        from textedit.data.vocab.vocabulary import word_start_table
+        from textedit.decoding.word_guards import delete_log_odds_threshold
+
+        delete_log_odds_threshold(delete_threshold)  # validates
+        config = model.config
+        table = word_start_table(vocabulary) if word_guards else None
+        return cls(_KerasBackend(model, max_insert_length, table, delete_threshold), vocabulary,
+                   first_position_id=config.first_position_id,
+                   num_position_tokens=config.num_position_tokens, eos_id=config.t5.eos_id,
+                   pad_id=config.t5.pad_id,
+                   max_input_length=min(max_input_length, config.max_input_length),
+                   batch_size=batch_size, buckets=buckets)
+
+    source = "an in-memory model"
+
+    def bucket(self, length: int) -> int:
+        """The smallest bucket holding `length` ids (EOS included)."""
+        return next(b for b in self.buckets if b >= length)
+
+    def edit(self, texts: Sequence[str], explain: bool = False) -> list[str] | list[EditResult]:
+        """Edits `texts`; outputs in input order: strings, or EditResults when `explain`.
+        `self.stats` counts this call's inputs by status."""
+        results = self.edit_results(texts)
+        return results if explain else [r.output for r in results]
+
+    def edit_results(self, texts: Sequence[str]) -> list[EditResult]:
+        from textedit.data.vocab.vocabulary import normalize_text
+
+        self.stats = EditStats()
+        results: list[EditResult | None] = [None] * len(texts)
+        by_bucket: dict[int, list[tuple[int, list[int]]]] = {}
+        for index, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise TypeError(f"input {index} is a {type(text).__name__}, expected str")
+            if not text.strip():
+                results[index] = EditResult(text, "", "empty")
+                self.stats.empty += 1
+                continue
+            ids = list(self.vocabulary.encode(text))
+            if len(ids) + 1 > self.max_input_length:
+                results[index] = EditResult(text, normalize_text(text), "too_long")
+                self.stats.too_long += 1
+                continue
+            by_bucket.setdefault(self.bucket(len(ids) + 1), []).append((index, ids))
+        for length, items in sorted(by_bucket.items()):
+            for start in range(0, len(items), self.batch_size):
+                chunk = items[start:start + self.batch_size]
+                for (index, _ids), result in zip(chunk, self._edit_batch(chunk, length),
+                                                strict=True):
+                    results[index] = dataclasses.replace(result, source=texts[index])
+                self.stats.edited += len(chunk)
+        return results  # type: ignore[return-value]
+
+    def _edit_batch(self, chunk: list[tuple[int, list[int]]], length: int) -> list[EditResult]:
+        """One padded [batch_size, length] call; results for the chunk's rows."""
+        tokens = np.full((self.batch_size, length), self.pad_id, np.int32)
+        for row, (_, ids) in enumerate(chunk):
+            tokens[row, :len(ids) + 1] = ids + [self.eos_id]
+        tags, pointers, insertions = self.backend(tokens)
+        edits = realise_batch(tokens[:len(chunk)], tags[:len(chunk)], pointers[:len(chunk)],
+                              insertions[:len(chunk)], **self.positions)
+        tokenizer = self.vocabulary.tokenizer
+        size = tokenizer.piece_size()
+
+        def piece(token_id: int) -> str:
+            # Embedding rows past the vocabulary (padding to a multiple of 128) have no piece;
+            # the vocabulary decodes them as unknown, so they are shown as such.
+            return tokenizer.id_to_piece(token_id) if token_id < size else "<unk>"
+
+        results = []
+        for (_, ids), edit in zip(chunk, edits, strict=True):
+            pieces = tuple(piece(i) for i in ids)
+            plan = dataclasses.replace(edit.plan, insertions=tuple(
+                (k, tuple(piece(i) for i in span)) for k, span in edit.plan.insertions))
+            results.append(EditResult("", self.vocabulary.decode(edit.tokens), "edited",
+                                      pieces, plan))
+        return results
+
+
+def _display_piece(piece: str) -> str:
+    """A piece as the explanation shows it: a word-initial piece ("▁went") as its text, a
+    word-internal one ("ed") as "##ed"."""
+    return piece[1:] if piece.startswith("\u2581") else "##" + piece
+
+
+def _export_vocabulary(export_dir: Path, metadata: dict):
+    """The SentencePiece vocabulary an export carries (its assets/ copy)."""
+    import seqio
+
+    from textedit.data.vocab.vocabulary import NUM_SENTINELS
+
+    return seqio.SentencePieceVocabulary(str(export_dir / metadata["vocabulary"]),
+                                         extra_ids=metadata.get("num_sentinels", NUM_SENTINELS))

@@ -1,0 +1,233 @@
+"""`Edit5Model`: EdiT5 (Mallinson et al. 2022) on a T5 backbone - tag, re-order, insert.
+
+    model = Edit5Model(Edit5Config(t5=T5Config.named("tiny", vocab_size=V, num_decoder_layers=1)))
+    outputs = model(features, training=True)   # teacher forcing with gold tags and pointers
+    outputs["tag_logits"]        # float32 [b, L, 2]
+    outputs["pointer_logits"]    # float32 [b, L, L]  log S after Sinkhorn (rows: log-distributions)
+    outputs["insertion_logits"]  # float32 [b, T, vocab]
+
+Features (`textedit.data.edit5.edit_feature_converter.EditFeatureConverter`): `encoder_input_tokens`
+[b, L] (pieces, EOS, padding 0; the EOS position is also START), `tags` [b, L] (KEEP 1 / DELETE 0,
+START always KEEP, padding 0), `pointers` [b, L] (next position in output order, deleted and
+padding positions point to themselves), `decoder_input_tokens` [b, T] (the insertion target
+`<pos_k> span ... EOS` shifted right behind 0).
+
+The forward pass (docs/algorithms.md#edit5-model), each stage a method that inference
+(textedit.decoding.edit_inference) calls with predicted tags and order instead of the gold ones:
+
+    h   = encoder(shared(tokens))                                  encode
+    tag_logits = tagger(h)                                         tag
+    h^t = FF([h ; TagEmbedding(tags)])                             condition_on_tags
+    log S = Sinkhorn(mask(q(h^t) · k(h^t)))                        point
+    h^f = block(h^t + PositionEmbedding(new_position) * kept)      reorder
+    insertion_logits = decoder(shared(decoder_input), h^f)         decode
+
+Deleted tokens stay in h^f (their position embedding is zero), so the decoder can read them;
+padding is masked as everywhere else. The backbone is a plain `T5EncoderDecoder` (sub-layer
+`backbone`), so a pre-trained T5 (e.g. span corruption, docs/algorithms.md#span-corruption)
+warm-starts encoder, embeddings and decoder by copying its weights.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+from textedit.models.edit5.edit5_config import Edit5Config
+from textedit.models.edit5.pointer_head import PointerHead, chain_positions
+from textedit.models.edit5.tagger_head import TagFusion, TaggerHead, single_layer_encoder
+from textedit.models.t5.t5_encoder_decoder import T5EncoderDecoder
+
+KEEP = 1
+
+
+@keras.saving.register_keras_serializable(package="textedit")
+class Edit5Model(keras.Model):
+    """EdiT5; every weight is created in the constructor.
+
+    Sub-layers: `backbone` (T5EncoderDecoder: shared embedding, encoder, insertion decoder,
+    lm_head), `tagger` (TaggerHead), `tag_fusion` (TagFusion), `pointer` (PointerHead),
+    `reorder_embedding` [max_input_length, d_model], `reorder_layer` (1-block T5Encoder).
+    """
+
+    def __init__(self, config: Edit5Config, **kwargs):
+        super().__init__(**kwargs)
+        self.config = config
+        t5, policy = config.t5, self.dtype_policy
+        self.backbone = T5EncoderDecoder(t5, name="backbone", dtype=policy)
+        self.tagger = TaggerHead(t5, name="tagger", dtype=policy)
+        self.tag_fusion = TagFusion(t5, config.resolved_tag_embedding_dim, name="tag_fusion",
+                                    dtype=policy)
+        self.pointer = PointerHead(t5, config.resolved_pointer_dim, config.sinkhorn_iterations,
+                                   position_bias=config.pointer_position_bias,
+                                   next_position_prior=config.next_position_prior,
+                                   start_prior=config.start_prior,
+                                   name="pointer", dtype=policy)
+        self.reorder_embedding = keras.layers.Embedding(
+            config.max_input_length, t5.d_model, name="reorder_embedding", dtype=policy,
+            embeddings_initializer=keras.initializers.RandomNormal(stddev=t5.d_model**-0.5))
+        self.position_key = None
+        if config.position_logits:
+            self.position_key = keras.layers.Dense(t5.d_model, use_bias=False,
+                                                   name="position_key", dtype=policy)
+        self.build()
+
+    def build(self, input_shape=None):
+        self.tagger.build()
+        self.tag_fusion.build()
+        self.pointer.build()
+        self.reorder_embedding.build((None, None))
+        if self.position_key is not None:
+            self.position_key.build((None, None, self.config.t5.d_model))
+        self.reorder_layer = single_layer_encoder(self.config.t5, "reorder_layer",
+                                                  self.dtype_policy)
+        self.built = True
+
+    # Stages -------------------------------------------------------------------------------------
+
+    def encode(self, encoder_input_tokens, training=False):
+        """tokens int [b, L] (0 = padding) -> (h [b, L, d_model], token_mask bool [b, L])."""
+        return self.backbone.encode(encoder_input_tokens, training=training)
+
+    def tag(self, hidden, token_mask, training=False):
+        """h [b, L, d_model], token_mask bool [b, L] -> tag logits float32 [b, L, 2]."""
+        return self.tagger(hidden, token_mask, training=training)
+
+    def condition_on_tags(self, hidden, tags, training=False):
+        """h [b, L, d_model], tags int [b, L] -> h^t [b, L, d_model]."""
+        return self.tag_fusion(hidden, tags, training=training)
+
+    def point(self, tag_states, kept, token_mask, training=False):
+        """h^t [b, L, d_model], kept bool [b, L] (START included), token_mask bool [b, L]
+        -> log S float32 [b, L, L]."""
+        return self.pointer(tag_states, kept, token_mask, training=training)
+
+    def reorder(self, tag_states, new_positions, kept, token_mask, training=False):
+        """h^f = block(h^t + PositionEmbedding(new_positions) * kept) [b, L, d_model].
+
+        new_positions int [b, L]: 1 .. K along the output order (0 for START and off-chain
+        positions; `chain_positions`); kept bool [b, L]: where the embedding applies (START
+        included, whose position is 0); token_mask bool [b, L] masks padding keys.
+        """
+        positions = ops.minimum(ops.cast(new_positions, "int32"),
+                                self.config.max_input_length - 1)
+        embedded = self.reorder_embedding(positions)
+        embedded = embedded * ops.cast(kept, embedded.dtype)[:, :, None]
+        return self.reorder_layer(tag_states + embedded, token_mask, training=training)
+
+    def position_keys(self, reordered_states, new_positions, kept):
+        """Keys of the position tokens: row k = a projection of h^f at the k-th kept piece in
+        output order (row 0: START), zero where no piece has rank k; [b, L, d_model].
+
+        h^f [b, L, d_model]; new_positions int [b, L] (1 .. K, 0 for START and off-chain); kept
+        bool [b, L] (START included). `<pos_k>` means "insert after the k-th kept piece", so its
+        logit gets `decoder state · key_k / sqrt(d_model)` (`position_logits`): every k is
+        scored by the piece it follows, the way the pointer scores positions.
+        """
+        length = ops.shape(reordered_states)[1]
+        ranks = ops.where(kept, ops.cast(new_positions, "int32"), -1)
+        one_hot = ops.one_hot(ranks, length, dtype=reordered_states.dtype)  # [b, L(src), L(k)]
+        by_rank = ops.einsum("bsk,bsd->bkd", one_hot, reordered_states)
+        return self.position_key(by_rank)
+
+    def _add_position_logits(self, logits, hidden, keys):
+        """logits float32 [b, ..., V] + the `<pos_k>` scores of hidden [b, ..., d] against keys
+        [b, L, d] (k < L), placed at ids first_position_id + k."""
+        scores = ops.einsum("b...d,bkd->b...k", hidden, keys)
+        scores = ops.cast(scores, "float32") * self.config.t5.d_model**-0.5
+        length = ops.shape(keys)[1]
+        first = self.config.first_position_id
+        after = self.config.t5.vocab_size - first - length
+        pad = [[0, 0]] * (len(scores.shape) - 1) + [[first, after]]
+        return logits + ops.pad(scores, pad)
+
+    def decode(self, decoder_input_tokens, reordered_states, token_mask, training=False,
+               position_keys=None):
+        """Teacher forcing of the insertion decoder -> logits float32 [b, T, vocab]; with
+        `position_keys` [b, L, d_model] (`position_logits`) the `<pos_k>` logits get their
+        scores against them."""
+        backbone = self.backbone
+        hidden = backbone.decoder(backbone.shared(decoder_input_tokens), reordered_states,
+                                  token_mask, training=training)
+        logits = backbone.project_to_vocab(hidden)
+        if position_keys is None:
+            return logits
+        return self._add_position_logits(logits, hidden, position_keys)
+
+    def init_cache(self, batch_size: int, max_length: int, reordered_states, token_mask,
+                   position_keys=None) -> dict:
+        """The insertion decoder's fixed-size cache over h^f [b, L, d_model] (see T5Decoder),
+        plus `position_keys` [b, L, d_model] when the model scores `<pos_k>` by them."""
+        cache = self.backbone.init_cache(batch_size, max_length, reordered_states, token_mask)
+        if position_keys is not None:
+            cache["position_keys"] = position_keys
+        return cache
+
+    def decode_step(self, token, cache: dict, index):
+        """token int [b, 1] at step `index` -> (logits float32 [b, vocab], updated cache)."""
+        if "position_keys" not in cache:
+            return self.backbone.decode_step(token, cache, index)
+        backbone = self.backbone
+        hidden, cache = backbone.decoder.step(backbone.shared(token), cache, index)
+        hidden = hidden[:, 0, :]
+        if "lm_head_by_vocab" in cache:
+            logits = ops.cast(ops.matmul(hidden, ops.transpose(cache["lm_head_by_vocab"])),
+                              "float32")
+        else:
+            logits = backbone.project_to_vocab(hidden)
+        return self._add_position_logits(logits, hidden, cache["position_keys"]), cache
+
+    # Teacher forcing ----------------------------------------------------------------------------
+
+    def call(self, features, training=False):
+        """Teacher-forced outputs from gold `tags`, `pointers` and `decoder_input_tokens`.
+
+        Args:
+          features: dict with `encoder_input_tokens` [b, L], `tags` [b, L], `pointers` [b, L],
+            `decoder_input_tokens` [b, T] (module docstring). Inference without gold features
+            goes through `textedit.decoding.edit_inference.edit_step`.
+
+        Returns:
+          {"tag_logits": [b, L, 2], "pointer_logits": [b, L, L], "insertion_logits":
+          [b, T, vocab]}, all float32.
+        """
+        missing = [name for name in ("encoder_input_tokens", "tags", "pointers",
+                                     "decoder_input_tokens") if name not in features]
+        if missing:
+            raise KeyError(f"Edit5Model needs the gold features {missing} (teacher forcing); "
+                           "for inference use textedit.decoding.edit_inference.edit_step")
+        hidden, token_mask = self.encode(features["encoder_input_tokens"], training)
+        tag_logits = self.tag(hidden, token_mask, training)
+        tags = ops.cast(features["tags"], "int32")
+        kept = ops.logical_and(ops.equal(tags, KEEP), token_mask)
+        tag_states = self.condition_on_tags(hidden, tags, training)
+        pointer_logits = self.point(tag_states, kept, token_mask, training)
+        start = start_positions(token_mask)
+        new_positions = chain_positions(features["pointers"], start)
+        reordered = self.reorder(tag_states, new_positions, kept, token_mask, training)
+        keys = (self.position_keys(reordered, new_positions, kept)
+                if self.position_key is not None else None)
+        insertion_logits = self.decode(features["decoder_input_tokens"], reordered, token_mask,
+                                       training, position_keys=keys)
+        return {"tag_logits": tag_logits, "pointer_logits": pointer_logits,
+                "insertion_logits": insertion_logits}
+
+    def get_config(self):
+        return {"name": self.name, "trainable": self.trainable,
+                "dtype": keras.dtype_policies.serialize(self.dtype_policy),
+                "config": self.config.to_dict()}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        edit5_config = Edit5Config.from_dict(config.pop("config"))
+        if "dtype" in config and isinstance(config["dtype"], dict):
+            config["dtype"] = keras.dtype_policies.deserialize(config["dtype"])
+        return cls(edit5_config, **config)
+
+
+def start_positions(token_mask):
+    """The START (EOS) position of each row: the last unpadded one, token_mask bool [b, L]
+    -> int32 [b] (0 for an all-padding row). Inputs end in EOS with padding only after it."""
+    lengths = ops.sum(ops.cast(token_mask, "int32"), axis=1)
+    return ops.maximum(lengths - 1, 0)

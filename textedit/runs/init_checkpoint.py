@@ -1,0 +1,90 @@
+"""Initialising a model from another run's checkpoint (`INIT_CHECKPOINT`), with a report.
+
+    report = load_initial_weights("runs/pretrain", model)   # a run directory or a ckpt prefix
+    print(report.summary())
+
+Only trainable variables are initialised (weights, not optimiser state, step or RNG states).
+A variable is loaded when the checkpoint has its key (`variable_keys.variable_key`) with the same
+shape; otherwise it keeps its fresh initialisation and is listed as missing (or mismatched). Model
+variables in the checkpoint that this model lacks are listed as unused. E.g. initialising a
+"slim" 1-layer-decoder model from a full one loads the encoder and decoder block 0 and lists
+decoder blocks 1.. as unused.
+
+EdiT5 from a seq2seq run (the warm start of gin/experiments/edit5_pretrain_edit_noise.gin): the
+EdiT5 backbone is a T5EncoderDecoder sub-model that creates its weights in its own constructor, so
+its variable paths start at its own name (`backbone/shared/embeddings`) and their keys are a plain
+T5's (`shared/embeddings`, `encoder/...`, `decoder/block_0/...`, `lm_head/kernel`), whatever the
+two models are called. So the backbone loads from a T5 run, the EdiT5 heads (tagger, pointer,
+re-order) are listed as missing, and the T5's extra decoder blocks as unused (tested).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+from pathlib import Path
+
+import tensorflow as tf
+
+from textedit.runs.variable_keys import checkpoint_key, keyed_variables, keys_in_checkpoint
+
+
+@dataclasses.dataclass
+class InitReport:
+    checkpoint: str
+    loaded: list[str]
+    missing: list[str]  # trainable variables of the model absent from the checkpoint
+    mismatched: list[str]  # "key: checkpoint [..] vs model [..]"
+    unused: list[str]  # checkpoint model variables the model does not have (trainable or not)
+    loaded_parameters: int
+
+    def summary(self, limit: int = 10) -> str:
+        lines = [f"initialised from {self.checkpoint}: {len(self.loaded)} variables loaded "
+                 f"({self.loaded_parameters:,} parameters), {len(self.missing)} missing, "
+                 f"{len(self.mismatched)} shape mismatches, {len(self.unused)} unused"]
+        for label, items in (("missing (fresh initialisation)", self.missing),
+                             ("shape mismatch (fresh initialisation)", self.mismatched),
+                             ("unused", self.unused)):
+            if items:
+                more = f" ... and {len(items) - limit} more" if len(items) > limit else ""
+                lines.append(f"  {label}: " + ", ".join(items[:limit]) + more)
+        return "\n".join(lines)
+
+
+def resolve_checkpoint(path: str | os.PathLike) -> str:
+    """A checkpoint prefix from a prefix, a checkpoint directory or a run directory."""
+    path = Path(path)
+    for directory in (path, path / "checkpoints"):
+        if directory.is_dir():
+            latest = tf.train.latest_checkpoint(str(directory))
+            if latest:
+                return latest
+    if Path(str(path) + ".index").exists():
+        return str(path)
+    raise FileNotFoundError(f"INIT_CHECKPOINT {path}: no checkpoint there (expected a run "
+                            f"directory, its checkpoints/ directory or a ckpt-N prefix)")
+
+
+def load_initial_weights(path: str | os.PathLike, model) -> InitReport:
+    """Assigns the checkpoint's values to the model's matching trainable variables."""
+    prefix = resolve_checkpoint(path)
+    reader = tf.train.load_checkpoint(prefix)
+    stored = keys_in_checkpoint(reader.get_variable_to_shape_map(), "model")
+    variables = keyed_variables(model.variables)
+    trainable = {id(v) for v in model.trainable_variables}
+    loaded, missing, mismatched = [], [], []
+    parameters = 0
+    for key, variable in variables.items():
+        if id(variable) not in trainable:
+            continue
+        if key not in stored:
+            missing.append(key)
+        elif stored[key] != list(variable.shape):
+            mismatched.append(f"{key}: checkpoint {stored[key]} vs model {list(variable.shape)}")
+        else:
+            variable.assign(reader.get_tensor(checkpoint_key("model", key)))
+            loaded.append(key)
+            parameters += math.prod(variable.shape)
+    unused = sorted(set(stored) - set(variables))
+    return InitReport(prefix, loaded, missing, mismatched, unused, parameters)
