@@ -1,7 +1,7 @@
-"""The low-resource experiment (`textedit experiment`; the EdiT5 paper's Table 2, on our data):
-sentence fusion from 1%, 10% and 100% of WikiSplit's training pairs, EdiT5 against seq2seq, each
-with and without pre-training, every run with the same CPU budget. `run_experiment` runs it from
-`ExperimentSettings`, whose fields are the command's flags, named alike.
+"""The low-resource experiment (`textedit experiment low_resource`; the EdiT5 paper's Table 2, on
+our data): sentence fusion from 1%, 10% and 100% of WikiSplit's training pairs, EdiT5 against
+seq2seq, each with and without pre-training, every run with the same CPU budget. `run_experiment`
+runs it from `ExperimentSettings`, whose fields are the command's flags, named alike.
 
 Runs (each a `textedit train` command, printed and kept in the run's log under OUT_DIR/logs/):
 1. pretrain_t5: a T5 pre-trained with span corruption on clean_text (--pretrain_minutes).
@@ -27,14 +27,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from textedit.benchmarks import experiment_results
 from textedit.benchmarks.experiment_results import TASK
-from textedit.benchmarks.job_queue import Job, run_jobs
+from textedit.benchmarks.job_queue import Job, print_commands, print_plan, run_jobs
 from textedit.data.train_share import share_task_name
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository: gin/ paths are relative to it
@@ -200,13 +199,9 @@ def run_experiment(args: ExperimentSettings, argv: Sequence[str], dry_run: bool 
                         needs=(run.init,) if run.init else (),
                         done_marker=out_dir / "runs" / run.name / DONE_MARKER,
                         expected_seconds=minutes * 60 + OVERHEAD_SECONDS))
-    total = sum(j.expected_seconds for j in jobs) / 60
-    print(f"[experiment] {len(jobs)} runs on {args.workers} workers, about "
-          f"{total / args.workers:.0f} min if the runs pack evenly", flush=True)
+    print_plan(jobs, args.workers, "experiment", "runs")
     if dry_run:
-        for job in jobs:
-            print(f"\n# {job.name} (after {', '.join(job.needs) or 'nothing'})\n"
-                  + shlex.join(job.command))
+        print_commands(jobs)
         return 0
     jobs.insert(0, Job("vocabulary", [sys.executable, "-m", "textedit", "data", "--no_table",
                                       *data_flags(args)]))

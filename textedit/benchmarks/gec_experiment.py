@@ -29,7 +29,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from textedit.benchmarks.job_queue import Job, run_jobs
+from textedit.benchmarks.job_queue import Job, print_commands, print_plan, run_jobs
 
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = ("edit5", "seq2seq")
@@ -253,13 +253,9 @@ def run_experiment(settings: GecExperimentSettings, argv: Sequence[str], copy_sc
     settings = dataclasses.replace(settings, out_dir=str(Path(settings.out_dir).resolve()))
     chunks = plan(settings)
     jobs = jobs_of(chunks, settings)
-    total = sum(j.expected_seconds for j in jobs) / 60
-    print(f"[experiment gec] {len(jobs)} chunks on {settings.workers} workers, about "
-          f"{total / settings.workers:.0f} min if they pack evenly", flush=True)
+    print_plan(jobs, settings.workers, "experiment gec", "chunks")
     if dry_run:
-        for job in jobs:
-            print(f"\n# {job.name} (after {', '.join(job.needs) or 'nothing'})\n"
-                  + shlex.join(job.command))
+        print_commands(jobs)
         return 0
     out = Path(settings.out_dir)
     outcome = run_jobs(jobs, settings.workers, out / "logs", cwd=ROOT)

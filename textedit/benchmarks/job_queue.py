@@ -36,6 +36,22 @@ class Job:
     expected_seconds: float = 0.0  # for the ETA
 
 
+def print_plan(jobs: Sequence[Job], workers: int, what: str, noun: str = "jobs") -> None:
+    """The queue's size and its ETA from the jobs' expected seconds."""
+    total = sum(job.expected_seconds for job in jobs) / 60
+    print(f"[{what}] {len(jobs)} {noun} on {workers} workers, about {total / workers:.0f} min "
+          "if they pack evenly", flush=True)
+
+
+def print_commands(jobs: Sequence[Job]) -> None:
+    """Every job, its dependencies and its command line (a dry run)."""
+    import shlex
+
+    for job in jobs:
+        print(f"\n# {job.name} (after {', '.join(job.needs) or 'nothing'})\n"
+              + shlex.join(job.command))
+
+
 def _say(message: str) -> None:
     print(f"[queue {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 
 from textedit.cli import experiment_gec, experiment_low_resource
 
@@ -20,7 +21,9 @@ SUBCOMMANDS = {"low_resource": experiment_low_resource, "gec": experiment_gec}
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     commands = parser.add_subparsers(dest="experiment", metavar="SUBCOMMAND", required=True)
     for name, module in SUBCOMMANDS.items():
-        command = commands.add_parser(name, help=module.HELP, description=module.__doc__,
+        library = importlib.import_module(module.LIBRARY)  # light: no TensorFlow at import
+        command = commands.add_parser(name, help=module.HELP,
+                                      description=f"{module.__doc__}\n{library.__doc__}",
                                       formatter_class=argparse.RawDescriptionHelpFormatter)
         module.add_arguments(command)
         command.set_defaults(experiment_run=module.run)

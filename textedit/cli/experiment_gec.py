@@ -8,8 +8,8 @@ Markdown table and a learning-curve plot (quality against training minutes).
 
 Each run trains in chunks of --eval_every_minutes of train-step time (one core each, `taskset`),
 then is scored on JFLEG dev (GLEU) and the first --wi_examples W&I dev sentences (ERRANT F0.5),
-beside the copy baseline on the same sentences. Library: textedit/benchmarks/gec_experiment.py,
-whose docstring lists every run and binding.
+beside the copy baseline on the same sentences. What follows is the library's account of the
+runs and outputs (textedit/benchmarks/gec_experiment.py).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import argparse
 
 from textedit.cli import flags
 
+LIBRARY = "textedit.benchmarks.gec_experiment"
 HELP = "GEC learning curves: EdiT5 vs seq2seq, scratch vs synthetic pre-training"
 
 
@@ -31,56 +32,38 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
     defaults = GecExperimentSettings()
-    parser.add_argument("--out_dir", default=str(DEFAULT_OUT_DIR),
-                        help="where runs, logs, tables and the plot go (default %(default)s)")
+    flags.add_experiment_flags(parser, out_dir=str(DEFAULT_OUT_DIR), models=MODELS,
+                               variants=VARIANTS, sizes=MODEL_FILES, size=defaults.size,
+                               batch_size=defaults.batch_size,
+                               learning_rate=defaults.learning_rate, workers=defaults.workers)
     parser.add_argument("--minutes", type=float, default=defaults.minutes,
                         help="train-step minutes of each run (default %(default)s)")
     parser.add_argument("--eval_every_minutes", type=float, default=defaults.eval_every_minutes,
                         help="score each run after every this many minutes (default %(default)s)")
     parser.add_argument("--synthetic_minutes", type=float, default=defaults.synthetic_minutes,
                         help="minutes of gec_synthetic pre-training (default %(default)s)")
-    parser.add_argument("--models", nargs="+", choices=MODELS, default=list(MODELS))
-    parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS))
-    parser.add_argument("--size", choices=sorted(MODEL_FILES), default=defaults.size,
-                        help="model size (default %(default)s)")
-    # Not the shared --batch_size (flags.add_model_flags): the training batch of every run.
-    parser.add_argument("--batch_size", type=int, default=defaults.batch_size)
-    parser.add_argument("--learning_rate", type=float, default=defaults.learning_rate)
     parser.add_argument("--jfleg_examples", type=int, default=defaults.jfleg_examples,
                         help="JFLEG dev sentences scored (0 = all 754)")
     parser.add_argument("--wi_examples", type=int, default=defaults.wi_examples,
                         help="first W&I dev sentences scored (0 = all; default %(default)s)")
-    parser.add_argument("--workers", type=int, default=defaults.workers,
-                        help="runs at once, one per core (default %(default)s)")
-    parser.add_argument("--gin", action="append", default=[], metavar="NAME=VALUE",
-                        help="an extra gin binding for every run (repeatable)")
-    flags.add_data_flags(parser, vocab_dir=False)
-    parser.add_argument("--dry_run", action="store_true", help="print the chunks and stop")
+    parser.add_argument("--gin", action="extend", nargs="+", default=[], metavar="NAME=VALUE",
+                        help="extra gin bindings for every run")
 
 
 def settings(args: argparse.Namespace):
+    """The parsed flags as `GecExperimentSettings`."""
+    from textedit.benchmarks.gec_experiment import GecExperimentSettings
+
+    return flags.settings_from_args(GecExperimentSettings, args)
+
+
+def arguments(args: argparse.Namespace) -> list[str]:
+    """The flags that repeat this experiment, every setting spelled out (shown in results.md)."""
     import dataclasses
 
     from textedit.benchmarks.gec_experiment import GecExperimentSettings
 
-    return GecExperimentSettings(**{field.name: getattr(args, field.name)
-                                    for field in dataclasses.fields(GecExperimentSettings)})
-
-
-def arguments(args: argparse.Namespace) -> list[str]:
-    """The flags that repeat this experiment (shown in results.md)."""
-    argv = ["--out_dir", args.out_dir, "--minutes", f"{args.minutes:g}",
-            "--eval_every_minutes", f"{args.eval_every_minutes:g}",
-            "--synthetic_minutes", f"{args.synthetic_minutes:g}", "--models", *args.models,
-            "--variants", *args.variants, "--size", args.size,
-            "--batch_size", str(args.batch_size), "--learning_rate", f"{args.learning_rate:g}",
-            "--jfleg_examples", str(args.jfleg_examples), "--wi_examples", str(args.wi_examples),
-            "--workers", str(args.workers)]
-    for binding in args.gin:
-        argv += ["--gin", binding]
-    if args.data_dir:
-        argv += ["--data_dir", args.data_dir]
-    return argv
+    return flags.repeat_arguments(args, [f.name for f in dataclasses.fields(GecExperimentSettings)])
 
 
 def copy_scores(args: argparse.Namespace) -> dict[str, float]:

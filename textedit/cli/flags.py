@@ -89,3 +89,51 @@ def split_gin_args(argv: list[str]) -> tuple[list[str], list[str], list[str]]:
         else:
             rest.append(arg)
     return files, bindings, rest
+
+
+def settings_from_args(settings_class, args: argparse.Namespace):
+    """A settings dataclass (e.g. an experiment's) whose every field is the flag of that name."""
+    import dataclasses
+
+    return settings_class(**{field.name: getattr(args, field.name)
+                             for field in dataclasses.fields(settings_class)})
+
+
+def repeat_arguments(args: argparse.Namespace, names: list[str]) -> list[str]:
+    """The flags `names` as a command line that repeats them, every value spelled out (a
+    results table shows it): lists as several values, floats as %g, a true bool as a bare flag;
+    None and false bools are left out."""
+    argv: list[str] = []
+    for name in names:
+        value = getattr(args, name)
+        if value is None or value is False:
+            continue
+        argv.append(f"--{name}")
+        if value is True:
+            continue
+        values = value if isinstance(value, (list, tuple)) else [value]
+        argv += [f"{v:g}" if isinstance(v, float) else str(v) for v in values]
+    return argv
+
+
+def add_experiment_flags(parser: argparse.ArgumentParser, *, out_dir: str, models, variants,
+                         sizes, size: str, batch_size: int, learning_rate: float,
+                         workers: int) -> None:
+    """The flags every experiment shares: --out_dir, --models, --variants, --size, --batch_size,
+    --learning_rate, --workers, the data flags and --dry_run (an experiment adds its budgets)."""
+    parser.add_argument("--out_dir", default=out_dir,
+                        help="where runs, logs, tables and the plot go (default %(default)s)")
+    parser.add_argument("--models", nargs="+", choices=list(models), default=list(models))
+    parser.add_argument("--variants", nargs="+", choices=list(variants), default=list(variants))
+    parser.add_argument("--size", choices=sorted(sizes), default=size,
+                        help="model size (default %(default)s)")
+    # Not --batch_size of add_model_flags: the training batch of every run.
+    parser.add_argument("--batch_size", type=int, default=batch_size,
+                        help="training batch of every run (default %(default)s)")
+    parser.add_argument("--learning_rate", type=float, default=learning_rate,
+                        help="of every run (default %(default)s)")
+    parser.add_argument("--workers", type=int, default=workers,
+                        help="runs at once, one per core (default %(default)s)")
+    add_data_flags(parser, vocab_dir=False)
+    parser.add_argument("--dry_run", action="store_true",
+                        help="print the runs and their commands, then stop")

@@ -37,13 +37,15 @@ from textedit.cli.flags import add_data_flags
 
 HELP = "the main job: vocabulary, a few minutes of EdiT5 on GEC, then the edit tool"
 ROOT = Path(__file__).resolve().parents[2]
-DEMO_SENTENCES = """\
-She go to school every days .
-I am agree with this opinion because it have many advantage .
-Yesterday I buyed a new computer , but it don't work .
-In my opinion the technology make people more lazy .
-For not use car .
-"""
+# Learner sentences that are in no training or validation file of the data directory (checked
+# with grep), each with one or two common errors, and the corrections counted as a fix.
+DEMOS = {
+    "She go to school every day .": ["She goes to school every day ."],
+    "I have many friend in my class .": ["I have many friends in my class ."],
+    "He is very good teacher .": ["He is a very good teacher ."],
+    "I am agree with this opinion .": ["I agree with this opinion ."],
+    "Yesterday I buyed a new computer .": ["Yesterday I bought a new computer ."],
+}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -85,6 +87,20 @@ def embedded_notice() -> list[str]:
     ]
 
 
+def demo_summary(outputs: list[str]) -> list[str]:
+    """One line per demo sentence (fixed / changed but not fixed / unchanged), then the count."""
+    lines, fixed = [], 0
+    for (source, corrections), output in zip(DEMOS.items(), outputs, strict=True):
+        if output in corrections:
+            fixed += 1
+            verdict = "fixed"
+        else:
+            verdict = "unchanged" if output == source else f"not fixed (expected {corrections[0]})"
+        lines.append(f"[main] {verdict:<10} {source}  ->  {output}")
+    lines.append(f"[main] {fixed} of {len(DEMOS)} demo sentences fixed")
+    return lines
+
+
 def run(args: argparse.Namespace) -> int:
     from textedit.data import embedded
     from textedit.data.data_dir import ENV_VAR, find_data_dir, set_data_dir
@@ -112,7 +128,10 @@ def run(args: argparse.Namespace) -> int:
     train_flags = [f for f in data_flags if not f.startswith("--vocab_size=")]
     _step([*textedit, "train", f"--gin_file={experiment}", f"--gin.MODEL_DIR='{model_dir}'",
            f"--gin.MAX_TRAIN_SECONDS={args.minutes * 60:.0f}", *train_flags], env=env)
-    _step([*textedit, "edit", "--model", model_dir, "--explain"], stdin=DEMO_SENTENCES, env=env)
+    outputs = Path(model_dir) / "demo_outputs.txt"
+    _step([*textedit, "edit", "--model", model_dir, "--explain", "--output", str(outputs)],
+          stdin="".join(f"{source}\n" for source in DEMOS), env=env)
+    print("\n".join(demo_summary(outputs.read_text(encoding="utf-8").splitlines())), flush=True)
     resolved = Path(model_dir).resolve()
     shown = resolved.relative_to(ROOT) if resolved.is_relative_to(ROOT) else resolved
     print(f"\n[main] done. Edit your own text: textedit edit --model {shown} "

@@ -170,11 +170,7 @@ class Edit5Model(keras.Model):
         backbone = self.backbone
         hidden, cache = backbone.decoder.step(backbone.shared(token), cache, index)
         hidden = hidden[:, 0, :]
-        if "lm_head_by_vocab" in cache:
-            logits = ops.cast(ops.matmul(hidden, ops.transpose(cache["lm_head_by_vocab"])),
-                              "float32")
-        else:
-            logits = backbone.project_to_vocab(hidden)
+        logits = backbone.step_logits(hidden, cache)
         return self._add_position_logits(logits, hidden, cache["position_keys"]), cache
 
     # Teacher forcing ----------------------------------------------------------------------------

@@ -102,10 +102,15 @@ class T5EncoderDecoder(keras.Model):
         """token int [b, 1] at position `index` (scalar int tensor; position 0 takes the start id)
         -> (logits float32 [b, vocab_size] for position index + 1's token, updated cache)."""
         hidden, cache = self.decoder.step(self.shared(token), cache, index)
+        return self.step_logits(hidden[:, 0, :], cache), cache
+
+    def step_logits(self, hidden, cache: dict):
+        """A decoding step's output [b, d_model] -> logits float32 [b, vocab_size], through the
+        cache's transposed lm_head when there is one (`init_cache`)."""
         if "lm_head_by_vocab" in cache:
-            logits = ops.matmul(hidden[:, 0, :], ops.transpose(cache["lm_head_by_vocab"]))
-            return ops.cast(logits, "float32"), cache
-        return self.project_to_vocab(hidden[:, 0, :]), cache
+            logits = ops.matmul(hidden, ops.transpose(cache["lm_head_by_vocab"]))
+            return ops.cast(logits, "float32")
+        return self.project_to_vocab(hidden)
 
     def reorder_cache(self, cache: dict, indices) -> dict:
         """Beam search's reordering: row r of the result is row indices[r] (int [b]) of the
