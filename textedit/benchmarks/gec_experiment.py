@@ -8,8 +8,8 @@ Runs (each chunk a `textedit train` command, printed and logged under OUT_DIR/lo
 2. <model>_<variant>: gec_wi_fce (EdiT5: edit5_gec_wi_fce) for --minutes, in chunks of
    --eval_every_minutes. Chunk c resumes the run's checkpoint, trains --eval_every_minutes of
    train-step time (MAX_TRAIN_SECONDS; start-up, compilation and evaluation are not counted), then
-   scores it on JFLEG dev (GLEU; all 754 sentences by default) and W&I dev (ERRANT F0.5 against
-   the gold M2 edits; the first --wi_examples sentences). Its first chunk starts from
+   scores it on the first --eval_examples sentences of JFLEG dev (GLEU) and of W&I dev (ERRANT
+   F0.5 against the gold M2 edits). Its first chunk starts from
    synthetic_<model> (INIT_CHECKPOINT) for the "synthetic" variant.
 Both models share the gin experiment files of gec (gin/experiments/{edit5,seq2seq}_gec.gin) with
 the size's model file, batch, learning rate and lengths set here; --gin passes extra bindings
@@ -64,8 +64,7 @@ class GecExperimentSettings:
     size: str = "mini"
     batch_size: int = 32
     learning_rate: float = 1e-3
-    jfleg_examples: int = 0
-    wi_examples: int = 1000
+    eval_examples: int = 500
     workers: int = 2
     gin: Sequence[str] = ()
     data_dir: str | None = None
@@ -118,7 +117,7 @@ def train_command(chunk: Chunk, settings: GecExperimentSettings, previous_minute
     runs = Path(settings.out_dir) / "runs"
     files = [EXPERIMENT_FILES[chunk.model], MODEL_FILES[settings.size][chunk.model]]
     synthetic = chunk.index == 0
-    eval_examples = settings.wi_examples or None
+    eval_examples = settings.eval_examples or None
     bindings = {
         "MODEL_DIR": repr(str(runs / chunk.run)),
         "MIXTURE_OR_TASK_NAME": repr((SYNTHETIC_TASKS if synthetic else TRAIN_TASKS)[chunk.model]),
@@ -140,10 +139,14 @@ def train_command(chunk: Chunk, settings: GecExperimentSettings, previous_minute
     if chunk.index == 1 and chunk.variant == "synthetic":
         bindings["INIT_CHECKPOINT"] = repr(str(runs / f"synthetic_{chunk.model}"))
     extra = [f"--gin.{binding}" for binding in settings.gin]
-    data = (([f"--data_dir={settings.data_dir}"] if settings.data_dir else [])
-            + (["--skip_bad_lines"] if settings.skip_bad_lines else []))
     return ([sys.executable, "-m", "textedit", "train"] + [f"--gin_file={f}" for f in files]
-            + [f"--gin.{k}={v}" for k, v in bindings.items()] + extra + data)
+            + [f"--gin.{k}={v}" for k, v in bindings.items()] + extra + data_flags(settings))
+
+
+def data_flags(settings: GecExperimentSettings) -> list[str]:
+    """--data_dir and --skip_bad_lines as every command of the experiment gets them."""
+    return (([f"--data_dir={settings.data_dir}"] if settings.data_dir else [])
+            + (["--skip_bad_lines"] if settings.skip_bad_lines else []))
 
 
 def jobs_of(chunks: list[Chunk], settings: GecExperimentSettings) -> list[Job]:
@@ -201,8 +204,9 @@ def write_results(rows: list[dict], baseline: dict[str, float], settings: GecExp
     columns = [f"{t}/{m}" for t, m in HEADLINE.items()]
     lines = ["# GEC learning curves", "",
              f"Command: `textedit experiment gec {shlex.join(argv)}`", "",
-             f"JFLEG dev GLEU on {settings.jfleg_examples or 'all'} sentences; W&I dev ERRANT "
-             f"F0.5 on the first {settings.wi_examples or 'all'} sentences.", "",
+             f"JFLEG dev GLEU and W&I dev ERRANT F0.5 on the first "
+             f"{settings.eval_examples or 'all'} sentences of each, beside the copy baseline on "
+             "the same sentences.", "",
              "| run | minutes | step | JFLEG GLEU | W&I F0.5 |", "|---|---:|---:|---:|---:|",
              "| copy the input | – | – | " + " | ".join(
                  _cell(baseline.get(c)) for c in columns) + " |"]
@@ -257,6 +261,10 @@ def run_experiment(settings: GecExperimentSettings, argv: Sequence[str], copy_sc
     if dry_run:
         print_commands(jobs)
         return 0
+    jobs.insert(0, Job("vocabulary", [sys.executable, "-m", "textedit", "data", "--no_table",
+                                      *data_flags(settings)]))
+    for job in jobs[1:]:
+        job.needs = ("vocabulary", *job.needs)
     out = Path(settings.out_dir)
     outcome = run_jobs(jobs, settings.workers, out / "logs", cwd=ROOT)
     path = write_results(collect(chunks, settings), copy_scores(), settings, argv)

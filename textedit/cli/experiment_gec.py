@@ -7,8 +7,8 @@ Markdown table and a learning-curve plot (quality against training minutes).
     textedit experiment gec --models edit5 --gin LOSS_REDUCTION="'sum'" --out_dir workdir/x
 
 Each run trains in chunks of --eval_every_minutes of train-step time (one core each, `taskset`),
-then is scored on JFLEG dev (GLEU) and the first --wi_examples W&I dev sentences (ERRANT F0.5),
-beside the copy baseline on the same sentences. What follows is the library's account of the
+then is scored on the first --eval_examples sentences of JFLEG dev (GLEU) and W&I dev (ERRANT
+F0.5), beside the copy baseline on the same sentences. What follows is the library's account of the
 runs and outputs (textedit/benchmarks/gec_experiment.py).
 """
 
@@ -42,10 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="score each run after every this many minutes (default %(default)s)")
     parser.add_argument("--synthetic_minutes", type=float, default=defaults.synthetic_minutes,
                         help="minutes of gec_synthetic pre-training (default %(default)s)")
-    parser.add_argument("--jfleg_examples", type=int, default=defaults.jfleg_examples,
-                        help="JFLEG dev sentences scored (0 = all 754)")
-    parser.add_argument("--wi_examples", type=int, default=defaults.wi_examples,
-                        help="first W&I dev sentences scored (0 = all; default %(default)s)")
+    parser.add_argument("--eval_examples", type=int, default=defaults.eval_examples,
+                        help="first N sentences of JFLEG dev and of W&I dev scored (0 = all; "
+                        "default %(default)s)")
     parser.add_argument("--gin", action="extend", nargs="+", default=[], metavar="NAME=VALUE",
                         help="extra gin bindings for every run")
 
@@ -72,14 +71,13 @@ def copy_scores(args: argparse.Namespace) -> dict[str, float]:
     from textedit.metrics import task_evaluation
 
     flags.register_tasks(args)
-    limits = {"gec_jfleg": args.jfleg_examples, "gec_wi_fce": args.wi_examples}
+    limit = args.eval_examples
     scores = {}
     for task, metric in HEADLINE.items():
         split = task_evaluation.read_split(task, "validation")
-        if limits[task]:
-            split = task_evaluation.SplitExamples(task, split.split,
-                                                  split.examples[:limits[task]],
-                                                  split.targets[:limits[task]])
+        if limit:
+            split = task_evaluation.SplitExamples(task, split.split, split.examples[:limit],
+                                                  split.targets[:limit])
         values = {k: v for result in task_evaluation.score(split, split.sources())
                   for k, v in result.scores.items()}
         scores[f"{task}/{metric}"] = values.get(metric)
