@@ -81,3 +81,34 @@ def test_tokens_at_or_after_index_are_ignored():
                                     num_position_tokens=POSITIONS)
     out = processor(logits, tf.constant(1), generated).numpy()[0]
     assert out[FIRST + 1] == 0.0 and out[FIRST] == FORBIDDEN  # only <pos_1> counts so far
+
+
+def test_grouped_choice_weighs_stop_against_all_positions_together():
+    """EOS alone beats every single <pos_k>, but the four allowed positions together are more
+    probable: grouped choice inserts (at the best position), plain argmax stops. A row whose
+    content tokens together outweigh both continues its span."""
+    import numpy as np
+
+    from textedit.decoding.position_constraint import position_constraint
+
+    first, vocab = 3, 12  # ids: 0 pad, 1 EOS, 2 content, 3..8 <pos_0..5>, 9..11 content
+    logits = np.full((2, vocab), -5.0, np.float32)
+    logits[0, 1] = 2.0
+    logits[0, [3, 4, 5, 6]] = [1.5, 1.6, 1.5, 1.5]
+    logits[1, 1] = 1.0
+    logits[1, [9, 10, 11]] = 0.6
+    logits[1, 3] = 0.8
+    generated = np.zeros((2, 4), np.int32)
+    generated[1, 0] = 3  # row 1 already opened a span at <pos_0>
+    num_kept = np.array([3, 3], np.int32)
+    plain = position_constraint(num_kept, first_position_id=first, num_position_tokens=6)
+    grouped = position_constraint(num_kept, first_position_id=first, num_position_tokens=6,
+                                  grouped_choice=True)
+    index = np.array([0, 1], np.int32)
+    for row, step in enumerate(index):
+        assert int(np.argmax(np.asarray(plain(logits, step, generated))[row])) == 1
+    first_step = np.asarray(grouped(logits, index[0], generated))[0]
+    assert int(np.argmax(first_step)) == 4  # <pos_1>, the best of the position group
+    assert first_step[1] < -1e8  # EOS lost as a group
+    second = np.asarray(grouped(logits, index[1], generated))[1]
+    assert int(np.argmax(second)) in (9, 10, 11)  # content: 3 x 0.6 beats EOS 1.0 and <pos> 0.8

@@ -169,9 +169,9 @@ def read_scores(run_dir: Path) -> dict[int, dict[str, dict[str, float]]]:
         if not path.exists():
             continue
         for line in path.read_text().splitlines():
-            record = json.loads(line)
-            scores.setdefault(int(record["step"]), {})[task] = {
-                k: float(v) for k, v in record["metrics"].items()}
+            record = json.loads(line)  # {"step": N, "<metric>": value, ...}
+            step = int(record.pop("step"))
+            scores.setdefault(step, {})[task] = {k: float(v) for k, v in record.items()}
     return scores
 
 

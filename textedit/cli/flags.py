@@ -102,11 +102,11 @@ def settings_from_args(settings_class, args: argparse.Namespace):
 def repeat_arguments(args: argparse.Namespace, names: list[str]) -> list[str]:
     """The flags `names` as a command line that repeats them, every value spelled out (a
     results table shows it): lists as several values, floats as %g, a true bool as a bare flag;
-    None and false bools are left out."""
+    None, false bools and empty lists are left out."""
     argv: list[str] = []
     for name in names:
         value = getattr(args, name)
-        if value is None or value is False:
+        if value is None or value is False or (isinstance(value, (list, tuple)) and not value):
             continue
         argv.append(f"--{name}")
         if value is True:

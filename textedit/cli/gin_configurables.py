@@ -131,3 +131,23 @@ def user_parallel_tasks_configurable():
     from tasks.user_data import user_parallel_tasks
 
     return gin.external_configurable(user_parallel_tasks, name="user_parallel_tasks")
+
+
+def word_guard_arguments(decode_fn, mixture_or_task_name: str) -> dict:
+    """{"word_start_table": the task vocabulary's} for a decode function that takes one (EdiT5's
+    word guards at evaluation, as `Editor` applies them); {} otherwise."""
+    import inspect
+
+    function = getattr(decode_fn, "__wrapped__", decode_fn)
+    try:
+        parameters = inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return {}
+    if "word_start_table" not in parameters:
+        return {}
+    import seqio
+
+    from textedit.data.vocab.vocabulary import word_start_table
+
+    provider = seqio.get_mixture_or_task(mixture_or_task_name)
+    return {"word_start_table": word_start_table(provider.output_features["inputs"].vocabulary)}

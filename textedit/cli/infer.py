@@ -82,7 +82,10 @@ def infer(checkpoint: str, mixture_or_task_name: str, output_dir: str,
     provider = seqio.get_mixture_or_task(mixture_or_task_name)
     built = model()
     step = load_trained_weights(checkpoint, built)
-    decode = decode_fn(max_decode_length=task_feature_lengths["targets"])
+    from textedit.cli.gin_configurables import word_guard_arguments
+
+    decode = decode_fn(max_decode_length=task_feature_lengths["targets"],
+                       **word_guard_arguments(decode_fn, mixture_or_task_name))
     output = Path(output_dir)
     output.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()

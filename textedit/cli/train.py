@@ -117,26 +117,6 @@ def settings_of(data, evaluation):
                        insert_length=insert_length)
 
 
-def word_guard_arguments(decode_fn: Callable, mixture_or_task_name: str) -> dict:
-    """{"word_start_table": the task vocabulary's} for a decode function that takes one (EdiT5's
-    word guards at evaluation, as `Editor` applies them); {} otherwise."""
-    import inspect
-
-    function = getattr(decode_fn, "__wrapped__", decode_fn)
-    try:
-        parameters = inspect.signature(function).parameters
-    except (TypeError, ValueError):
-        return {}
-    if "word_start_table" not in parameters:
-        return {}
-    import seqio
-
-    from textedit.data.vocab.vocabulary import word_start_table
-
-    provider = seqio.get_mixture_or_task(mixture_or_task_name)
-    return {"word_start_table": word_start_table(provider.output_features["inputs"].vocabulary)}
-
-
 def write_atomically(path: Path, text: str) -> None:
     temporary = path.with_name(path.name + ".tmp")
     temporary.write_text(text)
@@ -161,6 +141,7 @@ def train(config, data, model: Callable, objective, optimizer: Callable,
     import gin
     import seqio
 
+    from textedit.cli import gin_configurables
     from textedit.runs.run_artifacts import copy_vocabulary
     from textedit.runs.run_settings import write_run_settings
     from textedit.training.evaluation import TaskEvaluator
@@ -199,7 +180,8 @@ def train(config, data, model: Callable, objective, optimizer: Callable,
             raise SystemExit(f"evaluation lengths {eval_lengths} name no 'targets': set "
                              "EVAL_TASK_FEATURE_LENGTHS (e.g. {'inputs': 128, 'targets': 128})")
         decode = decode_fn(max_decode_length=eval_lengths["targets"],
-                           **word_guard_arguments(decode_fn, data.mixture_or_task_name))
+                           **gin_configurables.word_guard_arguments(
+                               decode_fn, data.mixture_or_task_name))
         for name in evaluation.mixture_or_task_names:
             start = time.perf_counter()
             evaluators.append(TaskEvaluator(
