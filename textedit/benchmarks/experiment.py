@@ -178,10 +178,21 @@ def train_command(run: Run, args: ExperimentSettings) -> list[str]:
             + [f"--gin.{k}={v}" for k, v in bindings.items()] + data_flags(args))
 
 
-def data_flags(args: ExperimentSettings) -> list[str]:
-    """--data_dir and --skip_bad_lines as the commands of the runs get them."""
+def data_flags(args) -> list[str]:
+    """--data_dir and --skip_bad_lines as the commands of an experiment get them (`args`: any
+    experiment's settings with `data_dir` and `skip_bad_lines`)."""
     return (([f"--data_dir={args.data_dir}"] if args.data_dir else [])
             + (["--skip_bad_lines"] if args.skip_bad_lines else []))
+
+
+def with_vocabulary_job(jobs: list[Job], args) -> list[Job]:
+    """`jobs` after a `textedit data --no_table` job that each of them needs: every run then
+    finds the vocabulary trained (or checked up to date) once."""
+    vocabulary = Job("vocabulary", [sys.executable, "-m", "textedit", "data", "--no_table",
+                                    *data_flags(args)])
+    for job in jobs:
+        job.needs = ("vocabulary", *job.needs)
+    return [vocabulary, *jobs]
 
 
 def run_experiment(args: ExperimentSettings, argv: Sequence[str], dry_run: bool = False) -> int:
@@ -203,10 +214,7 @@ def run_experiment(args: ExperimentSettings, argv: Sequence[str], dry_run: bool 
     if dry_run:
         print_commands(jobs)
         return 0
-    jobs.insert(0, Job("vocabulary", [sys.executable, "-m", "textedit", "data", "--no_table",
-                                      *data_flags(args)]))
-    for job in jobs[1:]:
-        job.needs = ("vocabulary", *job.needs)
+    jobs = with_vocabulary_job(jobs, args)
     outcome = run_jobs(jobs, args.workers, out_dir / "logs", cwd=ROOT)
     rows = experiment_results.collect(runs, out_dir / "runs", outcome, args)
     experiment_results.write(rows, out_dir, args, list(argv))

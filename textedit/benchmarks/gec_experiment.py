@@ -29,6 +29,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from textedit.benchmarks.experiment import data_flags, with_vocabulary_job
 from textedit.benchmarks.job_queue import Job, print_commands, print_plan, run_jobs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -143,12 +144,6 @@ def train_command(chunk: Chunk, settings: GecExperimentSettings, previous_minute
             + [f"--gin.{k}={v}" for k, v in bindings.items()] + extra + data_flags(settings))
 
 
-def data_flags(settings: GecExperimentSettings) -> list[str]:
-    """--data_dir and --skip_bad_lines as every command of the experiment gets them."""
-    return (([f"--data_dir={settings.data_dir}"] if settings.data_dir else [])
-            + (["--skip_bad_lines"] if settings.skip_bad_lines else []))
-
-
 def jobs_of(chunks: list[Chunk], settings: GecExperimentSettings) -> list[Job]:
     runs = Path(settings.out_dir) / "runs"
     jobs, previous = [], {}
@@ -261,10 +256,7 @@ def run_experiment(settings: GecExperimentSettings, argv: Sequence[str], copy_sc
     if dry_run:
         print_commands(jobs)
         return 0
-    jobs.insert(0, Job("vocabulary", [sys.executable, "-m", "textedit", "data", "--no_table",
-                                      *data_flags(settings)]))
-    for job in jobs[1:]:
-        job.needs = ("vocabulary", *job.needs)
+    jobs = with_vocabulary_job(jobs, settings)
     out = Path(settings.out_dir)
     outcome = run_jobs(jobs, settings.workers, out / "logs", cwd=ROOT)
     path = write_results(collect(chunks, settings), copy_scores(), settings, argv)

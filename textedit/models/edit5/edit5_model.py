@@ -146,10 +146,9 @@ class Edit5Model(keras.Model):
         """Teacher forcing of the insertion decoder -> logits float32 [b, T, vocab]; with
         `position_keys` [b, L, d_model] (`position_logits`) the `<pos_k>` logits get their
         scores against them."""
-        backbone = self.backbone
-        hidden = backbone.decoder(backbone.shared(decoder_input_tokens), reordered_states,
-                                  token_mask, training=training)
-        logits = backbone.project_to_vocab(hidden)
+        hidden = self.backbone.decode_hidden(decoder_input_tokens, reordered_states, token_mask,
+                                             training)
+        logits = self.backbone.project_to_vocab(hidden)
         if position_keys is None:
             return logits
         return self._add_position_logits(logits, hidden, position_keys)

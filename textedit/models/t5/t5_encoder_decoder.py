@@ -74,9 +74,13 @@ class T5EncoderDecoder(keras.Model):
     def decode(self, decoder_input_tokens, encoder_hidden, encoder_mask, training=False):
         """Teacher forcing: decoder_input_tokens int [b, t] (start id first), encoder_hidden
         [b, s, d_model], encoder_mask bool [b, s] -> logits float32 [b, t, vocab_size]."""
-        hidden = self.decoder(self.shared(decoder_input_tokens), encoder_hidden, encoder_mask,
-                              training=training)
-        return self.project_to_vocab(hidden)
+        return self.project_to_vocab(self.decode_hidden(decoder_input_tokens, encoder_hidden,
+                                                        encoder_mask, training))
+
+    def decode_hidden(self, decoder_input_tokens, encoder_hidden, encoder_mask, training=False):
+        """`decode` before the output layer: the decoder's states [b, t, d_model]."""
+        return self.decoder(self.shared(decoder_input_tokens), encoder_hidden, encoder_mask,
+                            training=training)
 
     def call(self, inputs, training=False):
         """inputs {"encoder_input_tokens": [b, s], "decoder_input_tokens": [b, t]}
