@@ -17,7 +17,9 @@ CORE = [
     "tensorflow-datasets==4.9.10",
     "gin-config==0.5.0",
     "numpy==2.4.6",
-    "sentencepiece==0.2.3",
+    # Not 0.2.3: its generated protobuf code demands protobuf >= 7.36.1, and apache-beam (the
+    # beam extra) needs protobuf < 7. 0.2.2 has no such check and loads 0.2.3 models alike.
+    "sentencepiece==0.2.2",
     "safetensors==0.8.0",  # Hugging Face checkpoints (textedit.models.load_hf_t5), no torch needed
     "matplotlib==3.11.2",  # the PNG plots of `textedit experiment` and `report` (Agg)
 ]
@@ -40,6 +42,11 @@ DEV = ["pytest==9.2.0", "hypothesis==6.170.17", "ruff==0.17.6"]
 # 2.13.0 is the CPU build on this machine kind's disk (a plain `torch` would pull a multi-GB CUDA
 # build); transformers only builds tiny random models here, nothing is downloaded.
 HF_REFERENCE = ["torch==2.13.0", "transformers==5.23.0"]
+# Apache Beam for `textedit cache_tasks` (SeqIO's Beam cache pipeline; DirectRunner here). Every
+# apache-beam release caps protobuf < 7 (and pyarrow < 26, pillow < 13, python-dateutil < 3), so
+# this extra moves protobuf from 7.36.2 to 6.33.6: TensorFlow 2.21, SeqIO and the sentencepiece
+# pin above all accept it (pip check clean but for t5's omissions).
+BEAM = ["apache-beam==2.77.0", "protobuf==6.33.6"]
 
 # t5 itself, installed separately with --no-deps (see the module docstring).
 T5_NO_DEPS = "t5==0.9.4"
@@ -53,6 +60,6 @@ setup(
     # The embedded default data (`textedit main` without a data directory).
     package_data={"textedit.data.embedded": ["sentences.txt"]},
     install_requires=CORE + T5_RUNTIME + METRICS,
-    extras_require={"dev": DEV, "hf": HF_REFERENCE},
+    extras_require={"dev": DEV, "hf": HF_REFERENCE, "beam": BEAM},
     entry_points={"console_scripts": ["textedit = textedit.cli.main:console_main"]},
 )

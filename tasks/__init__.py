@@ -4,7 +4,9 @@
                   # their edit5_ twins, and pre-training: pretrain_span_corruption,
                   # pretrain_edit_noise, gec_synthetic; gec_embedded (the embedded default
                   # data, no data directory needed); low-resource shares:
-                  # fusion_wikisplit_1pct, fusion_wikisplit_10pct (+ edit5_ twins)
+                  # fusion_wikisplit_1pct, fusion_wikisplit_10pct (+ edit5_ twins);
+                  # lm_clean_text (plain text for decoder-only language models);
+                  # gsm8k, gsm8k_answer_only (maths word problems, tasks/gsm8k.py)
     seqio.get_mixture_or_task("gec_jfleg").get_dataset(None, split="validation")
 
 Your own parallel files: `tasks.user_data.register_parallel_task` (see its docstring).
@@ -17,6 +19,8 @@ from tasks import (  # noqa: F401  (register)
     gec,
     gec_embedded,
     gec_synthetic,
+    gsm8k,
+    language_model,
     low_resource,
     pretraining,
     simplification,

@@ -86,6 +86,10 @@ def test_conll_annotator0_targets_against_the_gold_m2(tmp_path, capsys):
     sentences have overlapping gold edits that no single target can realise (m2_reader). The
     same happens with the errant command-line tools (tests/metrics/test_errant_metric.py checks
     the library against them on gold M2 files).
+
+    Source of the counts: ERRANT 3.0.2's commands print 2821 / 575 / 685 for these sentences
+    (errant_parallel -orig SRC -cor ANN0, then errant_compare -ref conll13.test.m2);
+    tests/metrics/test_errant_commands_live.py derives them live (slow, ~30 s).
     """
     sentences = read_m2(data_path("gec/conll13.test.m2"))
     predictions = _write_lines(tmp_path / "ann0.txt", [s.target(0) for s in sentences])
@@ -167,7 +171,8 @@ def test_data_dir_and_skip_bad_lines_reach_the_task_and_the_gold_m2(tmp_path, ca
 @pytest.mark.slow
 def test_wi_annotator0_targets_against_the_gold_m2(tmp_path, capsys):
     """As for CoNLL: W&I's gold spans are the annotators' own, so ERRANT's re-extraction of
-    annotator 0's corrections matches 86% of them (F0.5 85.93), not all."""
+    annotator 0's corrections matches 86% of them (F0.5 85.93), not all. The counts are what
+    ERRANT's commands print for the same files (tests/metrics/test_errant_commands_live.py)."""
     files = [f"gec/wi.{level}.dev.m2" for level in "ABC"]
     targets = [s.target(0) for f in files for s in read_m2(data_path(f))]
     predictions = _write_lines(tmp_path / "ann0.txt", targets)

@@ -53,13 +53,15 @@ def ensure_environment() -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
     pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     setup_hash = hashlib.sha256((ROOT / "setup.py").read_bytes()).hexdigest()
-    _step("packages", setup_hash, pip + ["-e", ".[dev,hf]"])
+    # beam: Apache Beam for `textedit cache_tasks`, so its test runs (about 20 more packages;
+    # the whole environment installs in about 3.5 minutes from a package index).
+    _step("packages", setup_hash, pip + ["-e", ".[dev,hf,beam]"])
     t5 = _t5_pin()
     _step("t5", t5, pip + ["--no-deps", t5])
 
 
-def run(args: list[str]) -> int:
-    env = dict(os.environ)
+def run(args: list[str], **extra_env: str) -> int:
+    env = dict(os.environ, **extra_env)
     env.setdefault("JAX_PLATFORMS", "cpu")  # `import seqio` imports JAX
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     print(f"[bootstrap] $ {' '.join(args)}", flush=True)
@@ -77,7 +79,10 @@ def main(argv: list[str]) -> int:
     lint = run([str(PYTHON), "-m", "ruff", "check", "."])
     if lint:
         return lint
-    return run([str(PYTHON), "-m", "pytest", "-q", "-m", "not slow", "tests", *rest])
+    # The dev, hf and beam extras are installed above, so a comparison whose reference package
+    # (or Beam) is missing fails instead of skipping (tests/reference_packages.py).
+    return run([str(PYTHON), "-m", "pytest", "-q", "-m", "not slow", "tests", *rest],
+               TEXTEDIT_REQUIRE_REFERENCES="1")
 
 
 if __name__ == "__main__":

@@ -47,8 +47,9 @@ def test_a_new_share_registers_with_its_edit_twin():
     name = share_task_name("fusion_bisect", 0.5)
     assert name == "fusion_bisect_0.5pct"
     n = len(_sources("fusion_bisect", "train"))
-    assert len(_sources(name, "train")) == round(n * 0.005)
-    assert seqio.get_mixture_or_task("edit5_" + name) is not None
+    share = _sources(name, "train")
+    assert len(share) == round(n * 0.005)
+    assert _sources("edit5_" + name, "train") == share  # the edit twin reads the same pairs
 
 
 def test_an_epoch_of_several_passes_holds_each_pair_once_per_pass_in_a_seeded_order(tiny_vocab):

@@ -8,7 +8,10 @@ from textedit.data import readers
 
 def test_index_exports_every_name():
     for name in readers.__all__:
-        assert getattr(readers, name) is not None
+        exported = getattr(readers, name)  # AttributeError if the index lost it
+        # Each name is the reader module's own function or class, not a stand-in.
+        assert callable(exported) and exported.__name__ == name, name
+        assert exported.__module__.startswith("textedit.data."), (name, exported.__module__)
     for name in (
         "read_m2",
         "read_m2_pairs",

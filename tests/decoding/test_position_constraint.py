@@ -112,3 +112,23 @@ def test_grouped_choice_weighs_stop_against_all_positions_together():
     assert first_step[1] < -1e8  # EOS lost as a group
     second = np.asarray(grouped(logits, index[1], generated))[1]
     assert int(np.argmax(second)) in (9, 10, 11)  # content: 3 x 0.6 beats EOS 1.0 and <pos> 0.8
+
+
+def test_insert_bias_lifts_allowed_positions_only():
+    """EOS (2.0) beats <pos_1> (1.6) in the plain argmax; a bias of 0.5 makes the decoder open
+    the span there. Forbidden positions (k > num_kept) stay forbidden and content ids keep
+    their logits."""
+    first, vocab = 3, 12  # ids: 0 pad, 1 EOS, 2 content, 3..8 <pos_0..5>, 9..11 content
+    logits = np.full((1, vocab), -5.0, np.float32)
+    logits[0, 1], logits[0, 4], logits[0, 8], logits[0, 9] = 2.0, 1.6, 3.0, 0.3
+    generated = np.zeros((1, 4), np.int32)
+    num_kept = np.array([3], np.int32)
+    plain = np.asarray(position_constraint(num_kept, first_position_id=first,
+                                           num_position_tokens=6)(logits, 0, generated))[0]
+    biased = np.asarray(position_constraint(num_kept, first_position_id=first,
+                                            num_position_tokens=6, insert_bias=0.5)(
+        logits, 0, generated))[0]
+    assert int(np.argmax(plain)) == 1 and int(np.argmax(biased)) == 4
+    np.testing.assert_allclose(biased[[3, 4, 5, 6]], logits[0, [3, 4, 5, 6]] + 0.5)
+    assert biased[8] <= FORBIDDEN  # <pos_5>: k = 5 > 3 kept
+    np.testing.assert_allclose(biased[[1, 2, 9, 10, 11]], logits[0, [1, 2, 9, 10, 11]])

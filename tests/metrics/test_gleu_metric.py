@@ -68,6 +68,13 @@ def test_examples_may_have_different_numbers_of_references():
     same = [["he goes home"], ["an apple"] * 2, ["she runs fast"] * 3]
     assert gleu_score(sources, predictions, same)["gleu"] == pytest.approx(100.0)
     varied = [["he goes home"], ["an apple", "one apple"], ["she runs fast", "she ran", "she is"]]
-    score = gleu_score(sources, predictions, varied)["gleu"]
-    assert 0.0 < score < 100.0
-    assert gleu_score(sources, predictions, varied)["gleu"] == score
+    score = gleu_score(sources, predictions, varied, iterations=20)["gleu"]
+    # The definition: the mean over rounds of the single-reference GLEU of each round's picks.
+    picks = fixed_seed_reference_picks(20, [len(refs) for refs in varied])
+    rounds = [gleu_score(sources, predictions,
+                         [[refs[j]] for refs, j in zip(varied, row, strict=True)],
+                         iterations=1)["gleu"] for row in picks]
+    assert len({tuple(row) for row in picks}) > 1  # the rounds pick different references
+    assert score == pytest.approx(float(np.mean(rounds)), abs=1e-9)
+    assert score < 100.0  # "one apple", "she ran", "she is" lower some rounds
+    assert gleu_score(sources, predictions, varied, iterations=20)["gleu"] == score

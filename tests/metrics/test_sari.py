@@ -64,5 +64,17 @@ def test_lower_cases_and_tokenises_by_default():
 
 
 def test_examples_may_have_different_numbers_of_references():
+    # Corpus sums, the second example's S and O counts scaled by r = 3 (summed reference counts
+    # d, e, f: 2 each; de, ef, df: 1 each):
+    #   add    n=2: {ac} and {df} added, both right, both the only reference additions -> F1 1;
+    #          n=1, 3, 4: nothing added, nothing to add                                   -> 0.25
+    #   keep   n=1: kept a, c (2 of 2 right) + d, f x3 (4 of 6 right), references keep 2 + 6
+    #          -> P = R = 6/8, F1 0.75; n >= 2: nothing kept                              -> 0.1875
+    #   delete n=1: b (1 of 1) + e x3 (1 of 3 right, references drop 3) -> P = R = 2/4, F1 0.5
+    #          n=2: ab, bc (2 of 2) + de, ef x3 (4 of 6, references drop 4) -> P 6/8, R 1, F1 6/7
+    #          n=3: abc (1) + def x3 (3), all right -> F1 1; n=4 nothing -> (0.5 + 6/7 + 1) / 4
     scores = sari_score(["a b c", "d e f"], ["a c", "d f"], [["a c"], ["d f", "d e", "e f"]])
-    assert 0.0 < scores["sari"] <= 100.0
+    assert scores["sari_add"] == pytest.approx(25.0)
+    assert scores["sari_keep"] == pytest.approx(18.75)
+    assert scores["sari_delete"] == pytest.approx(100 * (0.5 + 6 / 7 + 1) / 4)
+    assert scores["sari"] == pytest.approx((25.0 + 18.75 + 100 * (0.5 + 6 / 7 + 1) / 4) / 3)

@@ -4,6 +4,7 @@ import inspect
 
 import pytest
 
+from textedit.metrics import get_metric
 from textedit.metrics.errant_metric import GoldEdit
 from textedit.metrics.seqio_adapters import as_seqio_metric, seqio_metric, suffixed_metric
 
@@ -44,8 +45,14 @@ def test_wraps_any_scorer_with_the_shared_convention():
 
 @pytest.mark.parametrize("name", ["gleu", "sari", "bleu", "exact_match"])
 def test_every_reference_based_metric_runs_through_the_adapter(name):
-    scores = seqio_metric(name)(TARGETS * 2, ["he goes home", "an apple"] * 2)
-    assert scores and all(0.0 <= v <= 100.0 for v in scores.values())
+    predictions = ["he goes home", "an apple"] * 2
+    scores = seqio_metric(name)(TARGETS * 2, predictions)
+    # The same values as the scorer called directly on the unpacked lists.
+    expected = get_metric(name)(["he go home", "a apple"] * 2, predictions,
+                                [["he goes home", "he went home"], ["an apple"]] * 2)
+    assert scores == pytest.approx(expected) and scores
+    if name == "exact_match":
+        assert scores == {"exact_match": 100.0}  # every prediction is one of its references
 
 
 def test_errant_scores_gold_edits_when_targets_carry_them():

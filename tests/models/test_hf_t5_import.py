@@ -2,7 +2,8 @@
 safetensors and PyTorch formats, give the same logits and greedy outputs as transformers itself.
 
 Nothing is downloaded: transformers builds the models from configs (random init) into tmp dirs.
-The tests that compare with transformers skip only where torch or transformers is absent.
+The tests that compare with transformers skip only where torch or transformers is absent, and
+fail instead in CI (tests/reference_packages.py).
 """
 
 import copy
@@ -10,6 +11,7 @@ import json
 
 import numpy as np
 import pytest
+from reference_packages import require_reference
 
 from textedit.decoding import greedy_decode
 from textedit.models import (
@@ -56,11 +58,7 @@ def _hf_model(torch, transformers, feed_forward_proj: str, untied: bool, seed: i
 
 @pytest.fixture(scope="module")
 def hf():
-    torch = pytest.importorskip("torch", reason="comparing with transformers needs torch "
-                                                "(pip install -e .[hf])")
-    transformers = pytest.importorskip("transformers", reason="comparing with transformers "
-                                                              "needs it (pip install -e .[hf])")
-    return torch, transformers
+    return require_reference("torch"), require_reference("transformers")
 
 
 @pytest.fixture(scope="module")
@@ -173,7 +171,7 @@ V1_1_CONFIG = {"model_type": "t5", "vocab_size": VOCAB, "d_model": 32, "d_kv": 8
 
 
 def test_round_trip_without_torch(tmp_path):
-    pytest.importorskip("safetensors", reason="reading safetensors needs the safetensors package")
+    require_reference("safetensors")
     source = T5EncoderDecoder(T5Config.named("tiny", vocab_size=VOCAB, num_decoder_layers=1))
     state = _write_checkpoint(tmp_path, source, V1_1_CONFIG)
     model = load_hf_t5(tmp_path)
@@ -184,7 +182,7 @@ def test_round_trip_without_torch(tmp_path):
 
 
 def test_a_shape_mismatch_names_the_key_and_both_shapes(tmp_path):
-    pytest.importorskip("safetensors", reason="reading safetensors needs the safetensors package")
+    require_reference("safetensors")
     source = T5EncoderDecoder(T5Config.named("tiny", vocab_size=VOCAB, num_decoder_layers=1))
     _write_checkpoint(tmp_path, source, {**V1_1_CONFIG, "d_ff": 48})
     with pytest.raises(ValueError, match=r"encoder\.block\.0\.layer\.1\.DenseReluDense\.wi_0"
@@ -194,7 +192,7 @@ def test_a_shape_mismatch_names_the_key_and_both_shapes(tmp_path):
 
 
 def test_strict_loading_refuses_missing_weights(tmp_path):
-    pytest.importorskip("safetensors", reason="reading safetensors needs the safetensors package")
+    require_reference("safetensors")
     source = T5EncoderDecoder(T5Config.named("tiny", vocab_size=VOCAB, num_decoder_layers=1))
     _write_checkpoint(tmp_path, source, {**V1_1_CONFIG, "num_decoder_layers": 2})
     with pytest.raises(ValueError, match=r"missing: decoder\.block\.1\.layer\.0"):

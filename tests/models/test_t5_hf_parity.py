@@ -6,9 +6,10 @@ Nothing is downloaded: HF builds the models here from configs.
 
 import numpy as np
 import pytest
+from reference_packages import require_reference
 
-torch = pytest.importorskip("torch")
-transformers = pytest.importorskip("transformers")
+torch = require_reference("torch")
+transformers = require_reference("transformers")
 
 from transformers.models.t5 import modeling_t5  # noqa: E402
 

@@ -61,6 +61,7 @@ def time_ours(size: str, vocab_size: int, sources: list, decode_length: int, thr
 
     from textedit.decoding import greedy_decode
     from textedit.models import T5Config, T5EncoderDecoder, hf_t5_variables
+    from textedit.models.t5.t5_hf_names import hf_t5_config
 
     keras.utils.set_random_seed(0)
     config = T5Config.named(size, vocab_size=vocab_size, dropout_rate=0.0)
@@ -86,18 +87,30 @@ def time_ours(size: str, vocab_size: int, sources: list, decode_length: int, thr
         out["rows"].append({"times": times, "generated": generated,
                             "compile_seconds": compile_seconds})
     if export_weights:
-        c = config
-        out["hf_config"] = dict(
-            vocab_size=c.vocab_size, d_model=c.d_model, d_kv=c.d_kv, d_ff=c.d_ff,
-            num_layers=c.num_encoder_layers, num_decoder_layers=c.num_decoder_layers,
-            num_heads=c.num_heads, relative_attention_num_buckets=c.relative_attention_num_buckets,
-            relative_attention_max_distance=c.relative_attention_max_distance, dropout_rate=0.0,
-            layer_norm_epsilon=c.layer_norm_epsilon, feed_forward_proj=c.feed_forward_proj,
-            tie_word_embeddings=c.tie_word_embeddings, decoder_start_token_id=c.decoder_start_id,
-            eos_token_id=c.eos_id, pad_token_id=c.pad_id)
+        out["hf_config"] = hf_t5_config(config)
         out["hf_state"] = {key: (v.numpy().T if transpose else v.numpy()).copy()
                            for key, (v, transpose) in hf_t5_variables(model).items()}
     return out
+
+
+def transformers_t5(hf_config: dict, state: dict, threads: int):
+    """A `transformers.T5ForConditionalGeneration` built from hf_config (`hf_t5_config`) with
+    `state` (HF key -> array, `hf_t5_variables` layout) copied in, after setting torch's intra-op
+    and inter-op threads (call it first in a process of its own, before torch runs anything)."""
+    import torch
+    import transformers
+
+    torch.set_num_threads(threads)
+    torch.set_num_interop_threads(threads)
+    config = transformers.T5Config(**hf_config)
+    hf = transformers.T5ForConditionalGeneration(config)
+    if not hf_config["tie_word_embeddings"]:  # transformers >= 5 ties lm_head to shared
+        hf.lm_head.weight = torch.nn.Parameter(torch.empty(config.vocab_size, config.d_model))
+    params = hf.state_dict()
+    with torch.no_grad():
+        for key, array in state.items():
+            params[key].copy_(torch.from_numpy(array))
+    return hf
 
 
 def time_transformers(hf_config: dict, state: dict, sources: list, decode_length: int,
@@ -108,16 +121,7 @@ def time_transformers(hf_config: dict, state: dict, sources: list, decode_length
     import torch
     import transformers
 
-    torch.set_num_threads(threads)
-    torch.set_num_interop_threads(threads)
-    config = transformers.T5Config(**hf_config)
-    hf = transformers.T5ForConditionalGeneration(config).eval()
-    if not hf_config["tie_word_embeddings"]:  # transformers >= 5 ties lm_head to shared
-        hf.lm_head.weight = torch.nn.Parameter(torch.empty(config.vocab_size, config.d_model))
-    params = hf.state_dict()
-    with torch.no_grad():
-        for key, array in state.items():
-            params[key].copy_(torch.from_numpy(array))
+    hf = transformers_t5(hf_config, state, threads).eval()
     out = {"threads": {"torch_intra_op": torch.get_num_threads(),
                        "torch_inter_op": torch.get_num_interop_threads()},
            "versions": {"torch": torch.__version__, "transformers": transformers.__version__},

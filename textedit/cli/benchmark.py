@@ -17,6 +17,8 @@
            dev, random init with forced lengths or trained runs (textedit/benchmarks/latency.py)
   edits    EdiT5 edit conversion (alignment + plan) speed and statistics on a real data set
            (textedit/benchmarks/edit_conversion.py)
+  input    the trainer's input pipeline, a task uncached vs its Apache Beam cache: examples/s
+           and cache size (textedit/benchmarks/input_pipeline.py)
 
 `textedit benchmark SUBCOMMAND --help` explains each one in full.
 """
@@ -72,6 +74,14 @@ EDITS_EXAMPLES = """\
 """
 
 
+INPUT_EXAMPLES = """\
+    textedit cache_tasks --tasks edit5_gec_wi_fce --cache_dir workdir/seqio_cache
+    textedit benchmark input --task edit5_gec_wi_fce --cache_dir workdir/seqio_cache
+    textedit benchmark input --cache_dir workdir/seqio_cache --batch_size 32 --step_ms 900
+
+"""
+
+
 def _description(title: str, examples: str, doc: str) -> str:
     """A subcommand's --help text: its title, its examples, then its library module's docstring
     after that one's first paragraph (the library's own introduction)."""
@@ -80,7 +90,13 @@ def _description(title: str, examples: str, doc: str) -> str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     # The library modules are light (TensorFlow is imported inside their functions).
-    from textedit.benchmarks import decode_speed, edit_conversion, latency, train_throughput
+    from textedit.benchmarks import (
+        decode_speed,
+        edit_conversion,
+        input_pipeline,
+        latency,
+        train_throughput,
+    )
 
     commands = parser.add_subparsers(dest="benchmark", metavar="SUBCOMMAND", required=True)
 
@@ -118,6 +134,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     decode.add_argument("--skip_transformers", action="store_true",
                         help="time ours only (no torch / transformers needed)")
     decode.add_argument("--json", action="store_true", help="print one JSON object")
+    decode.add_argument("--decoder_only_size", choices=["tiny", "mini", "small", "base"],
+                        help="also compare a Gemma 2 decoder-only model of this size "
+                             "(textedit/benchmarks/decoder_only_decode_speed.py)")
     decode.set_defaults(benchmark_run=_run_decode)
 
     timing = commands.add_parser(
@@ -177,6 +196,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="print this many re-ordered pairs with format_alignment")
     edits.set_defaults(benchmark_run=_run_edits)
 
+    pipeline = commands.add_parser(
+        "input", help="input pipeline examples/s: a task uncached vs its Apache Beam cache",
+        description=_description(
+            "`textedit benchmark input`: the trainer's input pipeline, preprocessed on the fly\n"
+            "against read from the task's Apache Beam cache.", INPUT_EXAMPLES,
+            input_pipeline.__doc__),
+        formatter_class=_FORMATTER)
+    flags.add_data_flags(pipeline)
+    pipeline.add_argument("--task", default="edit5_gec_wi_fce")
+    pipeline.add_argument("--cache_dir", action="append", required=True,
+                          help="a directory `textedit cache_tasks` wrote (repeatable)")
+    pipeline.add_argument("--input_length", type=int, default=128)
+    pipeline.add_argument("--target_length", type=int, default=64,
+                          help="decoder_targets (edit5_*) or targets length")
+    pipeline.add_argument("--batch_size", type=int, default=64)
+    pipeline.add_argument("--batches", type=int, default=50, help="timed batches per side")
+    pipeline.add_argument("--step_ms", type=float,
+                          help="a train step's time at this batch (from `benchmark train`)")
+    pipeline.add_argument("--json", action="store_true", help="print one JSON object")
+    pipeline.set_defaults(benchmark_run=_run_input)
+
 
 def _run_train(args: argparse.Namespace) -> int:
     from textedit.benchmarks import train_throughput
@@ -198,6 +238,16 @@ def _run_decode(args: argparse.Namespace) -> int:
         input_length=args.input_length, decode_length=args.decode_length, warmup=args.warmup,
         repeats=args.repeats, threads=args.threads, skip_transformers=args.skip_transformers)
     print(json.dumps(report) if args.json else decode_speed.format_report(report), flush=True)
+    if args.decoder_only_size:
+        from textedit.benchmarks.decoder_only_decode_speed import benchmark_decoder_only_decode
+
+        report = benchmark_decoder_only_decode(
+            size=args.decoder_only_size, vocab_size=args.vocab_size,
+            batch_sizes=args.batch_sizes, input_length=args.input_length,
+            decode_length=args.decode_length, warmup=args.warmup, repeats=args.repeats,
+            threads=args.threads, skip_transformers=args.skip_transformers)
+        print(json.dumps(report) if args.json else "\n" + decode_speed.format_report(report),
+              flush=True)
     return 0
 
 
@@ -222,6 +272,29 @@ def _run_edits(args: argparse.Namespace) -> int:
         args.dataset, annotator=args.annotator, max_positions=args.max_positions,
         min_moved_run=args.min_moved_run, repeat=args.repeat, examples=args.examples,
         skip_bad_lines=args.skip_bad_lines)
+    return 0
+
+
+def _run_input(args: argparse.Namespace) -> int:
+    from textedit.benchmarks import input_pipeline
+
+    flags.apply_data_flags(args)
+    flags.register_tasks(args)
+    edit_task = args.task.startswith("edit5_")
+    converter = None
+    if edit_task:
+        from textedit.data.edit5.edit_feature_converter import EditFeatureConverter
+
+        converter = EditFeatureConverter()
+    lengths = {"inputs": args.input_length,
+               "decoder_targets" if edit_task else "targets": args.target_length}
+    try:
+        report = input_pipeline.benchmark_input(
+            args.task, lengths, cache_dirs=args.cache_dir, feature_converter=converter,
+            batch_size=args.batch_size, batches=args.batches, step_ms=args.step_ms)
+    except ValueError as error:
+        raise SystemExit(f"textedit benchmark input: {error}") from None
+    print(json.dumps(report) if args.json else input_pipeline.format_report(report), flush=True)
     return 0
 
 

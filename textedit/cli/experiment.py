@@ -3,6 +3,7 @@
 
     textedit experiment low_resource --dry_run   # sentence fusion at 1 / 10 / 100% of the data
     textedit experiment gec --dry_run            # GEC learning curves, EdiT5 vs seq2seq
+    textedit experiment mucoco --simplifier RUN --classifier RUN   # constrained decoding
 
 `textedit experiment SUBCOMMAND --help` explains each.
 """
@@ -12,10 +13,11 @@ from __future__ import annotations
 import argparse
 import importlib
 
-from textedit.cli import experiment_gec, experiment_low_resource
+from textedit.cli import experiment_gec, experiment_low_resource, experiment_mucoco
 
 HELP = "run an experiment: low_resource (fusion, Table 2) or gec (learning curves)"
-SUBCOMMANDS = {"low_resource": experiment_low_resource, "gec": experiment_gec}
+SUBCOMMANDS = {"low_resource": experiment_low_resource, "gec": experiment_gec,
+               "mucoco": experiment_mucoco}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -6,6 +6,8 @@
     t5_encoder_decoder       T5EncoderDecoder(config) (the run files' default MODEL)
     edit5_config             Edit5Config(t5=@t5_config(), ...) (gin/models/edit5_*.gin)
     edit5_model              Edit5Model(config) (EdiT5's MODEL)
+    hf_t5_backbone           a T5Config / Edit5Config with the backbone of the Hugging Face T5
+                             checkpoint in `path` (gin/models/t5_hf.gin, edit5_hf.gin)
     edit5_objective          textedit.objectives.edit5_loss.edit5_objective
     edit5_decode_fn          textedit.decoding.edit_inference.edit5_decode_fn
     EditFeatureConverter     textedit.data.edit5.edit_feature_converter.EditFeatureConverter
@@ -17,7 +19,9 @@
     TrainDataConfig          textedit.training.train_data.TrainDataConfig
     EvalConfig               textedit.training.evaluation.EvalConfig
 
-plus `user_parallel_tasks` (tasks/user_data.py) and the commands' own run functions (`train`,
+plus the decoder-only and distillation names of `textedit.cli.gin_decoder_only`,
+the MuCoCO / simplicity-classifier names of `textedit.cli.constraint_configurables`,
+`user_parallel_tasks` (tasks/user_data.py) and the commands' own run functions (`train`,
 `infer`, which textedit/cli/train.py and infer.py register). `required_macros_unset()` lists the
 macros a run file declared as `NAME = %gin.REQUIRED` that nothing has set.
 """
@@ -69,9 +73,22 @@ def edit5_model(config):
     return Edit5Model(config, name="edit5")
 
 
+def hf_t5_backbone(config, path: str | None = None):
+    """`config` (a T5Config or Edit5Config) with the architecture of the Hugging Face T5 directory
+    `path` (textedit.runs.hf_warm_start.hf_model_config); path is INIT_CHECKPOINT in the files."""
+    if not path:
+        raise SystemExit("hf_t5_backbone: set INIT_CHECKPOINT to a local Hugging Face T5 "
+                         "directory (config.json, model.safetensors or pytorch_model.bin, "
+                         "spiece.model), e.g. --gin.INIT_CHECKPOINT=\"'ckpt/flan-t5-small'\"")
+    from textedit.runs.hf_warm_start import hf_model_config
+
+    return hf_model_config(config, path)
+
+
 @functools.cache
 def register_training() -> None:
     """Registers the configurables listed in the module docstring (idempotent)."""
+    from textedit.cli.gin_decoder_only import register_decoder_only
     from textedit.data.edit5.edit_feature_converter import EditFeatureConverter
     from textedit.decoding.edit_inference import edit5_decode_fn
     from textedit.objectives.edit5_loss import edit5_objective
@@ -86,6 +103,7 @@ def register_training() -> None:
     gin.external_configurable(seq2seq_objective, name="seq2seq_objective")
     gin.external_configurable(edit5_config, name="edit5_config")
     gin.external_configurable(edit5_model, name="edit5_model")
+    gin.external_configurable(hf_t5_backbone, name="hf_t5_backbone")
     gin.external_configurable(edit5_objective, name="edit5_objective")
     gin.external_configurable(edit5_decode_fn, name="edit5_decode_fn")
     gin.external_configurable(EditFeatureConverter, name="EditFeatureConverter")
@@ -96,6 +114,10 @@ def register_training() -> None:
     gin.external_configurable(TrainDataConfig, name="TrainDataConfig")
     gin.external_configurable(EvalConfig, name="EvalConfig")
     user_parallel_tasks_configurable()
+    register_decoder_only()  # Gemma 2, decoder-only training, distillation
+    from textedit.cli.constraint_configurables import register_constrained_decoding
+
+    register_constrained_decoding()  # MuCoCO's DECODE_FN, the simplicity classifier
     # Includes name files from the repository root (`include 'gin/runs/train.gin'`): found
     # relative to the working directory first, then to the repository. Gin's resource reader logs
     # an error for every search-path miss; those misses are expected here.

@@ -14,6 +14,11 @@ OUTPUT_DIR/<task>-<split>-<step>.txt, one prediction per line in task order (sco
 `textedit evaluate --task <task> --predictions FILE`). `eval` runs seqio.Evaluator with the
 task's metric_fns instead and writes TensorBoard and JSON logs to OUTPUT_DIR. An unset REQUIRED
 macro stops the command with a message naming it.
+
+`--constraint SPEC` (repeatable) decodes with MuCoCO instead, under constraints such as
+simple:0.6, close:0.8, length:0.9, keyword:WORD (`--classifier RUN` for simple), and writes each
+example's constraint values to `<task>-<split>-<step>.constraints.jsonl` beside the predictions
+(textedit/cli/constraint_flags.py).
 """
 
 from __future__ import annotations
@@ -25,6 +30,11 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from textedit.cli.constraint_flags import (
+    add_constraint_flags,
+    constraint_bindings,
+    write_constraint_records,
+)
 from textedit.cli.flags import add_data_flags, apply_data_flags, register_tasks
 
 HELP = "decode a task's split with a trained model into a predictions file"
@@ -34,6 +44,7 @@ RUN_FILE = "runs/infer.gin"  # under gin/
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_data_flags(parser)
+    add_constraint_flags(parser)
 
 
 def load_trained_weights(checkpoint: str, model) -> int:
@@ -105,6 +116,7 @@ def infer(checkpoint: str, mixture_or_task_name: str, output_dir: str,
             results[task.name] = write_predictions(
                 task, built, decode, task_feature_lengths, split, max_examples, batch_size, path)
             print(f"wrote {results[task.name]} predictions to {path}", flush=True)
+            write_constraint_records(decode, path, results[task.name])
     print(f"done in {time.perf_counter() - start:.0f}s", flush=True)
     return results
 
@@ -122,6 +134,7 @@ def run(args: argparse.Namespace, run_file: str = RUN_FILE) -> int:
         raise SystemExit("at least one --gin_file is needed: the model file the run was "
                          "trained with (e.g. gin/models/edit5_mini.gin)")
     apply_data_flags(args)
+    args.gin_bindings = [*args.gin_bindings, *constraint_bindings(args)]
     import gin
 
     from textedit.cli import gin_configurables

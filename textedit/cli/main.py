@@ -18,6 +18,7 @@ from collections.abc import Sequence
 COMMANDS = {
     "main": "main_job",
     "data": "data",
+    "cache_tasks": "cache_tasks",
     "train": "train",
     "infer": "infer",
     "eval": "eval",
@@ -27,6 +28,8 @@ COMMANDS = {
     "benchmark": "benchmark",
     "experiment": "experiment",
     "report": "report",
+    "teacher_logits": "teacher_logits",
+    "nll": "nll",
 }
 
 DESCRIPTION = """\

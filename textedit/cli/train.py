@@ -125,8 +125,24 @@ def write_atomically(path: Path, text: str) -> None:
 
 def train(config, data, model: Callable, objective, optimizer: Callable,
           evaluation=None, decode_fn: Callable | None = None, strategy=None,
-          check_only: bool = False):
+          check_only: bool = False, vocab_dir: str | None = None):
     """The run: gin binds everything but `strategy` and `check_only` (see gin/runs/train.gin).
+
+    The tasks are tokenised with the run's vocabulary (textedit/cli/run_vocabulary.py): `vocab_dir`
+    (VOCAB_DIR), else INIT_CHECKPOINT's when that is a Hugging Face T5 directory, else the one the
+    tasks were registered with. Arguments: see `train_with_vocabulary`.
+    """
+    from textedit.cli.run_vocabulary import run_vocabulary
+
+    with run_vocabulary(vocab_dir, config.init_checkpoint):
+        return train_with_vocabulary(config, data, model, objective, optimizer, evaluation,
+                                     decode_fn, strategy, check_only)
+
+
+def train_with_vocabulary(config, data, model: Callable, objective, optimizer: Callable,
+                          evaluation=None, decode_fn: Callable | None = None, strategy=None,
+                          check_only: bool = False):
+    """The run, once the tasks have the run's vocabulary.
 
     Args:
       config: a TrainConfig (model_dir, steps, batch size, checkpoints, logging, precision).

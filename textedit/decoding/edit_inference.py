@@ -71,7 +71,7 @@ class EditOutputs(NamedTuple):
 
 def edit_loop(model, encoder_input_tokens, max_insert_length: int, word_start=None,
               delete_threshold: float = DEFAULT_DELETE_THRESHOLD, word_start_table=None,
-              strict_spans: bool | None = None) -> EditOutputs:
+              strict_spans: bool | None = None, insert_bias: float = 0.0) -> EditOutputs:
     """The traceable body of `edit_step`, for use inside other compiled graphs.
 
     Args:
@@ -89,6 +89,8 @@ def edit_loop(model, encoder_input_tokens, max_insert_length: int, word_start=No
         with a word-initial piece (or be empty), so it cannot glue onto the word before it.
       strict_spans: the insertion decoder's first token is a `<pos_k>` or EOS and no `<pos_k>`
         follows a `<pos_k>`; None: on exactly when `word_start` is given.
+      insert_bias: added to every `<pos_k>` logit of the insertion decoder (a Python float; 0 =
+        the plain argmax): above 0 it inserts more readily (`position_constraint`).
     """
     config = model.config
     tokens = ops.cast(encoder_input_tokens, "int32")
@@ -125,7 +127,8 @@ def edit_loop(model, encoder_input_tokens, max_insert_length: int, word_start=No
     processor = position_constraint(num_kept, first_position_id=config.first_position_id,
                                     num_position_tokens=config.num_position_tokens,
                                     boundaries=boundaries, strict_spans=strict_spans,
-                                    span_start_table=word_start_table, eos_id=t5.eos_id)
+                                    span_start_table=word_start_table, eos_id=t5.eos_id,
+                                    insert_bias=insert_bias)
     insertions = greedy_loop(model.decode_step, cache, batch, max_insert_length,
                              eos_id=t5.eos_id, pad_id=t5.pad_id, start_id=t5.decoder_start_id,
                              logits_processor=processor)
@@ -185,17 +188,18 @@ def realise_batch(encoder_input_tokens, tags, pointers, insertion_tokens, *,
 
 def edit_batch(model, encoder_input_tokens, max_insert_length: int, *,
                word_start_table=None, delete_threshold: float = DEFAULT_DELETE_THRESHOLD,
-               strict_spans: bool | None = None) -> list[RealisedEdit]:
+               strict_spans: bool | None = None, insert_bias: float = 0.0) -> list[RealisedEdit]:
     """`edit_step` then `realise_batch` with the model's position-token range and ids.
 
     With `word_start_table` (bool [V'], `textedit.data.vocab.vocabulary.word_start_table`) the
     word guards are on: `word_start` is looked up here (numpy) and the table also constrains the
-    spans' first pieces (`edit_loop`). `delete_threshold` and `strict_spans` as in `edit_loop`.
+    spans' first pieces (`edit_loop`). `delete_threshold`, `strict_spans` and `insert_bias` as
+    in `edit_loop`.
     """
     tokens = tf.convert_to_tensor(encoder_input_tokens, tf.int32)
     outputs = edit_step(model, tokens, max_insert_length,
                         **guard_arguments(tokens.numpy(), word_start_table, delete_threshold,
-                                          strict_spans))
+                                          strict_spans, insert_bias))
     config = model.config
     return realise_batch(tokens.numpy(), outputs.tags.numpy(), outputs.pointers.numpy(),
                          outputs.insertion_tokens.numpy(),
@@ -206,11 +210,13 @@ def edit_batch(model, encoder_input_tokens, max_insert_length: int, *,
 
 def guard_arguments(tokens, word_start_table=None,
                     delete_threshold: float = DEFAULT_DELETE_THRESHOLD,
-                    strict_spans: bool | None = None) -> dict:
+                    strict_spans: bool | None = None, insert_bias: float = 0.0) -> dict:
     """`edit_step`'s guard keyword arguments for numpy ids [b, L]: word_start (looked up in
-    word_start_table, as a tensor), the table as a constant, the threshold and strict_spans.
-    No table: only the threshold and strict_spans (word guards off)."""
+    word_start_table, as a tensor), the table as a constant, the threshold, strict_spans and
+    insert_bias. No table: only the threshold, strict_spans and insert_bias (word guards off)."""
     arguments = dict(delete_threshold=float(delete_threshold), strict_spans=strict_spans)
+    if insert_bias:  # left out at 0, so the compiled function's cache keys stay as before
+        arguments["insert_bias"] = float(insert_bias)
     if word_start_table is not None:
         table = np.asarray(word_start_table, dtype=bool)
         arguments.update(word_start=tf.constant(word_starts(tokens, table)),
@@ -219,7 +225,8 @@ def guard_arguments(tokens, word_start_table=None,
 
 
 def edit5_decode_fn(max_decode_length: int, max_insert_length: int = 64,
-                    word_start_table=None, delete_threshold: float = DEFAULT_DELETE_THRESHOLD):
+                    word_start_table=None, delete_threshold: float = DEFAULT_DELETE_THRESHOLD,
+                    insert_bias: float = 0.0):
     """An evaluation decode function (textedit.training.evaluation) for an `Edit5Model`.
 
     `decode(model, features)` edits `features["encoder_input_tokens"]` [b, L] (a plain text
@@ -227,13 +234,14 @@ def edit5_decode_fn(max_decode_length: int, max_insert_length: int = 64,
     (then EOS, then padding), so an EdiT5 run is scored on the same examples, postprocessing and
     metrics as a seq2seq run. Realisations longer than max_decode_length - 1 pieces are cut there
     (as a seq2seq decoder stops there). `word_start_table` (optional numpy bool [V'], the task
-    vocabulary's `word_start_table`) turns the word guards on; `delete_threshold` as in
-    `edit_loop`.
+    vocabulary's `word_start_table`) turns the word guards on; `delete_threshold` and
+    `insert_bias` as in `edit_loop`.
     """
 
     def decode(model, features):
         edits = edit_batch(model, features["encoder_input_tokens"], max_insert_length,
-                           word_start_table=word_start_table, delete_threshold=delete_threshold)
+                           word_start_table=word_start_table, delete_threshold=delete_threshold,
+                           insert_bias=insert_bias)
         eos_id, pad_id = model.config.t5.eos_id, model.config.t5.pad_id
         rows = np.full((len(edits), max_decode_length), pad_id, np.int32)
         for row, edit in enumerate(edits):

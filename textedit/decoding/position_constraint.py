@@ -38,7 +38,7 @@ FORBIDDEN = -1e9  # not -inf: a fully forbidden row would turn into NaN
 
 def position_constraint(num_kept, *, first_position_id: int, num_position_tokens: int,
                         boundaries=None, strict_spans: bool = False, span_start_table=None,
-                        grouped_choice: bool = False, eos_id: int = 1):
+                        grouped_choice: bool = False, eos_id: int = 1, insert_bias: float = 0.0):
     """A `decode_loop` logits processor enforcing prev_k <= k <= num_kept for `<pos_k>`.
 
     Args:
@@ -50,6 +50,9 @@ def position_constraint(num_kept, *, first_position_id: int, num_position_tokens
       span_start_table: optional bool [V']: a span's first token must be True here or EOS.
       grouped_choice: choose stop / new span / continue by total probability first.
       eos_id: the EOS id (for strict_spans and span_start_table).
+      insert_bias: added to the logit of every allowed `<pos_k>` (a Python float; 0 = none).
+        Positive values open spans more readily: a weakly trained decoder puts EOS first even
+        where it gives insertions real mass (GECToR's "confidence bias", here for insertions).
 
     Returns:
       processor(logits float32 [b, V], index int32 [], generated int32 [b, T]) -> logits, where
@@ -89,6 +92,8 @@ def position_constraint(num_kept, *, first_position_id: int, num_position_tokens
                 starts = ops.logical_or(_vocab_mask(span_start_table, vocab), is_eos)
                 keep = ops.logical_and(keep, ops.logical_or(
                     ops.logical_not(after_position)[:, None], starts))
+        if insert_bias:
+            logits = logits + ops.cast(is_position, logits.dtype) * insert_bias
         logits = ops.where(keep, logits, FORBIDDEN)
         if grouped_choice:
             logits = _best_group(logits, [ops.equal(ids, eos_id), is_position])

@@ -7,10 +7,19 @@
 Layers use `keras.ops`; shapes are in each docstring. HF checkpoint names: `hf_t5_variables`;
 local HF checkpoints (safetensors or PyTorch format): `load_hf_t5(directory)`.
 EdiT5 (tagger, Sinkhorn pointer, 1-layer insertion decoder): `Edit5Model(Edit5Config(...))`.
+Gemma 2 decoder-only: `Gemma2DecoderOnly(Gemma2Config.named("mini"))`, `load_hf_gemma2(directory)`.
 """
 
 from textedit.models.edit5.edit5_config import Edit5Config
 from textedit.models.edit5.edit5_model import Edit5Model
+from textedit.models.gemma2.gemma2_config import Gemma2Config
+from textedit.models.gemma2.gemma2_model import Gemma2DecoderOnly
+from textedit.models.gemma2.hf_gemma2_import import (
+    hf_gemma2_variables,
+    load_hf_gemma2,
+    load_hf_gemma2_weights,
+    read_hf_gemma2_checkpoint,
+)
 from textedit.models.t5.hf_t5_import import (
     HFLoadReport,
     load_hf_t5,
@@ -31,6 +40,8 @@ from textedit.models.t5.t5_hf_names import hf_t5_variables
 __all__ = [
     "Edit5Config",
     "Edit5Model",
+    "Gemma2Config",
+    "Gemma2DecoderOnly",
     "HFLoadReport",
     "RMSNorm",
     "RelativePositionBias",
@@ -41,9 +52,13 @@ __all__ = [
     "T5Encoder",
     "T5EncoderDecoder",
     "T5FeedForward",
+    "hf_gemma2_variables",
     "hf_t5_variables",
+    "load_hf_gemma2",
+    "load_hf_gemma2_weights",
     "load_hf_t5",
     "load_hf_t5_weights",
+    "read_hf_gemma2_checkpoint",
     "read_hf_t5_checkpoint",
     "relative_position_bucket",
 ]

@@ -16,6 +16,9 @@ its variable paths start at its own name (`backbone/shared/embeddings`) and thei
 T5's (`shared/embeddings`, `encoder/...`, `decoder/block_0/...`, `lm_head/kernel`), whatever the
 two models are called. So the backbone loads from a T5 run, the EdiT5 heads (tagger, pointer,
 re-order) are listed as missing, and the T5's extra decoder blocks as unused (tested).
+
+A Hugging Face T5 directory (config.json, weights, spiece.model) is accepted too: its weights go
+to the model's T5 backbone by Hugging Face name (`hf_warm_start`), with the same kind of report.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ class InitReport:
     mismatched: list[str]  # "key: checkpoint [..] vs model [..]"
     unused: list[str]  # checkpoint model variables the model does not have (trainable or not)
     loaded_parameters: int
+    notes: list[str] = dataclasses.field(default_factory=list)  # choices made while loading
 
     def summary(self, limit: int = 10) -> str:
         lines = [f"initialised from {self.checkpoint}: {len(self.loaded)} variables loaded "
@@ -49,6 +53,7 @@ class InitReport:
             if items:
                 more = f" ... and {len(items) - limit} more" if len(items) > limit else ""
                 lines.append(f"  {label}: " + ", ".join(items[:limit]) + more)
+        lines.extend(f"  note: {note}" for note in self.notes)
         return "\n".join(lines)
 
 
@@ -63,11 +68,19 @@ def resolve_checkpoint(path: str | os.PathLike) -> str:
     if Path(str(path) + ".index").exists():
         return str(path)
     raise FileNotFoundError(f"INIT_CHECKPOINT {path}: no checkpoint there (expected a run "
-                            f"directory, its checkpoints/ directory or a ckpt-N prefix)")
+                            f"directory, its checkpoints/ directory, a ckpt-N prefix or a "
+                            f"Hugging Face T5 directory with config.json)")
 
 
 def load_initial_weights(path: str | os.PathLike, model) -> InitReport:
-    """Assigns the checkpoint's values to the model's matching trainable variables."""
+    """Assigns the checkpoint's values to the model's matching trainable variables; `path` may
+    also be a Hugging Face T5 directory (`hf_warm_start.load_hf_initial_weights`)."""
+    from textedit.data.vocab.hf_vocabulary import is_hf_t5_dir
+
+    if is_hf_t5_dir(path):
+        from textedit.runs.hf_warm_start import load_hf_initial_weights
+
+        return load_hf_initial_weights(path, model)
     prefix = resolve_checkpoint(path)
     reader = tf.train.load_checkpoint(prefix)
     stored = keys_in_checkpoint(reader.get_variable_to_shape_map(), "model")

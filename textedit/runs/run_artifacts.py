@@ -11,7 +11,8 @@ Layout added to the run directory (textedit/training/trainer.py documents the re
     model.json      keras.saving.serialize_keras_object(model): class and config
     vocab/          a copy of the SentencePiece model and manifest trained with
                     (textedit/data/vocab/vocabulary.py), so a later vocabulary retrain cannot change
-                    what the ids mean
+                    what the ids mean; for a run warm-started from a Hugging Face T5 directory,
+                    the checkpoint's spiece.model and its manifest (data/vocab/hf_vocabulary.py)
 """
 
 from __future__ import annotations
@@ -44,9 +45,14 @@ def write_model_config(model_dir: str | os.PathLike, model) -> bool:
 
 
 def copy_vocabulary(model_dir: str | os.PathLike, vocab_dir: str | os.PathLike) -> None:
-    """Copies the vocabulary's model and manifest into model_dir/vocab/."""
+    """Copies the vocabulary's model and manifest into model_dir/vocab/; a Hugging Face T5
+    directory's spiece.model becomes vocab/textedit.model, beside its computed manifest."""
+    from textedit.data.vocab.hf_vocabulary import is_hf_t5_dir, write_hf_vocabulary
     from textedit.data.vocab.vocabulary import MANIFEST_FILE, MODEL_FILE
 
+    if is_hf_t5_dir(vocab_dir):
+        write_hf_vocabulary(vocab_dir, Path(model_dir) / RUN_VOCAB_DIR)
+        return
     target = Path(model_dir) / RUN_VOCAB_DIR
     target.mkdir(parents=True, exist_ok=True)
     for name in (MODEL_FILE, MANIFEST_FILE):

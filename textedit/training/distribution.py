@@ -4,7 +4,9 @@
     mirrored      MirroredStrategy over every local GPU (or the given devices): synchronous
                   data parallelism on one machine
     multiworker   MultiWorkerMirroredStrategy: the same over several machines, each started with
-                  its own TF_CONFIG (cluster spec and task index) and the same command
+                  its own TF_CONFIG (cluster spec and task index) and the same command; the
+                  chief writes the run directory, a lost worker stops the run with a clear error
+                  (textedit/training/multiworker.py)
     tpu           TPUStrategy: connects to the TPU named by `tpu` ("" = the local TPU VM, or a
                   name / grpc:// address), initialises it, and replicates over its cores
 
@@ -30,6 +32,10 @@ def make_strategy(name: str = "default", devices: Sequence[str] | None = None,
     if name == "mirrored":
         return tf.distribute.MirroredStrategy(list(devices) if devices else None)
     if name == "multiworker":
+        # Bounded waits for the cluster and for a dead worker (textedit/training/multiworker.py).
+        from textedit.training.multiworker import configure_cluster_timeouts
+
+        configure_cluster_timeouts()
         return tf.distribute.MultiWorkerMirroredStrategy()
     if name == "tpu":
         resolver = tf.distribute.cluster_resolver.TPUClusterResolver(tpu=tpu)

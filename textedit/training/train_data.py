@@ -24,10 +24,12 @@ With several input pipelines (multiworker, TPU pods) pipeline i reads SeqIO shar
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import seqio
 import tensorflow as tf
+
+from textedit.training.length_buckets import bucketed
 
 # (seed, shard_info or None, per-replica batch size) -> finite batched dataset of one epoch.
 DatasetFn = Callable[[int, "seqio.ShardInfo | None", int], tf.data.Dataset]
@@ -62,7 +64,12 @@ class TrainDataConfig:
       mixture_or_task_name: a registered task or mixture.
       task_feature_lengths: e.g. {"inputs": 128, "targets": 128}; longer examples are truncated.
       split: the split trained on.
-      use_cached: read SeqIO's offline cache (seqio_cache_tasks) instead of preprocessing.
+      use_cached: read SeqIO's offline cache (`textedit cache_tasks`, Apache Beam) instead of
+        preprocessing; a task not cached in `cache_dirs` is an error naming that command.
+      cache_dirs: directories holding task caches (registered with SeqIO's global cache dirs).
+      length_buckets: e.g. [{"inputs": 24, "decoder_targets": 8}]: batch examples of similar
+        lengths together and cut each batch to the first bucket that holds it
+        (textedit.training.length_buckets); () = every batch at the task lengths.
       feature_converter: None = EncDecFeatureConverter(pack=False); EdiT5 runs use
         `EditFeatureConverter()` (tags, pointers, insertion decoder features).
       passes_per_epoch: passes over the split in one epoch of the stream. Each epoch builds a
@@ -77,11 +84,33 @@ class TrainDataConfig:
     use_cached: bool = False
     feature_converter: seqio.FeatureConverter | None = None
     passes_per_epoch: int = 1
+    cache_dirs: Sequence[str] = ()
+    length_buckets: Sequence[Mapping[str, int]] = ()
 
     def dataset_fn(self, feature_converter: seqio.FeatureConverter | None = None) -> DatasetFn:
-        return seqio_train_dataset(self.mixture_or_task_name, self.task_feature_lengths,
-                                   self.split, feature_converter or self.feature_converter,
-                                   self.use_cached, self.passes_per_epoch)
+        if self.use_cached:
+            check_cached(self.mixture_or_task_name, self.cache_dirs)
+        dataset_fn = seqio_train_dataset(self.mixture_or_task_name, self.task_feature_lengths,
+                                         self.split, feature_converter or self.feature_converter,
+                                         self.use_cached, self.passes_per_epoch)
+        if not self.length_buckets:
+            return dataset_fn
+        return bucketed(dataset_fn, self.length_buckets, self.task_feature_lengths)
+
+
+def check_cached(mixture_or_task_name: str, cache_dirs: Sequence[str]) -> None:
+    """Registers `cache_dirs` with SeqIO and fails, naming the caching command, if a task of
+    `mixture_or_task_name` has no completed cache in them."""
+    if cache_dirs:
+        seqio.add_global_cache_dirs(list(cache_dirs))
+    provider = seqio.get_mixture_or_task(mixture_or_task_name)
+    tasks = provider.tasks if isinstance(provider, seqio.Mixture) else [provider]
+    missing = [task.name for task in tasks if not task.cache_dir]
+    if missing:
+        raise ValueError(
+            f"use_cached: no cache of {missing} in the cache directories "
+            f"{list(seqio.get_global_cache_dirs())}; write it with `textedit cache_tasks --tasks "
+            f"{' '.join(missing)} --cache_dir DIR` and set CACHE_DIRS = ['DIR']")
 
 
 class EmptyEpochError(ValueError):
@@ -123,7 +152,10 @@ class EpochBatches:
         self.epoch, self.offset = epoch, offset
         distributed = self.strategy.distribute_datasets_from_function(
             lambda context: self._pipeline(context, epoch, offset))
-        self._element_spec = distributed.element_spec
+        # Under a multi-worker strategy each feature's spec is a PerReplicaSpec (one TensorSpec
+        # per local replica, all alike); the model needs one replica's.
+        self._element_spec = tf.nest.map_structure(
+            lambda spec: getattr(spec, "_value_specs", (spec,))[0], distributed.element_spec)
         self._iterator = iter(distributed)
 
     def _pipeline(self, context: tf.distribute.InputContext, epoch: int, offset: int):

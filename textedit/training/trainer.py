@@ -29,6 +29,7 @@ import dataclasses
 import math
 import os
 import time
+import types
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -38,7 +39,7 @@ import tensorflow as tf
 from textedit.objectives.objective import Objective
 from textedit.runs.init_checkpoint import InitReport, load_initial_weights
 from textedit.runs.run_artifacts import write_model_config
-from textedit.training.checkpoints import RunCheckpoints
+from textedit.training.multiworker import is_chief, peer_failures, run_checkpoints, summary_writer
 from textedit.training.progress import Progress
 from textedit.training.summaries import write_scalar
 from textedit.training.train_data import DatasetFn, EpochBatches
@@ -119,7 +120,8 @@ def _build_if_needed(model, objective: Objective, element_spec, strategy) -> Non
     """Creates the variables of a lazily built model with one forward pass on zeros."""
     if model.built:
         return
-    zeros = {name: tf.zeros([1] + spec.shape[1:].as_list(), spec.dtype)
+    # Length-bucketed streams leave lengths unknown (None); any length builds the same weights.
+    zeros = {name: tf.zeros([1] + [d or 1 for d in spec.shape[1:].as_list()], spec.dtype)
              for name, spec in element_spec.items()}
     with strategy.scope():
         objective.forward(model, zeros, training=False)
@@ -142,7 +144,8 @@ def train(config: TrainConfig, model_fn: Callable[[], keras.Model], objective: O
     spec = stream.element_spec
     objective.check_features(list(spec))
     _build_if_needed(model, objective, spec, strategy)
-    if not write_model_config(model_dir, model):
+    chief = is_chief(strategy)  # the one process of a multi-worker run that writes model_dir
+    if chief and not write_model_config(model_dir, model):
         log(f"note: {type(model).__name__} has no Keras config; {model_dir} gets no model.json")
     with strategy.scope():
         optimizer.build(model.trainable_variables)
@@ -151,8 +154,8 @@ def train(config: TrainConfig, model_fn: Callable[[], keras.Model], objective: O
         f"{strategy.num_replicas_in_sync} replica(s) under {type(strategy).__name__}; "
         f"precision {config.precision}")
 
-    checkpoints = RunCheckpoints(model_dir / "checkpoints", model, optimizer,
-                                 config.keep_checkpoints)
+    checkpoints = run_checkpoints(strategy, model_dir / "checkpoints", model, optimizer,
+                                  config.keep_checkpoints)
     start_step = checkpoints.restore_latest()
     init_report = None
     if start_step:
@@ -165,7 +168,8 @@ def train(config: TrainConfig, model_fn: Callable[[], keras.Model], objective: O
         init_report = load_initial_weights(config.init_checkpoint, model)
         log(init_report.summary())
     train_step = TrainStep(model, objective, optimizer, strategy, config.clip_grad_norm)
-    writer = tf.summary.create_file_writer(str(model_dir / "train"))
+    writer = summary_writer(strategy, model_dir / "train")
+    evaluators = evaluators if chief else ()
     progress = Progress(config.train_steps, start_step, config.batch_size)
     stats: dict[str, float] = {}
     eval_scores: dict[str, dict[str, float]] = {}
@@ -175,51 +179,68 @@ def train(config: TrainConfig, model_fn: Callable[[], keras.Model], objective: O
         log(f"nothing to do: the run has {step} of {config.train_steps} steps")
     budget = TrainingClock(config.max_train_seconds)
     last = False
-    while step < config.train_steps and not last:
-        with budget.timing(first=step == start_step):  # data included: part of the cost
-            batch = next(stream)
-            if step == start_step and start_step:
-                log(f"data position restored in {time.perf_counter() - skip_start:.1f}s")
-            step_stats = train_step(batch)
-            if config.max_train_seconds:
-                step_stats = {k: v.numpy() for k, v in step_stats.items()}  # wait for the step
-        step += 1
-        last = step == config.train_steps or budget.spent()
-        if last and step < config.train_steps:
-            log(f"time budget of {config.max_train_seconds:.0f}s spent at step {step} "
-                f"({budget.seconds:.0f}s of training steps)")
-        if step % config.log_every == 0 or last or step == start_step + 1:
-            stats = {k: float(v) for k, v in step_stats.items() if k != "normalizer"}
-            examples_per_second = progress.update(step, stats)
-            with writer.as_default():
-                for name, value in stats.items():
-                    write_scalar(name, value, step)
-                if step > start_step + 1:  # the first interval includes compilation
-                    write_scalar("examples_per_second", examples_per_second, step)
-        if step % config.checkpoint_every == 0 or last:
-            with progress.paused():
-                path = checkpoints.save(step, *stream.position)
-            log(f"saved {path}")
-        if evaluators and ((config.eval_every and step % config.eval_every == 0) or last):
-            with progress.paused():
-                eval_scores = _evaluate(evaluators, model, step, log)
+    # A lost peer of a multi-worker run fails here with a message, not a hang.
+    with peer_failures(strategy, lambda: step, lambda: checkpoints.latest):
+        while step < config.train_steps and not last:
+            with budget.timing() as timed:  # data included: part of the cost
+                batch = next(stream)
+                # A step compiles when it is the first or its batch has a new shape (length
+                # buckets); compilation is not training time.
+                timed.compiles = budget.new_shape(batch) or step == start_step
+                if step == start_step and start_step:
+                    log(f"data position restored in {time.perf_counter() - skip_start:.1f}s")
+                step_stats = train_step(batch)
+                if config.max_train_seconds:
+                    step_stats = {k: v.numpy() for k, v in step_stats.items()}  # wait for the step
+            step += 1
+            last = step == config.train_steps or budget.spent()
+            if last and step < config.train_steps:
+                log(f"time budget of {config.max_train_seconds:.0f}s spent at step {step} "
+                    f"({budget.seconds:.0f}s of training steps)")
+            if step % config.log_every == 0 or last or step == start_step + 1:
+                stats = {k: float(v) for k, v in step_stats.items() if k != "normalizer"}
+                examples_per_second = progress.update(step, stats)
+                with writer.as_default():
+                    for name, value in stats.items():
+                        write_scalar(name, value, step)
+                    if step > start_step + 1:  # the first interval includes compilation
+                        write_scalar("examples_per_second", examples_per_second, step)
+            if step % config.checkpoint_every == 0 or last:
+                with progress.paused():
+                    path = checkpoints.save(step, *stream.position)
+                log(f"saved {path}")
+            if evaluators and ((config.eval_every and step % config.eval_every == 0) or last):
+                with progress.paused():
+                    eval_scores = _evaluate(evaluators, model, step, log)
     writer.flush()
     return TrainResult(step, start_step, stats, eval_scores, checkpoints.all_steps(), init_report)
 
 
 class TrainingClock:
-    """Seconds spent in train steps and their data (the first step, which compiles, excluded)
-    against a budget."""
+    """Seconds spent in train steps and their data against a budget; steps that compile (the
+    first, and the first of each new batch shape) are excluded."""
 
     def __init__(self, budget: float | None):
         self.budget = budget
         self.seconds = 0.0
+        self._shapes: set = set()
+
+    def new_shape(self, batch) -> bool:
+        """Whether `batch` (a nest of tensors or per-replica values) has shapes not seen yet."""
+        shapes = tuple(tuple(getattr(value, "shape", ())) for value in tf.nest.flatten(
+            batch, expand_composites=True))
+        if shapes in self._shapes:
+            return False
+        self._shapes.add(shapes)
+        return True
 
     @contextlib.contextmanager
-    def timing(self, first: bool):
+    def timing(self):
+        """Times the block unless the yielded record's `compiles` is set True inside it."""
+        record = types.SimpleNamespace(compiles=False)
         start = time.perf_counter()
-        yield
-        if not first:
+        yield record
+        if not record.compiles:
             self.seconds += time.perf_counter() - start
 
     def spent(self) -> bool:

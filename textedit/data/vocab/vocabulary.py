@@ -68,6 +68,9 @@ class VocabularyManifest:
     training_files: dict[str, str]  # path -> sha256
     training_lines: int
     options: dict
+    # id of <pos_0>: 3 in the project's vocabulary; a Hugging Face T5 checkpoint's vocabulary
+    # appends the position tokens after its embedding rows (data/vocab/hf_vocabulary.py).
+    first_position_id: int = FIRST_POSITION_ID
 
     @property
     def vocab_size(self) -> int:
@@ -77,10 +80,16 @@ class VocabularyManifest:
     def position_id(self, k: int) -> int:
         if not 0 <= k < self.num_position_tokens:
             raise ValueError(f"position {k} outside the {self.num_position_tokens} reserved tokens")
-        return FIRST_POSITION_ID + k
+        return self.first_position_id + k
 
     def reserved_ranges(self) -> dict[str, list[int]]:
         """Half-open [start, end) id ranges of every reserved block."""
+        if self.first_position_id != FIRST_POSITION_ID:  # a checkpoint's: positions appended
+            return {"pad": [PAD_ID, PAD_ID + 1], "eos": [EOS_ID, EOS_ID + 1],
+                    "unk": [UNK_ID, UNK_ID + 1],
+                    "sentinels": [self.sentencepiece_size, self.vocab_size],
+                    "positions": [self.first_position_id,
+                                  self.first_position_id + self.num_position_tokens]}
         first_learnt = FIRST_POSITION_ID + self.num_position_tokens
         return {
             "pad": [PAD_ID, PAD_ID + 1],
@@ -96,6 +105,7 @@ class VocabularyManifest:
             "vocab_size": self.vocab_size,
             "sentencepiece_size": self.sentencepiece_size,
             "num_position_tokens": self.num_position_tokens,
+            "first_position_id": self.first_position_id,
             "num_sentinels": self.num_sentinels,
             "reserved_ranges": self.reserved_ranges(),
             "training_files": self.training_files,
@@ -112,6 +122,7 @@ class VocabularyManifest:
             training_files=data["training_files"],
             training_lines=data["training_lines"],
             options=data["options"],
+            first_position_id=data.get("first_position_id", FIRST_POSITION_ID),
         )
 
 
@@ -212,8 +223,14 @@ def _check_layout(processor, manifest: VocabularyManifest) -> None:
 
 
 def read_manifest(vocab_dir: str | os.PathLike | None = None) -> VocabularyManifest:
+    """The manifest of a vocabulary directory; for a Hugging Face T5 checkpoint directory, the
+    one computed from its config.json and spiece.model (data/vocab/hf_vocabulary.py)."""
     vocab_dir = Path(vocab_dir) if vocab_dir else default_vocab_dir()
     path = vocab_dir / MANIFEST_FILE
+    from textedit.data.vocab.hf_vocabulary import hf_vocabulary_manifest, is_hf_t5_dir
+
+    if is_hf_t5_dir(vocab_dir):
+        return hf_vocabulary_manifest(vocab_dir)
     if not path.exists():
         raise FileNotFoundError(
             f"No vocabulary at {vocab_dir} ({MANIFEST_FILE} missing). Train one with "
@@ -226,12 +243,22 @@ def get_vocabulary(vocab_dir: str | os.PathLike | None = None, num_sentinels: in
     """The vocabulary as a `seqio.SentencePieceVocabulary` (loaded lazily on first use).
 
     The model file need not exist yet when this is called (tasks are registered at import time);
-    it must exist when the vocabulary first encodes or decodes.
+    it must exist when the vocabulary first encodes or decodes. `vocab_dir` may be a Hugging
+    Face T5 checkpoint directory: its spiece.model is the vocabulary.
     """
     import seqio
 
+    return seqio.SentencePieceVocabulary(str(vocabulary_model_file(vocab_dir)),
+                                         extra_ids=num_sentinels)
+
+
+def vocabulary_model_file(vocab_dir: str | os.PathLike | None = None) -> Path:
+    """The SentencePiece model of a vocabulary directory: its textedit.model, or the spiece.model
+    of a Hugging Face T5 checkpoint directory (FileNotFoundError if that has none)."""
+    from textedit.data.vocab.hf_vocabulary import hf_spiece_file, is_hf_t5_dir
+
     vocab_dir = Path(vocab_dir) if vocab_dir else default_vocab_dir()
-    return seqio.SentencePieceVocabulary(str(vocab_dir / MODEL_FILE), extra_ids=num_sentinels)
+    return hf_spiece_file(vocab_dir) if is_hf_t5_dir(vocab_dir) else vocab_dir / MODEL_FILE
 
 
 WORD_START_MARK = "\u2581"  # SentencePiece's "▁": the piece begins a new (space-separated) word

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from textedit.models.t5.hf_t5_config_reader import read_hf_t5_config
 from textedit.models.t5.t5_config import T5Config
 from textedit.models.t5.t5_encoder_decoder import T5EncoderDecoder
 from textedit.models.t5.t5_hf_names import hf_t5_variables
@@ -43,7 +44,6 @@ SAFETENSORS = "model.safetensors"
 PYTORCH = "pytorch_model.bin"
 ALIAS_KEYS = ("encoder.embed_tokens.weight", "decoder.embed_tokens.weight",
               "decoder.block.0.layer.1.EncDecAttention.relative_attention_bias.weight")
-SUPPORTED_MODEL_TYPES = ("t5", "mt5")
 
 
 @dataclasses.dataclass
@@ -132,7 +132,8 @@ def read_hf_t5_checkpoint(path: str | os.PathLike) -> tuple[T5Config, dict[str, 
     Raises:
       FileNotFoundError: `path` is not a local directory (e.g. a hub name: nothing is downloaded),
         or it lacks config.json or a weights file (the message lists what was looked for).
-      ValueError: config.json is not a T5 ("t5" or "mt5") config.
+      ValueError: config.json is not a T5 config this backbone can express (`hf_t5_config_reader`:
+        model_type "t5" / "mt5", feed_forward_proj "relu" / "gated-gelu").
     """
     directory = os.fspath(path)
     if not os.path.isdir(directory):
@@ -140,16 +141,7 @@ def read_hf_t5_checkpoint(path: str | os.PathLike) -> tuple[T5Config, dict[str, 
             f"{directory!r} is not a local directory: load_hf_t5 reads a checkpoint saved on disk "
             "(config.json and model.safetensors or pytorch_model.bin) and never downloads; "
             "fetch hub models elsewhere and pass their directory")
-    config_path = os.path.join(directory, "config.json")
-    if not os.path.isfile(config_path):
-        raise FileNotFoundError(f"{config_path}: no config.json in the checkpoint directory")
-    with open(config_path, encoding="utf-8") as f:
-        hf_config = json.load(f)
-    model_type = hf_config.get("model_type", "t5")
-    if model_type not in SUPPORTED_MODEL_TYPES:
-        raise ValueError(f"{config_path}: model_type {model_type!r}, expected one of "
-                         f"{SUPPORTED_MODEL_TYPES}")
-    return T5Config.from_hf_config(hf_config), _read_weights(directory)
+    return read_hf_t5_config(directory), _read_weights(directory)
 
 
 def load_hf_t5(path: str | os.PathLike, *, strict: bool = True, dtype: Any = None

@@ -53,3 +53,18 @@ def hf_t5_variables(model: T5EncoderDecoder) -> dict[str, tuple]:
     if model.lm_head is not None:
         out["lm_head.weight"] = (model.lm_head.kernel, True)
     return out
+
+
+def hf_t5_config(config) -> dict:
+    """The keyword arguments of a `transformers.T5Config` with the shapes of our `T5Config`
+    (the inverse of `T5Config.from_hf_config`): `T5ForConditionalGeneration(T5Config(**these))`
+    takes the weights `hf_t5_variables` names."""
+    c = config
+    return dict(
+        vocab_size=c.vocab_size, d_model=c.d_model, d_kv=c.d_kv, d_ff=c.d_ff,
+        num_layers=c.num_encoder_layers, num_decoder_layers=c.num_decoder_layers,
+        num_heads=c.num_heads, relative_attention_num_buckets=c.relative_attention_num_buckets,
+        relative_attention_max_distance=c.relative_attention_max_distance,
+        dropout_rate=c.dropout_rate, layer_norm_epsilon=c.layer_norm_epsilon,
+        feed_forward_proj=c.feed_forward_proj, tie_word_embeddings=c.tie_word_embeddings,
+        decoder_start_token_id=c.decoder_start_id, eos_token_id=c.eos_id, pad_token_id=c.pad_id)

@@ -1,0 +1,61 @@
+"""gin/models/gemma2_*.gin and the Gemma 2 / distillation experiments: parsed with the CLI's
+configurables, they build the named configs, the decoder-only formatting and the objectives."""
+
+import sys
+from pathlib import Path
+
+import gin
+import pytest
+
+from textedit.models import Gemma2Config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture()
+def parsed():
+    sys.path.insert(0, str(ROOT))
+    from textedit.cli import gin_configurables
+    from textedit.cli.train import configurable_train
+
+    gin_configurables.register_training()
+    configurable_train()  # the run file binds train.*
+
+    def parse(*files, bindings=()):
+        gin.clear_config()
+        gin.parse_config_files_and_bindings([str(ROOT / f) for f in files], list(bindings),
+                                            finalize_config=False)
+        return gin.query_parameter
+
+    yield parse
+    gin.clear_config()
+
+
+@pytest.mark.parametrize("name, size", [("gemma2_mini.gin", "mini"),
+                                        ("gemma2_small.gin", "small")])
+def test_model_files_build_the_named_sizes(parsed, name, size):
+    parsed("gin/runs/train.gin", f"gin/models/{name}")
+    config = gin.get_configurable("gemma2_config")()
+    assert config == Gemma2Config.named(size, vocab_size=16128, dropout_rate=0.0)
+    converter = gin.query_parameter("TrainDataConfig.feature_converter").scoped_configurable_fn()
+    assert type(converter).__name__ == "PrefixLMFeatureConverter"
+    assert converter._loss_on_targets_only  # loss on the completion only
+    objective = gin.query_parameter("%OBJECTIVE").scoped_configurable_fn()
+    assert objective.model_features == ("decoder_input_tokens",)
+
+
+def test_lm_experiment_trains_on_plain_text(parsed):
+    parsed("gin/experiments/gemma2_lm_clean_text.gin")
+    assert gin.query_parameter("%MIXTURE_OR_TASK_NAME") == "lm_clean_text"
+    converter = gin.query_parameter("TrainDataConfig.feature_converter").scoped_configurable_fn()
+    assert type(converter).__name__ == "LMFeatureConverter"
+    assert gin.query_parameter("%EVAL_MIXTURE_OR_TASK_NAMES") == []
+
+
+@pytest.mark.parametrize("name", ["distill_gemma2_lm_clean_text.gin", "distill_seq2seq_gec.gin"])
+def test_distillation_experiments_need_a_teacher(parsed, name):
+    from textedit.cli.gin_configurables import required_macros_unset
+
+    parsed(f"gin/experiments/{name}")
+    assert "TEACHER_DIR" in required_macros_unset()
+    assert gin.query_parameter("%KL_WEIGHT") == 0.5 and gin.query_parameter("%TEMPERATURE") == 1.0

@@ -1,0 +1,185 @@
+"""MuCoCO against unconstrained greedy decoding and classifier re-ranking of a beam, on a
+simplification task's validation split (`textedit experiment mucoco`).
+
+Per task the same examples (the first `max_examples` of the validation split) are decoded by:
+
+    greedy        the simplifier's greedy output
+    rerank        a 4-beam search; the most probable beam that satisfies the constraints of the
+                  smallest P (simple and close), else the best beam
+    mucoco P=p    MuCoCO from the greedy output under simple:p (+ close:C, + length:R if given)
+
+and scored by: SARI (EASSE's corpus SARI against every reference), the share of outputs the
+simplicity classifier calls simple (P > 0.5), the share satisfying every constraint of the row's
+method (for greedy: the smallest-P constraints), and seconds per sentence (after one untimed
+warm-up batch per method, so compilation is excluded). Outputs and constraint values go to
+`<out_dir>/<task>.<method>.jsonl`; the table to `<out_dir>/table.md`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+DEFAULT_OUT_DIR = Path("workdir/experiments/mucoco")
+
+
+@dataclasses.dataclass
+class MucocoExperimentSettings:
+    """The flags of `textedit experiment mucoco` (textedit/cli/experiment_mucoco.py)."""
+
+    simplifier: str
+    classifier: str
+    tasks: tuple[str, ...] = ("simplify_asset", "simplify_turk")
+    simple: tuple[float, ...] = (0.5, 0.7, 0.9)
+    close: float = 0.8
+    length: float | None = None
+    max_examples: int = 48
+    batch_size: int = 8
+    max_length: int = 64
+    steps: int = 40
+    learning_rate: float = 0.5
+    multiplier_learning_rate: float = 3.0
+    confidence: float = 3.0
+    fluency_margin: float | None = None
+    out_dir: str = str(DEFAULT_OUT_DIR)
+
+
+def encode_sources(vocabulary, sources: Sequence[str], length: int) -> np.ndarray:
+    """int32 [n, length]: pieces then EOS (1), truncated to length - 1 pieces, 0-padded."""
+    tokens = np.zeros((len(sources), length), np.int32)
+    for row, text in enumerate(sources):
+        ids = list(vocabulary.encode(text))[:length - 1] + [1]
+        tokens[row, :len(ids)] = ids
+    return tokens
+
+
+def decode_outputs(vocabulary, tokens: np.ndarray) -> list[str]:
+    return [" ".join(vocabulary.decode(row.tolist()).split()) for row in tokens]
+
+
+def hard_values(constraints, encoder_tokens, tokens, vocab_size: int) -> np.ndarray:
+    """[b, k] values of hard outputs (one-hot soft sequences)."""
+    from keras import ops
+
+    from textedit.decoding.mucoco import constraint_values, output_masks
+    from textedit.models.constraints import SoftSequence
+
+    mask, _ = output_masks(ops.convert_to_tensor(tokens))
+    soft = SoftSequence(ops.one_hot(tokens, vocab_size), mask,
+                        ops.convert_to_tensor(encoder_tokens))
+    return np.asarray(constraint_values(constraints, soft))
+
+
+def rerank_beams(model, constraints, encoder_tokens, max_length: int) -> np.ndarray:
+    """Per row the most probable of 4 beams satisfying every constraint, else the best beam."""
+    from textedit.decoding.beam_search import beam_search_decode
+
+    sequences, _ = beam_search_decode(model, encoder_tokens, max_length, beam_size=4)
+    sequences = np.asarray(sequences)
+    b, k, length = sequences.shape
+    flat = sequences.reshape(b * k, length)
+    values = hard_values(constraints, np.repeat(encoder_tokens, k, axis=0), flat,
+                         model.config.vocab_size).reshape(b, k, -1)
+    epsilons = np.array([c.epsilon for c in constraints])
+    ok = (values <= epsilons).all(axis=-1)
+    choice = np.where(ok.any(axis=1), ok.argmax(axis=1), 0)
+    return sequences[np.arange(b), choice]
+
+
+def run_mucoco_experiment(settings: MucocoExperimentSettings, log=print) -> str:
+    """Runs the comparison (module docstring); returns the Markdown table."""
+    from textedit.data.dataset_catalog import load_split
+    from textedit.decoding.constraint_specs import build_constraints, load_classifier
+    from textedit.decoding.greedy import greedy_decode
+    from textedit.decoding.mucoco import MucocoSettings, mucoco_decode
+    from textedit.metrics import get_metric
+    from textedit.runs.run_artifacts import load_run
+
+    run = load_run(settings.simplifier)
+    model, vocabulary = run.model, run.vocabulary
+    classifier = load_classifier(settings.classifier)
+    out_dir = Path(settings.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sari = get_metric("sari")
+    mucoco_settings = MucocoSettings(
+        steps=settings.steps, learning_rate=settings.learning_rate,
+        multiplier_learning_rate=settings.multiplier_learning_rate,
+        confidence=settings.confidence, fluency_margin=settings.fluency_margin)
+    extra = [f"close:{settings.close}"] + (
+        [f"length:{settings.length}"] if settings.length else [])
+
+    def constraints_for(p: float):
+        return build_constraints([f"simple:{p}", *extra], model, vocabulary, classifier)
+
+    lowest = constraints_for(min(settings.simple))
+    methods = {"greedy": lowest, "rerank": lowest}
+    methods.update({f"mucoco P={p}": constraints_for(p) for p in settings.simple})
+    # One constraint tuple for every MuCoCO row: epsilons are a tensor, so one compilation.
+    shared = tuple(methods[f"mucoco P={settings.simple[0]}"])
+
+    rows = []
+    for task in settings.tasks:
+        examples = load_split(task, "validation").examples[:settings.max_examples]
+        sources = [e.source for e in examples]
+        references = [list(e.references) for e in examples]
+        encoded = encode_sources(vocabulary, sources, settings.max_length)
+        batches = [encoded[i:i + settings.batch_size]
+                   for i in range(0, len(encoded), settings.batch_size)]
+        for method, constraints in methods.items():
+            epsilons = [c.epsilon for c in constraints]
+
+            def decode(batch, method=method, epsilons=epsilons):
+                if method == "greedy":
+                    return np.asarray(greedy_decode(model, batch, settings.max_length)), None
+                if method == "rerank":
+                    return rerank_beams(model, lowest, batch, settings.max_length), None
+                result = mucoco_decode(model, batch, settings.max_length, shared, epsilons,
+                                       settings=mucoco_settings)
+                return result.tokens, result
+
+            decode(batches[0])  # warm-up: compilation is not timed
+            start = time.perf_counter()
+            outputs = [decode(batch) for batch in batches]
+            seconds = time.perf_counter() - start
+            tokens = np.concatenate([o[0] for o in outputs])
+            values = hard_values(constraints, encoded, tokens, model.config.vocab_size)
+            ok = (values <= np.array(epsilons)).all(axis=1)
+            simple = values[:, 0] < math.log(2.0)  # -log P(simple) < log 2: P(simple) > 0.5
+            texts = decode_outputs(vocabulary, tokens)
+            score = sari(sources, texts, references)["sari"]
+            flags = (np.concatenate([o[1].satisfied for o in outputs])
+                     if outputs[0][1] is not None else ok)
+            path = out_dir / f"{task}.{method.replace(' ', '_').replace('=', '')}.jsonl"
+            with open(path, "w", encoding="utf-8") as stream:
+                for i, text in enumerate(texts):
+                    record = {"source": sources[i], "output": text, "satisfied": bool(flags[i]),
+                              "values": {c.name: round(float(v), 4)
+                                         for c, v in zip(constraints, values[i], strict=True)}}
+                    stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+            rows.append((task, method, score, simple.mean(), ok.mean(), seconds / len(encoded)))
+            log(f"{task} {method}: SARI {score:.2f}, simple {simple.mean():.1%}, satisfied "
+                f"{ok.mean():.1%}, {seconds / len(encoded):.2f} s/sentence")
+    table = markdown_table(rows, settings, len(encoded))
+    (out_dir / "table.md").write_text(table, encoding="utf-8")
+    return table
+
+
+def markdown_table(rows, settings: MucocoExperimentSettings, count: int) -> str:
+    constraints = f"simple:P, close:{settings.close}" + (
+        f", length:{settings.length}" if settings.length else "")
+    lines = [f"{count} validation sentences per task; constraints {constraints}; MuCoCO "
+             f"{settings.steps} steps, learning rates {settings.learning_rate} (y) / "
+             f"{settings.multiplier_learning_rate} (lambda), confidence {settings.confidence}, "
+             f"fluency margin {settings.fluency_margin}.", "",
+             "| task | method | SARI | called simple | satisfies constraints | s / sentence |",
+             "|---|---|---:|---:|---:|---:|"]
+    for task, method, score, simple, ok, seconds in rows:
+        lines.append(f"| {task} | {method} | {score:.2f} | {simple:.1%} | {ok:.1%} | "
+                     f"{seconds:.2f} |")
+    return "\n".join(lines) + "\n"
