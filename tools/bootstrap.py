@@ -54,7 +54,7 @@ def ensure_environment() -> None:
     pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     setup_hash = hashlib.sha256((ROOT / "setup.py").read_bytes()).hexdigest()
     # beam: Apache Beam for `textedit cache_tasks`, so its test runs (about 20 more packages;
-    # the whole environment installs in about 3.5 minutes from a package index).
+    # the whole environment, from nothing, installed in 7 minutes on a busy 2-core machine).
     _step("packages", setup_hash, pip + ["-e", ".[dev,hf,beam]"])
     t5 = _t5_pin()
     _step("t5", t5, pip + ["--no-deps", t5])
@@ -81,7 +81,10 @@ def main(argv: list[str]) -> int:
         return lint
     # The dev, hf and beam extras are installed above, so a comparison whose reference package
     # (or Beam) is missing fails instead of skipping (tests/reference_packages.py).
-    return run([str(PYTHON), "-m", "pytest", "-q", "-m", "not slow", "tests", *rest],
+    # Two worker processes (pytest-xdist), a file's tests on one worker: most test time is
+    # single-threaded tracing and compilation, so two processes use both cores.
+    return run([str(PYTHON), "-m", "pytest", "-q", "-m", "not slow", "-n", "2", "--dist",
+                "loadfile", "tests", *rest],
                TEXTEDIT_REQUIRE_REFERENCES="1")
 
 

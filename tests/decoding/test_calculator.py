@@ -108,7 +108,7 @@ def script_model(vocabulary, *scripts: str) -> TrigramModel:
     successor = np.ones((rows, rows), np.int32)  # EOS after anything off the scripts
     for number, script in enumerate(scripts):
         pieces = [0, 0] + list(vocabulary.encode(script)) + [1]
-        for a, b, c in zip(pieces, pieces[1:], pieces[2:]):
+        for a, b, c in zip(pieces, pieces[1:], pieces[2:], strict=False):
             assert number or successor[a, b] in (1, c), f"{script!r} repeats a pair of pieces"
             if successor[a, b] == 1:
                 successor[a, b] = c

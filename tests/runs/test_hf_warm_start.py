@@ -6,7 +6,8 @@ to a temporary directory, as `save_pretrained` + a T5 tokenizer leave one.
 tokenise with its spiece.model, keep it in their vocab/, and warm-start their backbone; the
 seq2seq model as the run builds it gives transformers' logits on a batch of the run's task; the
 EdiT5 position tokens are appended rows (docs/hf_warm_start.md); the edit tool and the export work
-on the EdiT5 run. Then the errors: no vocabulary, a vocabulary that does not fit, a config or a
+on the EdiT5 run; `textedit infer` / `eval` tokenise with the run's vocab/ copy unless --vocab_dir
+says otherwise. Then the errors: no vocabulary, a vocabulary that does not fit, a config or a
 model the backbone cannot take, a VOCAB_DIR that is not the checkpoint's.
 """
 
@@ -186,6 +187,7 @@ def test_edit5_position_tokens_are_appended_rows(hf_dir, edit5_model):
         assert (ks < example["tags"].sum()).all()
 
 
+@pytest.mark.slow  # ~10 s of CPU (XLA compiles); the slow run below edits with the tool too
 def test_editor_over_the_warm_started_edit5_model(hf_dir, edit5_model):
     from textedit.inference.editor import Editor
 
@@ -277,6 +279,87 @@ def test_edit5_run_from_the_checkpoint_edits_and_exports(hf_dir, edit5_run, tmp_
     written = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert written["first_position_id"] == ROWS and written["num_position_tokens"] == POSITIONS
     assert Editor.load(export, batch_size=2).edit(texts) == outputs
+
+
+def _infer_args(run: str, directory, checkpoint, out, *more) -> list[str]:
+    """`textedit infer` / `eval` (`run`) of `checkpoint` on 4 gec_embedded examples, with the
+    model files of the seq2seq run (t5_hf.gin reads the shapes of the T5 in `directory`)."""
+    return [run, "--gin_file=gin/models/t5_tiny.gin", "--gin_file=gin/models/t5_hf.gin",
+            f"--gin.INIT_CHECKPOINT='{directory}'", f"--gin.CHECKPOINT_PATH='{checkpoint}'",
+            f"--gin.OUTPUT_DIR='{out}'",
+            "--gin.MIXTURE_OR_TASK_NAME='gec_embedded'", "--gin.MAX_EXAMPLES=4",
+            "--gin.TASK_FEATURE_LENGTHS={'inputs': 32, 'targets': 32}", *more]
+
+
+def test_infer_and_eval_tokenise_with_the_runs_vocabulary(hf_dir, tiny_vocab, tmp_path,
+                                                          monkeypatch, capsys):
+    """Without --vocab_dir / $TEXTEDIT_VOCAB_DIR, `textedit infer` and `eval` tokenise every task
+    with CHECKPOINT_PATH's <run>/vocab (any of its three forms); a given vocabulary wins, with a
+    warning when it is not the run's. The decoding itself is replaced by a probe (the slow test
+    below decodes for real)."""
+    from textedit.cli import infer
+    from textedit.runs.run_artifacts import copy_vocabulary
+
+    directory = hf_dir[0]
+    run_dir = tmp_path / "run"
+    copy_vocabulary(run_dir, directory)  # vocab/ as `textedit train` leaves it for this run
+    sentence = "She go to school yesterday ."
+    expected = seqio.SentencePieceVocabulary(str(directory / "spiece.model"), 100).encode(sentence)
+    seen = []
+
+    def probe(checkpoint, mixture_or_task_name, *args):
+        vocabulary = seqio.get_mixture_or_task(mixture_or_task_name).output_features[
+            "inputs"].vocabulary
+        seen.append((checkpoint, vocabulary.sentencepiece_model_file,
+                     vocabulary.encode(sentence)))
+        return {}
+
+    monkeypatch.setattr(infer, "infer_with_vocabulary", probe)
+    given = os.environ["TEXTEDIT_VOCAB_DIR"]  # conftest's: the tiny project vocabulary
+    before = VOCABULARY.sentencepiece_model_file
+    monkeypatch.delenv("TEXTEDIT_VOCAB_DIR")
+    run_file = str(run_dir / "vocab" / "textedit.model")
+    for command, checkpoint in (("infer", run_dir / "checkpoints" / "ckpt-3"),
+                                ("eval", run_dir), ("infer", run_dir / "checkpoints")):
+        gin.clear_config()
+        capsys.readouterr()
+        assert cli(_infer_args(command, directory, checkpoint, tmp_path / "out")) == 0
+        assert seen[-1] == (str(checkpoint), run_file, expected)
+        assert f"tokenised with {run_file} (the run's own copy)" in capsys.readouterr().out
+        assert VOCABULARY.sentencepiece_model_file == before  # restored after the command
+
+    gin.clear_config()  # --vocab_dir the checkpoint itself: the same model file, no warning
+    assert cli(_infer_args("infer", directory, run_dir, tmp_path / "out",
+                           "--vocab_dir", str(directory))) == 0
+    assert seen[-1] == (str(run_dir), str(directory / "spiece.model"), expected)
+    assert "warning" not in capsys.readouterr().out
+
+    gin.clear_config()  # another vocabulary: used as asked, and named in a warning
+    monkeypatch.setenv("TEXTEDIT_VOCAB_DIR", given)
+    assert cli(_infer_args("eval", directory, run_dir, tmp_path / "out")) == 0
+    gin.clear_config()
+    assert seen[-1][1] == os.path.join(given, "textedit.model") != run_file
+    assert seen[-1][2] != expected
+    out = capsys.readouterr().out
+    assert "warning: the tasks are tokenised with" in out
+    assert f"not the vocabulary the run was trained with ({run_file})" in out
+
+
+@pytest.mark.slow
+def test_infer_on_the_run_decodes_with_its_vocabulary(hf_dir, seq2seq_run, tmp_path,
+                                                      monkeypatch, capsys):
+    """`textedit infer` on the seq2seq run with no vocabulary given predicts what it predicts with
+    --vocab_dir = the checkpoint (the vocabulary it was trained with)."""
+    directory = hf_dir[0]
+    monkeypatch.delenv("TEXTEDIT_VOCAB_DIR")
+    predictions = []
+    for name, more in (("default", []), ("given", ["--vocab_dir", str(directory)])):
+        gin.clear_config()
+        assert cli(_infer_args("infer", directory, seq2seq_run, tmp_path / name, *more)) == 0
+        predictions.append((tmp_path / name / "gec_embedded-validation-3.txt").read_text())
+    gin.clear_config()
+    assert "(the run's own copy)" in capsys.readouterr().out
+    assert len(predictions[0].splitlines()) == 4 and predictions[0] == predictions[1]
 
 
 def _copy(directory, target):

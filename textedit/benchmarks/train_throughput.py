@@ -49,8 +49,17 @@ def benchmark_train(*, size: str = "small", vocab_size: int = 16128,
                     num_decoder_layers: int | None = None, batch_size: int = 32,
                     input_length: int = 128, target_length: int = 128,
                     precision: str = "float32", warmup: int = 2, steps: int = 5,
-                    matmul_size: int = 2048) -> dict:
-    """Times the train step (module docstring); the report as a dict (`format_report`)."""
+                    matmul_size: int = 2048, dropout_rate: float | None = None,
+                    export_hf: bool = False) -> dict:
+    """Times the train step (module docstring); the report as a dict (`format_report`).
+
+    dropout_rate overrides the named size's (0.1). With export_hf the report also carries what a
+    transformers peer needs to run the same step (textedit/benchmarks/train_peer.py):
+    "hf_config", "hf_state" (the initial weights, HF layout) and "batch_arrays" (numpy).
+    """
+    if warmup < 1 or steps < 1:
+        raise ValueError(f"warmup={warmup}, steps={steps}: expected at least 1 of each (the "
+                         "first warm-up step compiles and gives the initial loss)")
     import keras
     import numpy as np
     import tensorflow as tf
@@ -67,9 +76,18 @@ def benchmark_train(*, size: str = "small", vocab_size: int = 16128,
     overrides = {"vocab_size": vocab_size}
     if num_decoder_layers:
         overrides["num_decoder_layers"] = num_decoder_layers
+    if dropout_rate is not None:
+        overrides["dropout_rate"] = dropout_rate
     config = T5Config.named(size, **overrides)
     with dtype_policy(precision):
         model = T5EncoderDecoder(config)
+    exported = {}
+    if export_hf:  # before any update: the peer starts from the same weights
+        from textedit.models.t5.t5_hf_names import hf_t5_config, hf_t5_variables
+
+        exported["hf_config"] = hf_t5_config(config)
+        exported["hf_state"] = {key: (v.numpy().T if transpose else v.numpy()).copy()
+                                for key, (v, transpose) in hf_t5_variables(model).items()}
     optimizer = make_optimizer("adamw", WarmupDecay(1e-3, 10), weight_decay=0.01)
     optimizer.build(model.trainable_variables)
     step = TrainStep(model, seq2seq_objective(), optimizer, tf.distribute.get_strategy(), 1.0)
@@ -85,8 +103,11 @@ def benchmark_train(*, size: str = "small", vocab_size: int = 16128,
         "decoder_target_tokens": tf.constant(targets),
         "decoder_loss_weights": tf.ones((b, t), tf.int32),
     }
+    if export_hf:
+        exported["batch_arrays"] = {key: value.numpy() for key, value in batch.items()}
     start = time.perf_counter()
-    for _ in range(warmup):
+    first_loss = float(step(batch)["loss"])  # the initial weights' loss (compilation included)
+    for _ in range(warmup - 1):
         float(step(batch)["loss"])
     warmup_seconds = time.perf_counter() - start
     times = []
@@ -120,6 +141,9 @@ def benchmark_train(*, size: str = "small", vocab_size: int = 16128,
         "matmul_peak_dtype": compute_dtype,
         "matmul_size": matmul_size,
         "mfu": flops / step_seconds / peak,
+        "dropout_rate": config.dropout_rate,
+        "first_loss": first_loss,
+        **exported,
     }
 
 

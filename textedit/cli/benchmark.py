@@ -9,7 +9,8 @@
     textedit benchmark edits --dataset wikisplit_fusion --examples 3
 
   train    tokens/s and model-FLOP utilisation of the compiled T5 seq2seq train step on random
-           tokens (textedit/benchmarks/train_throughput.py)
+           tokens, beside transformers' T5 train step (textedit/benchmarks/train_throughput.py,
+           train_peer.py; needs torch + transformers unless --skip_transformers)
   decode   greedy decoding speed of our compiled T5 against transformers' generate, same weights
            (textedit/benchmarks/decode_speed.py; CPU; needs torch + transformers unless
            --skip_transformers)
@@ -36,10 +37,12 @@ HELP = "speed: train step throughput, decoding, EdiT5 vs seq2seq latency, edit c
 _FORMATTER = argparse.RawDescriptionHelpFormatter
 
 TRAIN_DOC = """\
-`textedit benchmark train`: tokens/s and model-FLOP utilisation (MFU) of a T5 train step.
+`textedit benchmark train`: tokens/s and model-FLOP utilisation (MFU) of a T5 train step,
+beside transformers' T5 training step (the peer).
 
-    textedit benchmark train                       # T5 small, float32
-    textedit benchmark train --size small --batch_size 32 \\
+    textedit benchmark train                       # T5 small, float32, ours and transformers
+    textedit benchmark train --size base --threads 1 --batch_size 8 --steps 3
+    textedit benchmark train --size small --batch_size 32 --skip_transformers \\
         --input_length 128 --target_length 128 --precision mixed_bfloat16 --steps 10
 
 Times the compiled train step (textedit/training/train_step.py: forward, seq2seq loss, backward,
@@ -50,6 +53,11 @@ positions per second; target tokens/s alone too), and model-FLOP utilisation (MF
 matmul FLOPs (textedit/training/model_flops.py: 3 x the forward pass) per second divided by the
 peak. The peak is measured in the same run on the same device: the best of several XLA-compiled
 square matrix products (`--matmul_size`) in the step's compute dtype.
+
+Unless --skip_transformers, transformers' T5ForConditionalGeneration then trains the same network
+from the same initial weights on the same batch (same loss, clipping, AdamW and dropout; eager
+PyTorch), each side in a process of its own with --threads threads, and the report gives both
+rows and the MFU ratio (textedit/benchmarks/train_peer.py).
 """
 
 DECODE_EXAMPLES = """\
@@ -112,6 +120,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     train.add_argument("--warmup", type=int, default=2, help="untimed steps (compilation)")
     train.add_argument("--steps", type=int, default=5, help="timed steps")
     train.add_argument("--matmul_size", type=int, default=2048, help="n of the n x n peak test")
+    train.add_argument("--dropout_rate", type=float,
+                       help="dropout on both sides (default: the size's, 0.1)")
+    train.add_argument("--threads", type=int, default=os.cpu_count(),
+                       help="intra-op and inter-op threads of both TensorFlow and torch")
+    train.add_argument("--skip_transformers", action="store_true",
+                       help="time ours only (no torch / transformers needed)")
     train.add_argument("--json", action="store_true", help="print one JSON object")
     train.set_defaults(benchmark_run=_run_train)
 
@@ -219,14 +233,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_train(args: argparse.Namespace) -> int:
-    from textedit.benchmarks import train_throughput
+    from textedit.benchmarks import train_peer
 
-    report = train_throughput.benchmark_train(
+    report = train_peer.benchmark_train_with_peer(
+        threads=args.threads, skip_transformers=args.skip_transformers,
         size=args.size, vocab_size=args.vocab_size, num_decoder_layers=args.num_decoder_layers,
         batch_size=args.batch_size, input_length=args.input_length,
         target_length=args.target_length, precision=args.precision, warmup=args.warmup,
-        steps=args.steps, matmul_size=args.matmul_size)
-    print(json.dumps(report) if args.json else train_throughput.format_report(report), flush=True)
+        steps=args.steps, matmul_size=args.matmul_size, dropout_rate=args.dropout_rate)
+    print(json.dumps(report) if args.json else train_peer.format_peer_report(report), flush=True)
     return 0
 
 

@@ -4,6 +4,7 @@
     textedit experiment low_resource --dry_run   # sentence fusion at 1 / 10 / 100% of the data
     textedit experiment gec --dry_run            # GEC learning curves, EdiT5 vs seq2seq
     textedit experiment mucoco --simplifier RUN --classifier RUN   # constrained decoding
+    textedit experiment gsm8k --dry_run          # chain-of-thought distillation on GSM8K
 
 `textedit experiment SUBCOMMAND --help` explains each.
 """
@@ -13,11 +14,16 @@ from __future__ import annotations
 import argparse
 import importlib
 
-from textedit.cli import experiment_gec, experiment_low_resource, experiment_mucoco
+from textedit.cli import (
+    experiment_gec,
+    experiment_gsm8k,
+    experiment_low_resource,
+    experiment_mucoco,
+)
 
 HELP = "run an experiment: low_resource (fusion, Table 2) or gec (learning curves)"
 SUBCOMMANDS = {"low_resource": experiment_low_resource, "gec": experiment_gec,
-               "mucoco": experiment_mucoco}
+               "mucoco": experiment_mucoco, "gsm8k": experiment_gsm8k}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -21,6 +21,7 @@
 
 plus the decoder-only and distillation names of `textedit.cli.gin_decoder_only`,
 the MuCoCO / simplicity-classifier names of `textedit.cli.constraint_configurables`,
+the calculator / GSM8K rationale names of `textedit.cli.gsm8k_configurables`,
 `user_parallel_tasks` (tasks/user_data.py) and the commands' own run functions (`train`,
 `infer`, which textedit/cli/train.py and infer.py register). `required_macros_unset()` lists the
 macros a run file declared as `NAME = %gin.REQUIRED` that nothing has set.
@@ -118,6 +119,9 @@ def register_training() -> None:
     from textedit.cli.constraint_configurables import register_constrained_decoding
 
     register_constrained_decoding()  # MuCoCO's DECODE_FN, the simplicity classifier
+    from textedit.cli.gsm8k_configurables import register_gsm8k
+
+    register_gsm8k()  # the calculator's DECODE_FN, GSM8K rationale tasks
     # Includes name files from the repository root (`include 'gin/runs/train.gin'`): found
     # relative to the working directory first, then to the repository. Gin's resource reader logs
     # an error for every search-path miss; those misses are expected here.

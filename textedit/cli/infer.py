@@ -9,7 +9,9 @@ or scores them with the task's metrics (`textedit eval`).
 
 The run file comes first by itself (gin/runs/infer.gin, or eval.gin for `textedit eval`); add the
 model file the run was trained with. The model (MODEL) gets the weights of CHECKPOINT_PATH; every
-trainable variable must be found there with its shape. `infer` writes
+trainable variable must be found there with its shape. The tasks are tokenised with the run's
+own vocabulary (CHECKPOINT_PATH's <run>/vocab, written by `textedit train`) unless --vocab_dir /
+$TEXTEDIT_VOCAB_DIR names one (textedit/cli/run_vocabulary.py). `infer` writes
 OUTPUT_DIR/<task>-<split>-<step>.txt, one prediction per line in task order (score it with
 `textedit evaluate --task <task> --predictions FILE`). `eval` runs seqio.Evaluator with the
 task's metric_fns instead and writes TensorBoard and JSON logs to OUTPUT_DIR. An unset REQUIRED
@@ -85,7 +87,38 @@ def infer(checkpoint: str, mixture_or_task_name: str, output_dir: str,
           task_feature_lengths: Mapping[str, int], model: Callable, decode_fn: Callable,
           split: str = "validation", max_examples: int | None = None, batch_size: int = 32,
           score: bool = False) -> dict:
-    """The run gin/runs/infer.gin and eval.gin configure; returns {task: scores or line count}."""
+    """The run gin/runs/infer.gin and eval.gin configure; returns {task: scores or line count}.
+
+    The tasks are tokenised with the vocabulary the run was trained with (`trained_run_vocabulary`:
+    <run>/vocab unless --vocab_dir / $TEXTEDIT_VOCAB_DIR is given). Arguments: see
+    `infer_with_vocabulary`.
+    """
+    from textedit.cli.run_vocabulary import trained_run_vocabulary
+
+    with trained_run_vocabulary(checkpoint):
+        return infer_with_vocabulary(checkpoint, mixture_or_task_name, output_dir,
+                                     task_feature_lengths, model, decode_fn, split, max_examples,
+                                     batch_size, score)
+
+
+def infer_with_vocabulary(checkpoint: str, mixture_or_task_name: str, output_dir: str,
+                          task_feature_lengths: Mapping[str, int], model: Callable,
+                          decode_fn: Callable, split: str = "validation",
+                          max_examples: int | None = None, batch_size: int = 32,
+                          score: bool = False) -> dict:
+    """`infer`, once the tasks have the run's vocabulary.
+
+    Args:
+      checkpoint: CHECKPOINT_PATH (a run directory, its checkpoints/, or a ckpt-N prefix).
+      mixture_or_task_name: the task, or a mixture (one output per task).
+      output_dir: where predictions (and, when `score`, metrics) go.
+      task_feature_lengths: {"inputs": n, "targets": m}: inputs are cut to n ids, decoding stops
+        after m.
+      model: builds the model the run was trained with (MODEL).
+      decode_fn: DECODE_FN, called with max_decode_length (and EdiT5's word_start_table).
+      split, max_examples, batch_size: which examples, how many (None: all), how many at once.
+      score: score with the task's metric_fns (`textedit eval`) instead of writing predictions.
+    """
     import seqio
 
     from textedit.training.evaluation import TaskEvaluator

@@ -79,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
         teacher.model, dataset, args.output, k=args.top_k, temperature=args.temperature,
         teacher_features=model_features, batch_size=args.batch_size,
         source={"task": args.task, "split": args.split, "task_feature_lengths": lengths,
-                "feature_converter": args.converter, "teacher": str(teacher.run_dir),
+                "feature_converter": args.converter, "max_examples": args.max_examples,
+                "teacher": str(teacher.run_dir),
                 "teacher_step": teacher.step})
     print(f"wrote {manifest['examples']} examples, {manifest['bytes'] / 2**20:.1f} MiB, to "
           f"{args.output} in {time.perf_counter() - start:.0f}s; mean remaining mass "

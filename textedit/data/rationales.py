@@ -117,7 +117,7 @@ def filter_rationales(rationales: Sequence[Rationale], gold: dict[str, str],
             report.unknown_question += 1
         elif r.answer is None:
             report.no_answer += 1
-        elif filtered and r.answer != answers[r.question]:
+        elif filtered and normalize_number(r.answer) != answers[r.question]:
             report.wrong_answer += 1
         else:
             kept.append(r)

@@ -70,6 +70,16 @@ def piece_tables(vocabulary, rows: int) -> np.ndarray:
     return tables
 
 
+_TABLES: dict = {}  # (vocabulary id, model file, rows) -> piece_tables, built once per process
+
+
+def _cached_tables(vocabulary, rows: int) -> np.ndarray:
+    key = (id(vocabulary), getattr(vocabulary, "sentencepiece_model_file", None), rows)
+    if key not in _TABLES:
+        _TABLES[key] = piece_tables(vocabulary, rows)
+    return _TABLES[key]
+
+
 def calculator_processor(prefix, prefix_length, tables, eos_id: int = EOS_ID):
     """The logits processor of one pass (module docstring).
 
@@ -166,7 +176,8 @@ def calculator_decode(model, vocabulary, encoder_tokens, max_decode_length: int,
     """
     encoder_tokens = tf.convert_to_tensor(encoder_tokens, tf.int32)
     rows = int(encoder_tokens.shape[0])
-    tables = tf.constant(piece_tables(vocabulary, model.config.vocab_size))
+    table_values = _cached_tables(vocabulary, model.config.vocab_size)
+    tables = tf.constant(table_values)
     seed = SamplingSettings().seed if sampling is None else sampling.seed
     seed = tf.constant([seed % 2**31, (seed // 2**31) % 2**31], tf.int32)
     static = None if sampling is None else (float(sampling.temperature), int(sampling.top_k),
@@ -175,7 +186,7 @@ def calculator_decode(model, vocabulary, encoder_tokens, max_decode_length: int,
     prefix_length = np.zeros(rows, np.int32)  # -1: the row is done
     output = np.zeros((rows, max_decode_length), np.int32)
     results = [0] * rows
-    has_equals = piece_tables(vocabulary, model.config.vocab_size)[2]
+    has_equals = table_values[2]
     for attempt in range(max_calls + 1):
         tokens = np.asarray(calculator_pass_xla(
             model, encoder_tokens, tf.constant(prefix), tf.constant(prefix_length), tables, seed,

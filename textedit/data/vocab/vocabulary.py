@@ -262,14 +262,17 @@ def vocabulary_model_file(vocab_dir: str | os.PathLike | None = None) -> Path:
 
 
 WORD_START_MARK = "\u2581"  # SentencePiece's "▁": the piece begins a new (space-separated) word
+_SENTINEL = re.compile(r"<extra_id_\d+>")
 
 
 def word_start_table(vocabulary) -> np.ndarray:
     """bool [vocab_size]: True for the ids whose piece begins a word (it starts with "▁").
 
-    Every other id - a word-internal piece, a byte-fallback piece, a control symbol (pad, EOS,
-    `<pos_k>`), a sentinel - is False. A word is then a piece marked True followed by the unmarked
-    pieces after it (the first piece of a sequence opens a word whatever its mark); word-aware
+    A T5 sentinel `<extra_id_N>` is True too: it is a word of its own (LMCor separates the
+    source and its candidates with sentinels, textedit/data/lmcor_inputs.py, and each word around
+    one must be copyable without it). Every other id - a word-internal piece, a byte-fallback
+    piece, a control symbol (pad, EOS, `<pos_k>`) - is False. A word is then a piece marked True
+    followed by the unmarked pieces after it (the first piece of a sequence opens a word whatever its mark); word-aware
     EdiT5 conversion and inference group pieces this way.
 
     Args:
@@ -280,5 +283,6 @@ def word_start_table(vocabulary) -> np.ndarray:
     for piece_id in range(processor.get_piece_size()):
         if processor.is_control(piece_id) or processor.is_unknown(piece_id):
             continue
-        table[piece_id] = processor.id_to_piece(piece_id).startswith(WORD_START_MARK)
+        piece = processor.id_to_piece(piece_id)
+        table[piece_id] = piece.startswith(WORD_START_MARK) or bool(_SENTINEL.fullmatch(piece))
     return table

@@ -1,0 +1,101 @@
+"""LMCor corrector tasks `lmcor_<task>` (and their EdiT5 twins) over candidate files.
+
+    from tasks.lmcor import register_lmcor_task
+    register_lmcor_task("gec_jfleg", train="cands/jfleg_train.jsonl",
+                        validation="cands/jfleg_validation.jsonl")      # -> lmcor_gec_jfleg
+    register_lmcor_task("gec_jfleg", ..., edit5=True)                    # -> edit5_lmcor_gec_jfleg
+
+From gin: `MIXTURE_OR_TASK_NAME = @lmcor_task()` (gin/experiments/lmcor_*.gin).
+
+Input = source <extra_id_0> candidate 1 ... <extra_id_{k-1}> candidate k
+(textedit/data/lmcor_inputs.py), candidate order shuffled per example and per pass in training;
+target = the reference. The candidate files are JSONL (textedit/data/readers/candidates_reader.py)
+and need a "target" on every line; `textedit candidates` writes them from a project model, and a
+file of an external LLM's outputs works alike. Metrics and postprocessing are those of the base
+task, with the original source (not the long corrector input) handed to the metrics, so GLEU and
+ERRANT score the corrector exactly as they score the base task's models.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+import seqio
+
+from tasks import edit_tasks
+from tasks.features import OUTPUT_FEATURES
+from tasks.registration import SETTINGS
+from textedit.data.dataset_catalog import TRAIN, VALIDATION
+from textedit.data.lmcor_source import candidates_source, postprocess_lmcor
+from textedit.data.readers.candidates_reader import CandidateExample, read_candidates
+from textedit.data.readers.malformed_input import SkipReport
+
+LMCOR_PREFIX = "lmcor_"
+# Skipped records of each (path, k) read under --skip_bad_lines, for reports.
+SKIPPED: dict[tuple[str, int | None], SkipReport] = {}
+
+
+def lmcor_task_name(base_task: str, edit5: bool = False) -> str:
+    name = LMCOR_PREFIX + base_task
+    return edit_tasks.edit_task_name(name) if edit5 else name
+
+
+@functools.cache
+def _read(path: str, k: int | None, skip_bad_lines: bool) -> list[CandidateExample]:
+    skip = SkipReport() if skip_bad_lines else None
+    examples = read_candidates(path, k=k, require_target=True, skip=skip)
+    if skip is not None:
+        SKIPPED[(path, k)] = skip
+    return examples
+
+
+def register_lmcor_task(
+    base_task: str,
+    train: str | os.PathLike | None = None,
+    validation: str | os.PathLike | None = None,
+    k: int | None = None,
+    edit5: bool = False,
+    name: str | None = None,
+    seed: int = 0,
+) -> seqio.Task:
+    """Registers (replacing) `lmcor_<base_task>`, or its `edit5_` twin when `edit5`.
+
+    Args:
+      base_task: a registered text task; its metric_fns score the corrector.
+      train, validation: candidate JSONL files of the splits (at least one).
+      k: candidates per example, checked on every line; None: the first line's count.
+      edit5: also register the EdiT5 twin and return it (the pointer may then copy words of the
+        source and of every candidate; tags delete the rest and the separators).
+      name: the seq2seq task's name instead of `lmcor_<base_task>`.
+      seed: the candidate-shuffle seed of the training split.
+    """
+    files = {split: str(path) for split, path in ((TRAIN, train), (VALIDATION, validation))
+             if path is not None}
+    if not files:
+        raise ValueError(f"register_lmcor_task({base_task!r}) needs a train or validation file")
+    for path in files.values():
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"candidate file {path} does not exist")
+    base = seqio.get_mixture_or_task(base_task)
+    name = name or lmcor_task_name(base_task)
+
+    def load(split: str) -> list[CandidateExample]:
+        return _read(files[split], k, SETTINGS.skip_bad_lines)
+
+    seqio.TaskRegistry.remove(name)
+    task = seqio.TaskRegistry.add(
+        name,
+        source=candidates_source(load, list(files), shuffled_splits=(TRAIN,), seed=seed),
+        preprocessors=[seqio.preprocessors.tokenize, seqio.preprocessors.append_eos],
+        output_features=OUTPUT_FEATURES,
+        postprocess_fn=postprocess_lmcor,
+        metric_fns=list(base.metric_fns),
+    )
+    return edit_tasks.register_edit_task(name) if edit5 else task
+
+
+def lmcor_task(base_task: str, train: str | None = None, validation: str | None = None,
+               k: int | None = None, edit5: bool = False, seed: int = 0) -> str:
+    """`register_lmcor_task` for gin: returns the registered task's name."""
+    return register_lmcor_task(base_task, train, validation, k=k, edit5=edit5, seed=seed).name

@@ -1,0 +1,70 @@
+"""LMCor tasks over a candidate file of real JFLEG text: inputs with one-id separators, the base
+task's metrics given the original source, and the EdiT5 twin's conversion round-tripping over the
+concatenated candidates (piece ids, word-aware, sentinels as words of their own)."""
+
+import numpy as np
+import seqio
+
+import tasks  # noqa: F401  (registers gec_jfleg)
+from tasks.lmcor import register_lmcor_task
+from textedit.data.data_dir import data_path
+from textedit.data.edit5.edit_features import plan_from_features
+from textedit.data.edit5.edit_preprocessors import SKIPPED, TOO_MANY_POSITIONS
+from textedit.data.readers.candidates_reader import CandidateExample, write_candidates
+from textedit.data.readers.line_aligned_reader import read_line_aligned
+from textedit.data.vocab.vocabulary import EOS_ID, word_start_table
+from textedit.edits import DELETE, realise, word_violations
+
+N = 16
+
+
+def _candidate_file(tmp_path):
+    """The first N JFLEG dev sentences: references 1-3 as candidates, reference 0 as target."""
+    examples = read_line_aligned(data_path("gec/jfleg.dev.src"),
+                                 [data_path(f"gec/jfleg.dev.ref{i}") for i in range(4)])[:N]
+    path = tmp_path / "jfleg_candidates.jsonl"
+    write_candidates(path, [CandidateExample(e.source, e.references[1:], e.references[:1])
+                            for e in examples])
+    return path, examples
+
+
+def test_lmcor_task_inputs_metrics_and_edit_twin(tmp_path, tiny_vocab):
+    path, examples = _candidate_file(tmp_path)
+    task = register_lmcor_task("gec_jfleg", validation=path)
+    assert task.name == "lmcor_gec_jfleg"
+    assert task.metric_fns == seqio.get_mixture_or_task("gec_jfleg").metric_fns
+    vocabulary = task.output_features["inputs"].vocabulary
+    separators = [vocabulary.encode(f"<extra_id_{i}>") for i in range(3)]
+    assert all(len(ids) == 1 for ids in separators)  # one id each
+    separator_ids = [ids[0] for ids in separators]
+    table = word_start_table(vocabulary)
+    assert table[separator_ids].all()  # each a word of its own
+
+    rows = list(task.get_dataset(None, split="validation", shuffle=False).as_numpy_iterator())
+    assert len(rows) == N
+    first = rows[0]
+    assert [i for i in first["inputs"].tolist() if i in separator_ids] == separator_ids
+    target = task.postprocess_fn(first["targets_pretokenized"], example=first, is_target=True)
+    assert target == {"source": examples[0].source, "references": [examples[0].references[0]]}
+
+    SKIPPED.reset()
+    edit_task = register_lmcor_task("gec_jfleg", validation=path, edit5=True)
+    assert edit_task.name == "edit5_lmcor_gec_jfleg"
+    edit_rows = list(edit_task.get_dataset(None, split="validation", shuffle=False)
+                     .as_numpy_iterator())
+    assert len(edit_rows) + SKIPPED.get(edit_task.name, TOO_MANY_POSITIONS) == N
+    assert len(edit_rows) >= N // 2
+    copied_after_separator = 0
+    for row in edit_rows:
+        source, target = row["inputs"][:-1].tolist(), row["targets"][:-1].tolist()
+        plan = plan_from_features(
+            row["tags"], row["pointers"], row["decoder_targets"], num_inputs=len(row["inputs"]),
+            first_position_id=tiny_vocab.position_id(0),
+            num_position_tokens=tiny_vocab.num_position_tokens, eos_id=EOS_ID)
+        assert realise(source, plan) == target
+        positions = [j for j, i in enumerate(source) if i in separator_ids]
+        assert len(positions) == 3 and all(plan.tags[j] == DELETE for j in positions)
+        starts = table[np.asarray(source)].tolist(), table[np.asarray(target)].tolist()
+        assert word_violations(source, target, *starts, plan) == (0, 0)
+        copied_after_separator += sum(t != DELETE for t in plan.tags[positions[0]:])
+    assert copied_after_separator > 0

@@ -1,0 +1,68 @@
+"""LMCor candidate generation from a (tiny, random) seq2seq run: k samples / beams per source,
+their generator log-probabilities, the greedy output, and the EdiT5 conversion round-trip over
+the source and the generated candidates."""
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from textedit.benchmarks.lmcor_candidates import (
+    CandidateSettings,
+    generate_candidates,
+    sequence_log_probs,
+)
+from textedit.data.lmcor_inputs import assemble
+from textedit.edits import convert, realise
+
+SOURCES = ["He go to school yesterday .", "She have two cat .", "They is happy ."]
+REFERENCES = [["He went to school yesterday ."], ["She has two cats ."], ["They are happy ."]]
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tiny_vocab):
+    import keras
+
+    from textedit.data.vocab.vocabulary import get_vocabulary
+    from textedit.models import T5Config, T5EncoderDecoder
+    from textedit.runs.run_artifacts import LoadedRun
+
+    keras.utils.set_random_seed(0)
+    model = T5EncoderDecoder(T5Config.named("tiny", vocab_size=2176, num_decoder_layers=1,
+                                            dropout_rate=0.0))
+    return LoadedRun(model, get_vocabulary(os.environ["TEXTEDIT_VOCAB_DIR"]), 0, "", Path("."))
+
+
+@pytest.mark.slow
+def test_sampled_and_beam_candidates(tiny_run):
+    settings = CandidateSettings(k=3, method="sample", temperature=1.0, top_p=0.95,
+                                 input_length=32, decode_length=8, batch_size=2, seed=5)
+    examples = generate_candidates(tiny_run, SOURCES, REFERENCES, settings)
+    assert [e.source for e in examples] == SOURCES
+    assert [e.references for e in examples] == [tuple(r) for r in REFERENCES]
+    assert all(e.k == 3 and len(e.scores) == 3 for e in examples)
+    assert all(s < 0 for e in examples for s in e.scores)
+    assert all(isinstance(e.extra["greedy"], str) for e in examples)
+    assert len({c for e in examples for c in e.candidates}) > 3  # the draws differ
+    assert generate_candidates(tiny_run, SOURCES, REFERENCES, settings) == examples  # seeded
+
+    beams = generate_candidates(tiny_run, SOURCES, None, CandidateSettings(
+        k=2, method="beam", input_length=32, decode_length=8))
+    assert all(e.k == 2 and e.references == () for e in beams)
+
+    # EdiT5 conversion over source + generated candidates round-trips to the reference.
+    for example in examples:
+        tokens = assemble(example.source, example.candidates).split()
+        target = example.references[0].split()
+        assert realise(tokens, convert(tokens, target, min_moved_run=2)) == target
+
+
+@pytest.mark.slow
+def test_log_probs_ignore_padding(tiny_run):
+    encoder = np.array([[5, 6, 7, 1, 0]], np.int32)
+    short = np.array([[9, 10, 1, 0]], np.int32)
+    longer = np.array([[9, 10, 1, 0, 0, 0]], np.int32)
+    a, b = sequence_log_probs(tiny_run.model, encoder, short), sequence_log_probs(
+        tiny_run.model, encoder, longer)
+    assert a[0] < 0 and a[0] == pytest.approx(b[0], abs=1e-4)

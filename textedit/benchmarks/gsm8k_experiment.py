@@ -1,0 +1,191 @@
+"""The chain-of-thought distillation comparison on GSM8K (Magister et al., 2023), one command:
+`textedit experiment gsm8k`. Students of one size (T5-mini) and one budget of train-step time,
+trained on different targets for the same training questions, each evaluated on the first
+--eval_examples questions of gsm8k validation, greedy, with and without the calculator:
+
+    answer_only          question -> "#### N"                    (gsm8k_answer_only)
+    human                question -> the human worked solution   (gsm8k)
+    teacher_unfiltered   question -> every teacher rationale     (seq2seq_gsm8k_rationales.gin)
+    teacher_filtered     question -> teacher rationales with the gold answer (Magister's filter)
+
+The teacher (gin/experiments/seq2seq_gsm8k_teacher.gin, larger than the students) trains on the
+human solutions for --teacher_minutes, then `textedit rationales` samples --k rationales per
+question for the first --sample_questions training questions at --temperature. With
+--rationales FILE (an external LLM's JSONL: question, rationale, answer) the teacher is skipped
+and the two teacher students train on that file.
+
+Every step is a `textedit` command (train, rationales, eval), run by the job queue
+(textedit/benchmarks/job_queue.py, --workers at once, one per core) with logs under
+OUT_DIR/logs/; finished steps are skipped when the command runs again. Outputs: OUT_DIR/runs/,
+OUT_DIR/rationales/teacher.jsonl, OUT_DIR/eval/<student>_<greedy|calculator>/, and the table
+OUT_DIR/results.md (also printed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import sys
+from pathlib import Path
+
+from textedit.benchmarks.experiment_results import last_metrics
+from textedit.benchmarks.job_queue import Job, print_commands, print_plan, run_jobs
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_OUT_DIR = ROOT / "workdir" / "experiments" / "gsm8k"
+STUDENTS = ("answer_only", "human", "teacher_unfiltered", "teacher_filtered")
+DECODERS = ("greedy", "calculator")
+LENGTHS = '{"inputs": 128, "targets": 192}'
+DONE_MARKER = "experiment_done.json"
+OVERHEAD_SECONDS = 120  # start-up and compilation of one command, for the ETA
+
+
+@dataclasses.dataclass
+class Gsm8kExperimentSettings:
+    """The flags of `textedit experiment gsm8k` (each field is the flag of the same name)."""
+
+    out_dir: str = str(DEFAULT_OUT_DIR)
+    teacher_minutes: float = 10.0
+    student_minutes: float = 5.0
+    k: int = 4
+    temperature: float = 0.7
+    sample_questions: int = 500
+    eval_examples: int = 200
+    rationales: str | None = None
+    students: tuple[str, ...] = STUDENTS
+    batch_size: int = 32
+    workers: int = 2
+
+
+def _textedit() -> list[str]:
+    return [sys.executable, "-m", "textedit"]
+
+
+def _train(name: str, experiment: str, settings: Gsm8kExperimentSettings, minutes: float,
+           extra: tuple[str, ...] = ()) -> list[str]:
+    run_dir = Path(settings.out_dir) / "runs" / name
+    return [*_textedit(), "train", f"--gin_file={ROOT / 'gin/experiments' / experiment}",
+            f"--gin.MODEL_DIR='{run_dir}'", f"--gin.MAX_TRAIN_SECONDS={minutes * 60:g}",
+            f"--gin.BATCH_SIZE={settings.batch_size}", "--gin.EVAL_MIXTURE_OR_TASK_NAMES=[]",
+            *extra]
+
+
+def rationales_file(settings: Gsm8kExperimentSettings) -> Path:
+    return Path(settings.rationales or Path(settings.out_dir) / "rationales" / "teacher.jsonl")
+
+
+def plan(settings: Gsm8kExperimentSettings) -> list[Job]:
+    """The jobs, longest chain first: teacher, sampling, the teacher students; the others."""
+    out = Path(settings.out_dir)
+    student_seconds = settings.student_minutes * 60 + OVERHEAD_SECONDS
+    jobs, teacher_needs = [], ()
+    if not settings.rationales and any(s.startswith("teacher") for s in settings.students):
+        jobs.append(Job("teacher", _train("teacher", "seq2seq_gsm8k_teacher.gin", settings,
+                                          settings.teacher_minutes),
+                        done_marker=out / "runs" / "teacher" / DONE_MARKER,
+                        expected_seconds=settings.teacher_minutes * 60 + OVERHEAD_SECONDS))
+        jobs.append(Job("rationales", [
+            *_textedit(), "rationales", f"--teacher={out / 'runs' / 'teacher'}",
+            f"--out={rationales_file(settings)}", f"--k={settings.k}",
+            f"--temperature={settings.temperature}",
+            f"--max_questions={settings.sample_questions}"], needs=("teacher",),
+            done_marker=out / "rationales" / DONE_MARKER, expected_seconds=600))
+        teacher_needs = ("rationales",)
+    for student in settings.students:
+        if student.startswith("teacher"):
+            filtered = student == "teacher_filtered"
+            command = _train(student, "seq2seq_gsm8k_rationales.gin", settings,
+                             settings.student_minutes,
+                             (f"--gin.RATIONALES='{rationales_file(settings)}'",
+                              f"--gin.FILTERED={filtered}",
+                              f"--gin.gsm8k_rationale_task.name='gsm8k_{student}'"))
+            needs = teacher_needs
+        else:
+            experiment = ("seq2seq_gsm8k_answer_only.gin" if student == "answer_only"
+                          else "seq2seq_gsm8k.gin")
+            command, needs = _train(student, experiment, settings, settings.student_minutes), ()
+        jobs.append(Job(student, command, needs=needs, expected_seconds=student_seconds,
+                        done_marker=out / "runs" / student / DONE_MARKER))
+        for decoder in DECODERS:
+            eval_dir = out / "eval" / f"{student}_{decoder}"
+            command = [*_textedit(), "eval", f"--gin_file={ROOT / 'gin/models/t5_mini.gin'}",
+                       f"--gin.CHECKPOINT_PATH='{out / 'runs' / student}'",
+                       "--gin.MIXTURE_OR_TASK_NAME='gsm8k'", f"--gin.OUTPUT_DIR='{eval_dir}'",
+                       f"--gin.MAX_EXAMPLES={settings.eval_examples}",
+                       f"--gin.TASK_FEATURE_LENGTHS={LENGTHS}"]
+            if decoder == "calculator":
+                command.append("--gin.DECODE_FN=@calculator_decode_fn")
+            jobs.append(Job(f"eval_{student}_{decoder}", command, needs=(student,),
+                            done_marker=eval_dir / DONE_MARKER, expected_seconds=240))
+    return jobs
+
+
+def _last_step(run_dir: Path) -> int | None:
+    steps = [int(m.group(1)) for p in (run_dir / "checkpoints").glob("ckpt-*.index")
+             if (m := re.match(r"ckpt-(\d+)\.index$", p.name))]
+    return max(steps) if steps else None
+
+
+def _kept(log: Path) -> str:
+    """The filter's account from a rationale student's training log ('kept of total')."""
+    if not log.exists():
+        return "–"
+    found = re.findall(r"(\d+) of (\d+) rationales kept", log.read_text(errors="replace"))
+    return f"{found[-1][0]} of {found[-1][1]} rationales" if found else "–"
+
+
+def _sampled(path: Path) -> str:
+    if not path.exists():
+        return "no rationales file"
+    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    right = sum(r.get("correct", False) for r in records)
+    return (f"{len(records)} rationales on {len({r['question'] for r in records})} questions, "
+            f"{right} ({100 * right / max(len(records), 1):.1f}%) with the gold answer")
+
+
+def _accuracy(metrics: dict | None) -> str:
+    if not metrics or "answer_accuracy" not in metrics:
+        return "–"
+    return (f"{metrics['answer_accuracy']:.1f} [{metrics['answer_accuracy_low']:.1f}, "
+            f"{metrics['answer_accuracy_high']:.1f}]")
+
+
+def results_table(settings: Gsm8kExperimentSettings, outcome: dict[str, str]) -> str:
+    """The Markdown table of the students (module docstring)."""
+    out = Path(settings.out_dir)
+    lines = [
+        f"GSM8K validation, first {settings.eval_examples} questions; T5-mini students, "
+        f"{settings.student_minutes:g} min of train-step time each (batch {settings.batch_size}); "
+        f"accuracy % [95% Wilson interval].",
+        f"Teacher rationales: {_sampled(rationales_file(settings))}"
+        + ("" if settings.rationales else f" (teacher: {settings.teacher_minutes:g} min, "
+           f"k={settings.k}, temperature {settings.temperature:g})") + ".", "",
+        "| student | trained on | steps | greedy | + calculator | answers written (greedy) |",
+        "|---|---|---:|---:|---:|---:|"]
+    for student in settings.students:
+        metrics = {d: last_metrics(out / "eval" / f"{student}_{d}" / "gsm8k-metrics.jsonl")
+                   for d in DECODERS}
+        trained = (_kept(out / "logs" / f"{student}.log") if student.startswith("teacher")
+                   else "gsm8k train")
+        step = _last_step(out / "runs" / student)
+        written = (metrics["greedy"] or {}).get("answer_extracted")
+        lines.append(
+            f"| {student} | {trained} | {step if step is not None else outcome.get(student)} | "
+            f"{_accuracy(metrics['greedy'])} | {_accuracy(metrics['calculator'])} | "
+            f"{'–' if written is None else f'{written:.0f}%'} |")
+    return "\n".join(lines) + "\n"
+
+
+def run_gsm8k_experiment(settings: Gsm8kExperimentSettings, dry_run: bool = False) -> str:
+    """Runs (or with dry_run prints) the jobs; writes and returns the table."""
+    jobs = plan(settings)
+    print_plan(jobs, settings.workers, "gsm8k")
+    if dry_run:
+        print_commands(jobs)
+        return ""
+    out = Path(settings.out_dir)
+    outcome = run_jobs(jobs, settings.workers, out / "logs", cwd=ROOT)
+    table = results_table(settings, outcome)
+    (out / "results.md").write_text(table, encoding="utf-8")
+    return table

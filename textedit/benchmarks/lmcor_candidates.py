@@ -1,0 +1,131 @@
+"""k candidate outputs per source from a trained seq2seq run, for LMCor candidate files.
+
+    run = load_run("workdir/runs/seq2seq_gec")
+    settings = CandidateSettings(k=4, method="sample", temperature=0.7, top_p=0.9)
+    examples = generate_candidates(run, sources, references, settings)
+    write_candidates("cands.jsonl", examples)          # textedit/data/readers/candidates_reader.py
+
+Methods: "sample" draws k samples per source (temperature / top-p / top-k, each draw with its own
+seed, so the k differ); "beam" keeps the k best hypotheses of a beam of width k. Each candidate's
+`scores` entry is its log-probability under the generator (teacher-forced, EOS included), the
+score re-ranking uses; each record also carries the generator's greedy output (extra key
+"greedy"), the first baseline of docs/algorithms.md (LMCor). Duplicates are kept: how often a
+sample recurs is what majority selection counts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import numpy as np
+
+from textedit.data.readers.candidates_reader import CandidateExample
+
+METHODS = ("sample", "beam")
+
+
+@dataclasses.dataclass(frozen=True)
+class CandidateSettings:
+    k: int = 4
+    method: str = "sample"
+    temperature: float = 1.0
+    top_p: float = 1.0
+    top_k: int = 0
+    input_length: int = 128
+    decode_length: int = 128
+    batch_size: int = 32
+    seed: int = 0
+
+    def __post_init__(self):
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
+        if self.k < 1:
+            raise ValueError(f"k must be >= 1, got {self.k}")
+
+
+def _encode_batch(vocabulary, texts: Sequence[str], length: int) -> np.ndarray:
+    """int32 [len(texts), length]: pieces + EOS, zero-padded; ValueError for a longer text."""
+    rows = np.zeros([len(texts), length], np.int32)
+    for i, text in enumerate(texts):
+        ids = [*vocabulary.encode(text), vocabulary.eos_id]
+        if len(ids) > length:
+            raise ValueError(f"source of {len(ids)} pieces exceeds input_length {length}: "
+                             f"{text[:80]!r}")
+        rows[i, :len(ids)] = ids
+    return rows
+
+
+def _until_eos(row: np.ndarray, eos_id: int) -> list[int]:
+    ids = row.tolist()
+    return ids[:ids.index(eos_id)] if eos_id in ids else [i for i in ids if i]
+
+
+def sequence_log_probs(model, encoder_tokens: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """float [b]: log P(targets | encoder_tokens), teacher-forced.
+
+    Args:
+      encoder_tokens: int [b, s], 0 = padding.
+      targets: int [b, t]: tokens, EOS, then 0-padding (padding scores nothing).
+    """
+    import tensorflow as tf
+
+    start = np.full([len(targets), 1], model.config.decoder_start_id, np.int32)
+    decoder_inputs = np.concatenate([start, targets[:, :-1]], axis=1)
+    logits = model({"encoder_input_tokens": encoder_tokens,
+                    "decoder_input_tokens": decoder_inputs})
+    log_probs = tf.nn.log_softmax(tf.cast(logits, tf.float32), axis=-1)
+    picked = tf.gather(log_probs, targets, axis=-1, batch_dims=2).numpy()
+    return (picked * (targets != 0)).sum(axis=1)
+
+
+def _decode_k(model, tokens: np.ndarray, settings: CandidateSettings, batch_index: int):
+    """int [b, k, decode_length] candidate token rows."""
+    from textedit.decoding.beam_search import beam_search_decode
+    from textedit.decoding.sampling import sample_decode
+
+    if settings.method == "beam":
+        sequences, _ = beam_search_decode(model, tokens, settings.decode_length,
+                                          beam_size=settings.k)
+        return np.asarray(sequences)
+    draws = [np.asarray(sample_decode(
+        model, tokens, settings.decode_length, temperature=settings.temperature,
+        top_p=settings.top_p, top_k=settings.top_k,
+        seed=(settings.seed * 1_000_003 + batch_index) * settings.k + j))
+        for j in range(settings.k)]
+    return np.stack(draws, axis=1)
+
+
+def generate_candidates(
+    run, sources: Sequence[str], references: Sequence[Sequence[str]] | None,
+    settings: CandidateSettings,
+) -> list[CandidateExample]:
+    """One CandidateExample per source: k candidates, their log-probabilities, the greedy output.
+
+    Args:
+      run: a `textedit.runs.run_artifacts.LoadedRun` of a seq2seq (T5) model.
+      sources: the texts to correct.
+      references: each source's references (kept as the record's target), or None.
+      settings: how many candidates and how they are drawn.
+    """
+    from textedit.decoding.greedy import greedy_decode
+
+    model, vocabulary = run.model, run.vocabulary
+    eos = vocabulary.eos_id
+    examples = []
+    for batch_index, begin in enumerate(range(0, len(sources), settings.batch_size)):
+        batch = list(sources[begin:begin + settings.batch_size])
+        tokens = _encode_batch(vocabulary, batch, settings.input_length)
+        greedy = np.asarray(greedy_decode(model, tokens, settings.decode_length))
+        rows = _decode_k(model, tokens, settings, batch_index)  # [b, k, L]
+        b, k, length = rows.shape
+        # Rows end in EOS then pad; a row cut at decode_length has no EOS and is scored as is.
+        scores = sequence_log_probs(model, np.repeat(tokens, k, axis=0),
+                                    rows.reshape(b * k, length)).reshape(b, k)
+        for i, source in enumerate(batch):
+            candidates = tuple(vocabulary.decode(_until_eos(rows[i, j], eos)) for j in range(k))
+            refs = tuple(references[begin + i]) if references is not None else ()
+            examples.append(CandidateExample(
+                source, candidates, refs, tuple(float(s) for s in scores[i]),
+                {"greedy": vocabulary.decode(_until_eos(greedy[i], eos))}))
+    return examples

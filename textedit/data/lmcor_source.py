@@ -1,0 +1,74 @@
+"""The SeqIO source of an LMCor task: corrector inputs over candidate examples.
+
+Every example (strings are UTF-8 `tf.string` scalars):
+
+    {"inputs": "source <extra_id_0> c_1 ... <extra_id_{k-1}> c_k",   (textedit/data/lmcor_inputs.py)
+     "targets": references[0], "references": [n_refs], "source": the original source}
+
+`source` rides along untokenised so that `postprocess_lmcor` gives the metrics the original
+source (GLEU and ERRANT compare a prediction with the source, not with the long corrector input).
+In the shuffled split (training) the candidate order of every example is drawn anew on every pass
+over the data, from `seed`: the corrector sees each candidate in every slot.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+import seqio
+import tensorflow as tf
+
+from textedit.data import lmcor_inputs
+from textedit.data.readers.candidates_reader import CandidateExample
+from textedit.data.seqio_sources import postprocess_text
+
+_SIGNATURE = {
+    "inputs": tf.TensorSpec([], tf.string),
+    "targets": tf.TensorSpec([], tf.string),
+    "references": tf.TensorSpec([None], tf.string),
+    "source": tf.TensorSpec([], tf.string),
+}
+
+
+def candidates_source(
+    load: Callable[[str], list[CandidateExample]], splits: list[str],
+    shuffled_splits: tuple[str, ...] = ("train",), seed: int = 0,
+) -> seqio.FunctionDataSource:
+    """A SeqIO source calling `load(split)` when a dataset is built.
+
+    Args:
+      load: split -> candidate examples, each with at least one reference.
+      splits: the split names.
+      shuffled_splits: splits whose candidate order is shuffled per example and per pass.
+      seed: the shuffle seed when SeqIO passes none.
+    """
+
+    def dataset_fn(split: str, shuffle_files: bool, seed_: int | None = None) -> tf.data.Dataset:
+        examples = load(split)
+        base_seed = seed if seed_ is None else seed_
+        if shuffle_files:
+            examples = list(examples)
+            random.Random(base_seed).shuffle(examples)
+        # One RNG per dataset, advanced by each pass: a repeated dataset re-runs `generate`.
+        rng = random.Random(base_seed + 1) if split in shuffled_splits else None
+
+        def generate():
+            for e in examples:
+                candidates = lmcor_inputs.shuffled(e.candidates, rng) if rng else e.candidates
+                yield {"inputs": lmcor_inputs.assemble(e.source, candidates),
+                       "targets": e.references[0], "references": list(e.references),
+                       "source": e.source}
+
+        return tf.data.Dataset.from_generator(generate, output_signature=_SIGNATURE)
+
+    return seqio.FunctionDataSource(dataset_fn, splits=splits)
+
+
+def postprocess_lmcor(output, example=None, is_target: bool = False):
+    """`postprocess_text`, with the example's original `source` in a target's dict."""
+    result = postprocess_text(output, example, is_target)
+    if is_target and example is not None and "source" in example:
+        source = example["source"]
+        result["source"] = source.decode("utf-8") if isinstance(source, bytes) else str(source)
+    return result
