@@ -47,8 +47,9 @@ HF_REFERENCE = ["torch==2.13.0", "transformers==5.23.0"]
 # Apache Beam for `textedit cache_tasks` (SeqIO's Beam cache pipeline; DirectRunner here). Every
 # apache-beam release caps protobuf < 7 (and pyarrow < 26, pillow < 13, python-dateutil < 3), so
 # this extra moves protobuf from 7.36.2 to 6.33.6: TensorFlow 2.21, SeqIO and the sentencepiece
-# pin above all accept it (pip check clean but for t5's omissions).
-BEAM = ["apache-beam==2.77.0", "protobuf==6.33.6"]
+# pin above all accept it (pip check clean but for t5's omissions). [tfrecord] brings crcmod:
+# SeqIO's cache is TFRecord files, which Beam refuses to write without a CRC library.
+BEAM = ["apache-beam[tfrecord]==2.77.0", "protobuf==6.33.6"]
 
 # t5 itself, installed separately with --no-deps (see the module docstring).
 T5_NO_DEPS = "t5==0.9.4"

@@ -7,6 +7,7 @@
                   # fusion_wikisplit_1pct, fusion_wikisplit_10pct (+ edit5_ twins);
                   # lm_clean_text (plain text for decoder-only language models);
                   # gsm8k, gsm8k_answer_only (maths word problems, tasks/gsm8k.py)
+                  # hh_sft, hh_pairs (HH preference data, tasks/preference.py)
     seqio.get_mixture_or_task("gec_jfleg").get_dataset(None, split="validation")
 
 Your own parallel files: `tasks.user_data.register_parallel_task` (see its docstring).
@@ -22,6 +23,7 @@ from tasks import (  # noqa: F401  (register)
     gsm8k,
     language_model,
     low_resource,
+    preference,
     pretraining,
     simplification,
 )

@@ -7,6 +7,13 @@
 
 From gin: `MIXTURE_OR_TASK_NAME = @lmcor_task()` (gin/experiments/lmcor_*.gin).
 
+Cross-fitting the generator: `register_cross_fit_task("gec_wi_fce", held_out=0, parts=2)`
+registers `gec_wi_fce_xfit0of2`, whose train split leaves out the examples with index 0 mod 2;
+a generator trained on it writes the candidates of exactly those examples
+(`textedit candidates --task gec_wi_fce --split train --part 0/2`), and the generator trained on
+`gec_wi_fce_xfit1of2` those of the other half, so every training candidate carries the errors of
+a generator that never saw its example.
+
 Input = source <extra_id_0> candidate 1 ... <extra_id_{k-1}> candidate k
 (textedit/data/lmcor_inputs.py), candidate order shuffled per example and per pass in training;
 target = the reference. The candidate files are JSONL (textedit/data/readers/candidates_reader.py)
@@ -22,6 +29,7 @@ import functools
 import os
 
 import seqio
+import tensorflow as tf
 
 from tasks import edit_tasks
 from tasks.features import OUTPUT_FEATURES
@@ -86,7 +94,7 @@ def register_lmcor_task(
     seqio.TaskRegistry.remove(name)
     task = seqio.TaskRegistry.add(
         name,
-        source=candidates_source(load, list(files), shuffled_splits=(TRAIN,), seed=seed),
+        source=candidates_source(load, list(files), shuffled_splits=(TRAIN,), default_seed=seed),
         preprocessors=[seqio.preprocessors.tokenize, seqio.preprocessors.append_eos],
         output_features=OUTPUT_FEATURES,
         postprocess_fn=postprocess_lmcor,
@@ -99,3 +107,38 @@ def lmcor_task(base_task: str, train: str | None = None, validation: str | None 
                k: int | None = None, edit5: bool = False, seed: int = 0) -> str:
     """`register_lmcor_task` for gin: returns the registered task's name."""
     return register_lmcor_task(base_task, train, validation, k=k, edit5=edit5, seed=seed).name
+
+
+def cross_fit_task_name(base_task: str, held_out: int, parts: int) -> str:
+    return f"{base_task}_xfit{held_out}of{parts}"
+
+
+def register_cross_fit_task(base_task: str, held_out: int, parts: int = 2) -> seqio.Task:
+    """Registers (replacing) `<base>_xfit<held_out>of<parts>` and its edit twin: the base task
+    whose train split drops the examples with index `held_out` mod `parts` (index: position in
+    the unshuffled split, as `textedit candidates --part` counts). Other splits are the base's."""
+    if not 0 <= held_out < parts or parts < 2:
+        raise ValueError(f"expected 0 <= held_out < parts and parts >= 2, got {held_out}/{parts}")
+    base = seqio.get_mixture_or_task(base_task)
+    name = cross_fit_task_name(base_task, held_out, parts)
+
+    def dataset_fn(split: str, shuffle_files: bool, seed: int | None = None) -> tf.data.Dataset:
+        # Unshuffled first, so that the parts do not depend on the seed; shuffled after.
+        dataset = base.source.get_dataset(split, shuffle=False)
+        if split == TRAIN:
+            dataset = (dataset.enumerate()
+                       .filter(lambda index, _: index % parts != held_out)
+                       .map(lambda _, example: example))
+        return dataset.shuffle(10_000, seed=seed) if shuffle_files else dataset
+
+    task = base.replace(name=name, source=seqio.FunctionDataSource(
+        dataset_fn, splits=list(base.source.splits)))
+    seqio.TaskRegistry.remove(name)
+    seqio.TaskRegistry.add_provider(name, task)
+    edit_tasks.register_edit_task(name)
+    return task
+
+
+def lmcor_cross_fit_task(base_task: str, held_out: int, parts: int = 2) -> str:
+    """`register_cross_fit_task` for gin: returns the task's name."""
+    return register_cross_fit_task(base_task, held_out, parts).name

@@ -54,7 +54,7 @@ def ensure_environment() -> None:
     pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     setup_hash = hashlib.sha256((ROOT / "setup.py").read_bytes()).hexdigest()
     # beam: Apache Beam for `textedit cache_tasks`, so its test runs (about 20 more packages;
-    # the whole environment, from nothing, installed in 7 minutes on a busy 2-core machine).
+    # the whole environment, from nothing, installed in about 7.5 minutes on 2 busy cores).
     _step("packages", setup_hash, pip + ["-e", ".[dev,hf,beam]"])
     t5 = _t5_pin()
     _step("t5", t5, pip + ["--no-deps", t5])

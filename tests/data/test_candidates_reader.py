@@ -58,8 +58,10 @@ def test_target_is_optional_unless_required(tmp_path):
     ({"source": "a", "candidates": "x y"}, 'a non-empty list "candidates"'),
     ({"source": "a", "candidates": ["x", 3]}, "every candidate to be a string"),
     ({"source": "a", "candidates": ["x"]}, r"2 candidates \(the file's k\), found 1"),
-    ({"source": "a", "candidates": ["x", "y"], "target": 5}, 'an optional "target" that is a string'),
-    ({"source": "a", "candidates": ["x", "y"], "scores": [1.0]}, 'optional "scores": a list of 2 numbers'),
+    ({"source": "a", "candidates": ["x", "y"], "target": 5},
+     'an optional "target" that is a string'),
+    ({"source": "a", "candidates": ["x", "y"], "scores": [1.0]},
+     'optional "scores": a list of 2 numbers'),
 ])
 def test_malformed_line_names_file_line_and_expectation(tmp_path, bad, expected):
     path = _write(tmp_path, [GOOD, bad])

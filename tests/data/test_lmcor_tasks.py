@@ -68,3 +68,21 @@ def test_lmcor_task_inputs_metrics_and_edit_twin(tmp_path, tiny_vocab):
         assert word_violations(source, target, *starts, plan) == (0, 0)
         copied_after_separator += sum(t != DELETE for t in plan.tags[positions[0]:])
     assert copied_after_separator > 0
+
+
+def test_cross_fit_tasks_leave_out_complementary_parts(tmp_path):
+    from tasks.lmcor import register_cross_fit_task
+    from tasks.user_data import register_parallel_task
+
+    path = tmp_path / "pairs.tsv"
+    path.write_text("".join(f"s{i}\tt{i}\n" for i in range(7)), encoding="utf-8")
+    register_parallel_task("xfit_base", train=str(path))
+    kept = {}
+    for held_out in (0, 1):
+        task = register_cross_fit_task("xfit_base", held_out, 2)
+        assert seqio.get_mixture_or_task(f"edit5_xfit_base_xfit{held_out}of2").name
+        rows = task.source.get_dataset("train", shuffle=False).as_numpy_iterator()
+        kept[held_out] = [row["inputs"].decode() for row in rows]
+    assert kept[0] == ["s1", "s3", "s5"] and kept[1] == ["s0", "s2", "s4", "s6"]
+    shuffled = task.source.get_dataset("train", shuffle=True, seed=4).as_numpy_iterator()
+    assert sorted(row["inputs"].decode() for row in shuffled) == kept[1]

@@ -32,14 +32,15 @@ def test_filter_keeps_right_answers_only():
     assert [r.answer for r in kept] == ["1200", "7.00"]
     assert (report.total, report.kept, report.wrong_answer, report.no_answer,
             report.unknown_question, report.questions_covered) == (5, 2, 1, 1, 1, 2)
-    assert report.summary().startswith("2 of 5 rationales kept (1 wrong answer")
+    assert report.summary().startswith("2 of 5 rationales kept (1 wrong answer dropped")
 
 
-def test_unfiltered_keeps_wrong_answers_but_not_unknown_questions():
+def test_unfiltered_keeps_wrong_and_unanswered_but_not_unknown_questions():
     kept, report = filter_rationales(samples(), GOLD, filtered=False)
-    assert [r.answer for r in kept] == ["1200", "900", "7.00"]
+    assert [r.answer for r in kept] == ["1200", "900", "7.00", None]
     assert (report.kept, report.wrong_answer, report.no_answer, report.unknown_question) == \
-        (3, 0, 1, 1)
+        (4, 0, 1, 1)
+    assert rationale_examples(kept)[3].references == ("no idea",)  # as written
 
 
 def test_training_targets_end_with_the_answer():
@@ -60,9 +61,9 @@ def test_read_write_round_trip_and_answer_fallback(tmp_path):
     read = read_rationales(path)
     assert [(r.question, r.answer, r.line) for r in read] == [
         ("How many pears?", "7", 1), ("How many apples?", "1200", 2),
-        ("How many apples?", "1200", 3)]
+        ("How many apples?", None, 3)]  # no "#### N" and no answer: its last number is no answer
     kept, report = filter_rationales(read, GOLD)
-    assert report.kept == 3
+    assert (report.kept, report.no_answer) == (2, 1)
 
 
 @pytest.mark.parametrize("line", [

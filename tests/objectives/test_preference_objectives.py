@@ -44,7 +44,7 @@ def policy_and_reference():
     return policy, reference
 
 
-def test_dpo_ipo_kto_dro_at_the_reference(policy_and_reference):
+def test_dpo_and_ipo_at_the_reference(policy_and_reference):
     policy, reference = policy_and_reference
     paired = {"encoder_input_tokens": tokens((2, 4)), **side("chosen_"), **side("rejected_")}
     out = run(dpo_objective(reference, beta=0.1), policy, paired)
@@ -52,6 +52,10 @@ def test_dpo_ipo_kto_dro_at_the_reference(policy_and_reference):
     out = run(dpo_objective(reference, beta=0.1, kind="ipo"), policy, paired)
     assert float(out.loss_sum / out.normalizer) == pytest.approx(25.0, rel=1e-4)  # (1/(2β))²
 
+
+
+def test_kto_and_dro_v_at_the_reference(policy_and_reference):
+    policy, reference = policy_and_reference
     single = {"encoder_input_tokens": tokens((2, 4)), **side(), "reward": tf.constant([1., -1.])}
     out = run(kto_objective(reference, beta=0.1), policy, single)
     assert float(out.loss_sum) == pytest.approx(1.0, rel=1e-5)  # 2 × (1 − σ(0))
@@ -59,9 +63,12 @@ def test_dpo_ipo_kto_dro_at_the_reference(policy_and_reference):
 
     model = PolicyWithValue(policy, T5ScalarModel(CONFIG))
     out = run(dro_v_objective(reference, tau=1.0, reward_mean=0.5, reward_std=2.0), model, single)
-    # ρ = 0 and V = 0 (zero head): policy losses 0, value losses ½ r², r = (±1 − 0.5) / 2.
-    assert float(out.metrics["policy_loss"]) == pytest.approx(0.0, abs=1e-5)
-    assert float(out.loss_sum) == pytest.approx(0.5 * (0.25**2 + 0.75**2), rel=1e-5)
+    # ρ = 0 and V = 0 (zero head): value losses ½ r² with r = (±1 − 0.5) / 2 = 0.25, −0.75.
+    assert float(out.metrics["log_ratio"]) == pytest.approx(0.0, abs=1e-5)
+    assert float(out.metrics["value"]) == 0.0
+    assert float(out.metrics["value_loss"]) == pytest.approx(0.5 * (0.25**2 + 0.75**2), rel=1e-5)
+    assert float(out.loss_sum) == pytest.approx(
+        float(out.metrics["policy_loss"] + out.metrics["value_loss"]), rel=1e-6)
 
 
 def test_reward_model_objective_ties_at_init():

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from textedit.data.lmcor_inputs import strip_separators
 from textedit.data.readers.candidates_reader import CandidateExample
 
 METHODS = ("sample", "beam")
@@ -123,7 +124,9 @@ def generate_candidates(
         scores = sequence_log_probs(model, np.repeat(tokens, k, axis=0),
                                     rows.reshape(b * k, length)).reshape(b, k)
         for i, source in enumerate(batch):
-            candidates = tuple(vocabulary.decode(_until_eos(rows[i, j], eos)) for j in range(k))
+            # A sentinel in a candidate would read as a slot separator in the corrector's input.
+            candidates = tuple(strip_separators(vocabulary.decode(_until_eos(rows[i, j], eos)))
+                               for j in range(k))
             refs = tuple(references[begin + i]) if references is not None else ()
             examples.append(CandidateExample(
                 source, candidates, refs, tuple(float(s) for s in scores[i]),

@@ -5,7 +5,7 @@
     write_rationales("workdir/rationales/teacher.jsonl", records)
 
 Each record is one sample: {"question", "rationale" (the whole decoded solution), "answer" (its
-final answer: after `####`, else its last number; "" when none), "gold", "correct", "sample"}.
+final answer, after `####`; "" when it wrote none), "gold", "correct", "sample"}.
 The file is the same format as an external LLM's rationales (textedit/data/rationales.py), so
 the students train on either the same way; filtering happens when the task reads the file.
 Sampling: temperature (and top-k / top-p) with a fixed seed per batch, so a run is
@@ -75,7 +75,9 @@ def sample_rationales(teacher: str, settings: RationaleSampling, log=print) -> l
                                    temperature=settings.temperature, top_p=settings.top_p)
         texts = decode_outputs(run.vocabulary, np.asarray(output)[:len(batch)])
         for i, (problem, text) in enumerate(zip(batch, texts, strict=True)):
-            answer = extract_answer(text) or ""
+            # Only a written "#### N" counts: the last number of a text that never reached its
+            # answer would let chance hits through Magister's filter.
+            answer = extract_answer(text, fallback=False) or ""
             gold = normalize_number(problem.final_answer)
             records.append({"question": problem.question, "rationale": text, "answer": answer,
                             "gold": gold, "correct": answer == gold,

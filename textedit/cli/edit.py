@@ -12,6 +12,8 @@ name, `.jsonl` / `.tsv`, else text):
   text   one input per line; writes one output line per input line.
   jsonl  one JSON object per line with a "source" string; every other key is passed through and
          "output" is added (with --explain also "edit": pieces, tags, order, insertions).
+         With a "candidates" list (an LMCor corrector, docs/algorithms.md#lmcor) the model reads
+         the source and the candidates joined by separator tokens.
   tsv    tab-separated; the source is column --source_column (default 0); the line is written
          back with the output appended as a last column.
 Empty lines (text, tsv) give empty outputs. An input longer than the model's input length
@@ -79,6 +81,22 @@ def read_input_lines(path: str) -> list[str]:
     return split_lines(decode_text(read_bytes(path), path))
 
 
+def _model_input(record: dict, name: str, number: int) -> str:
+    """The record's source, or with "candidates" an LMCor corrector's input: the source and the
+    candidates joined by separator tokens (textedit/data/lmcor_inputs.py)."""
+    if "candidates" not in record:
+        return record["source"]
+    from textedit.data.lmcor_inputs import assemble
+
+    candidates = record["candidates"]
+    if not (isinstance(candidates, list) and all(isinstance(c, str) for c in candidates)):
+        raise InputError(f'{name}:{number}: expected "candidates" to be a list of strings')
+    try:
+        return assemble(record["source"], candidates)
+    except ValueError as error:
+        raise InputError(f"{name}:{number}: {error}") from None
+
+
 def sources_of(lines: list[str], fmt: str, name: str, column: int) -> tuple[list[str], list]:
     """(source texts, per-line records to write back): JSON objects for jsonl, column lists
     for tsv, None for text."""
@@ -103,7 +121,7 @@ def sources_of(lines: list[str], fmt: str, name: str, column: int) -> tuple[list
             if not isinstance(record, dict) or not isinstance(record.get("source"), str):
                 raise InputError(f"{name}:{number}: expected a JSON object with a \"source\" "
                                  f"string, got {line[:80]!r}")
-            sources.append(record["source"])
+            sources.append(_model_input(record, name, number))
             records.append(record)
     return sources, records
 

@@ -22,6 +22,8 @@
 plus the decoder-only and distillation names of `textedit.cli.gin_decoder_only`,
 the MuCoCO / simplicity-classifier names of `textedit.cli.constraint_configurables`,
 the calculator / GSM8K rationale names of `textedit.cli.gsm8k_configurables`,
+`lmcor_task` of `textedit.cli.lmcor_configurables`,
+the reward-model / DRO-V / KTO / DPO names of `textedit.cli.preference_configurables`,
 `user_parallel_tasks` (tasks/user_data.py) and the commands' own run functions (`train`,
 `infer`, which textedit/cli/train.py and infer.py register). `required_macros_unset()` lists the
 macros a run file declared as `NAME = %gin.REQUIRED` that nothing has set.
@@ -122,6 +124,12 @@ def register_training() -> None:
     from textedit.cli.gsm8k_configurables import register_gsm8k
 
     register_gsm8k()  # the calculator's DECODE_FN, GSM8K rationale tasks
+    from textedit.cli.lmcor_configurables import register_lmcor
+
+    register_lmcor()  # LMCor corrector tasks over candidate files
+    from textedit.cli.preference_configurables import register_preference
+
+    register_preference()  # reward models, DRO-V, KTO, DPO
     # Includes name files from the repository root (`include 'gin/runs/train.gin'`): found
     # relative to the working directory first, then to the repository. Gin's resource reader logs
     # an error for every search-path miss; those misses are expected here.

@@ -31,6 +31,8 @@ COMMANDS = {
     "teacher_logits": "teacher_logits",
     "nll": "nll",
     "rationales": "rationales",
+    "candidates": "candidates",
+    "score": "score",
 }
 
 DESCRIPTION = """\

@@ -47,20 +47,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_data_flags(parser)
 
 
-def task_vocab_size(mixture_or_task_name: str) -> int:
-    """Ids of the targets vocabulary (SentencePiece pieces plus sentinels)."""
+def task_vocabulary(mixture_or_task_name: str):
+    """The targets vocabulary; a task without targets (a reward model's chosen / rejected pairs)
+    gives its first feature's."""
     import seqio
 
-    provider = seqio.get_mixture_or_task(mixture_or_task_name)
-    return provider.output_features["targets"].vocabulary.vocab_size
+    features = seqio.get_mixture_or_task(mixture_or_task_name).output_features
+    return features.get("targets", next(iter(features.values()))).vocabulary
+
+
+def task_vocab_size(mixture_or_task_name: str) -> int:
+    """Ids of the targets vocabulary (SentencePiece pieces plus sentinels)."""
+    return task_vocabulary(mixture_or_task_name).vocab_size
 
 
 def task_vocab_dir(mixture_or_task_name: str) -> Path:
     """The directory of the task vocabulary's SentencePiece model (data/vocab/vocabulary.py)."""
-    import seqio
-
-    provider = seqio.get_mixture_or_task(mixture_or_task_name)
-    return Path(provider.output_features["targets"].vocabulary.sentencepiece_model_file).parent
+    return Path(task_vocabulary(mixture_or_task_name).sentencepiece_model_file).parent
 
 
 def check_position_tokens(config, vocab_dir: Path) -> None:

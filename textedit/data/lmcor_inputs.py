@@ -65,6 +65,11 @@ def split(text: str) -> tuple[str, list[str]]:
     return source.strip(), [c.strip() for c in rest[1::2]]
 
 
+def strip_separators(text: str) -> str:
+    """`text` without separator tokens (a generator that saw T5 sentinels may emit them)."""
+    return " ".join(_SEPARATOR.sub(" ", text).split())
+
+
 def shuffled(candidates: Sequence[str], rng: random.Random) -> list[str]:
     """The candidates in a random order drawn from `rng` (a new order for every call)."""
     order = list(candidates)

@@ -33,7 +33,7 @@ _SIGNATURE = {
 
 def candidates_source(
     load: Callable[[str], list[CandidateExample]], splits: list[str],
-    shuffled_splits: tuple[str, ...] = ("train",), seed: int = 0,
+    shuffled_splits: tuple[str, ...] = ("train",), default_seed: int = 0,
 ) -> seqio.FunctionDataSource:
     """A SeqIO source calling `load(split)` when a dataset is built.
 
@@ -41,12 +41,13 @@ def candidates_source(
       load: split -> candidate examples, each with at least one reference.
       splits: the split names.
       shuffled_splits: splits whose candidate order is shuffled per example and per pass.
-      seed: the shuffle seed when SeqIO passes none.
+      default_seed: the shuffle seed when SeqIO passes none.
     """
 
-    def dataset_fn(split: str, shuffle_files: bool, seed_: int | None = None) -> tf.data.Dataset:
+    # SeqIO requires these argument names (split, shuffle_files, seed).
+    def dataset_fn(split: str, shuffle_files: bool, seed: int | None = None) -> tf.data.Dataset:
         examples = load(split)
-        base_seed = seed if seed_ is None else seed_
+        base_seed = default_seed if seed is None else seed
         if shuffle_files:
             examples = list(examples)
             random.Random(base_seed).shuffle(examples)

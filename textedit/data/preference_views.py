@@ -36,6 +36,10 @@ TRAIN_FILES = tuple(f"preference/hh.{name}.jsonl.gz"
                     for name in ("harmless-base", "helpful-online", "helpful-rejection-sampled"))
 TEST_FILE = "preference/hh.helpful-base.jsonl.gz"
 CHOSEN_REWARD, REJECTED_REWARD = 1.0, -1.0  # thumbs up / thumbs down
+# A reward model reads the prompt's tail and the response: dialogues run to thousands of
+# characters, and a length cut (which keeps the first tokens) must remove old turns, never the
+# response being scored.
+PROMPT_TAIL_CHARS = 400
 
 
 @dataclasses.dataclass
@@ -112,6 +116,12 @@ def trajectories(pairs: list[PreferencePair],
         out.append(Trajectory(pair.prompt, pair.chosen, float(good)))
         out.append(Trajectory(pair.prompt, pair.rejected, float(bad)))
     return out
+
+
+def scored_text(prompt: str, response: str) -> str:
+    """What a reward model reads: the prompt's last PROMPT_TAIL_CHARS characters, then the
+    response."""
+    return prompt[-PROMPT_TAIL_CHARS:] + response
 
 
 def sft_examples(pairs: list[PreferencePair]) -> list[tuple[str, str]]:

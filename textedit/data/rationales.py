@@ -6,13 +6,15 @@ A rationales file is JSON lines, one rationale per line, from the project's teac
     {"question": "...", "rationale": "Natalia sold 48/2 = 24 clips in May. ...", "answer": "72"}
 
 `answer` is the teacher's final answer (a string or a number); when it is missing or empty, the
-rationale's own `#### N` (or last number) is used. Other keys are ignored. Several lines may
-share a question (k samples per question).
+rationale's own `#### N` is used (not its last number: a rationale that never states its answer
+has none, and the filter drops it). Other keys are ignored. Several lines may share a question
+(k samples per question).
 
 Magister's filter keeps a rationale only when its answer equals the gold final answer of its
-question; `filtered=False` keeps every rationale. Either way only rationales of questions in the
-training split are used: a rationale for an unknown question (a validation or test question, or
-a typo) is dropped and counted, so evaluation never meets a question the student trained on.
+question; `filtered=False` keeps every rationale (one without an answer as it was written).
+Either way only rationales of questions in the training split are used: a rationale for an
+unknown question (a validation or test question, or a typo) is dropped and counted, so
+evaluation never meets a question the student trained on.
 The student learns question -> rationale + "\\n#### answer" (`with_final_answer`).
 """
 
@@ -49,14 +51,15 @@ class FilterReport:
     total: int = 0
     kept: int = 0
     wrong_answer: int = 0
-    no_answer: int = 0
+    no_answer: int = 0  # without an answer (dropped when filtered, kept when not)
     unknown_question: int = 0
     questions_covered: int = 0  # training questions with at least one kept rationale
 
     def summary(self) -> str:
-        return (f"{self.kept} of {self.total} rationales kept ({self.wrong_answer} wrong answer, "
-                f"{self.no_answer} without an answer, {self.unknown_question} for questions "
-                f"outside the training split); {self.questions_covered} questions covered")
+        return (f"{self.kept} of {self.total} rationales kept ({self.wrong_answer} wrong answer "
+                f"dropped, {self.no_answer} without an answer, {self.unknown_question} for "
+                f"questions outside the training split dropped); {self.questions_covered} "
+                f"questions covered")
 
 
 def _answer_of(record: dict, rationale: str) -> str | None:
@@ -67,7 +70,7 @@ def _answer_of(record: dict, rationale: str) -> str | None:
         answer = repr(answer)
     if isinstance(answer, str) and answer.strip():
         return normalize_number(answer)
-    return extract_answer(rationale)
+    return extract_answer(rationale, fallback=False)
 
 
 def read_rationales(path: str | os.PathLike, skip: SkipReport | None = None) -> list[Rationale]:
@@ -117,6 +120,8 @@ def filter_rationales(rationales: Sequence[Rationale], gold: dict[str, str],
             report.unknown_question += 1
         elif r.answer is None:
             report.no_answer += 1
+            if not filtered:  # unfiltered means every rationale, answered or not
+                kept.append(r)
         elif filtered and normalize_number(r.answer) != answers[r.question]:
             report.wrong_answer += 1
         else:
@@ -127,6 +132,8 @@ def filter_rationales(rationales: Sequence[Rationale], gold: dict[str, str],
 
 
 def rationale_examples(rationales: Sequence[Rationale]) -> list[MultiReferenceExample]:
-    """Training examples: question -> rationale + "\\n#### answer"."""
-    return [MultiReferenceExample(r.question, (with_final_answer(r.rationale, r.answer),))
-            for r in rationales]
+    """Training examples: question -> rationale + "\\n#### answer" (the rationale as written
+    when it has no answer, as the unfiltered variant keeps it)."""
+    return [MultiReferenceExample(
+        r.question, (with_final_answer(r.rationale, r.answer) if r.answer else r.rationale,))
+        for r in rationales]

@@ -8,6 +8,7 @@ Layers use `keras.ops`; shapes are in each docstring. HF checkpoint names: `hf_t
 local HF checkpoints (safetensors or PyTorch format): `load_hf_t5(directory)`.
 EdiT5 (tagger, Sinkhorn pointer, 1-layer insertion decoder): `Edit5Model(Edit5Config(...))`.
 Gemma 2 decoder-only: `Gemma2DecoderOnly(Gemma2Config.named("mini"))`, `load_hf_gemma2(directory)`.
+Preference learning: `T5ScalarModel(config)` (reward / value), `PolicyWithValue(policy, value)`.
 """
 
 from textedit.models.edit5.edit5_config import Edit5Config
@@ -20,6 +21,7 @@ from textedit.models.gemma2.hf_gemma2_import import (
     load_hf_gemma2_weights,
     read_hf_gemma2_checkpoint,
 )
+from textedit.models.reward import PolicyWithValue, T5ScalarModel
 from textedit.models.t5.hf_t5_import import (
     HFLoadReport,
     load_hf_t5,
@@ -43,6 +45,7 @@ __all__ = [
     "Gemma2Config",
     "Gemma2DecoderOnly",
     "HFLoadReport",
+    "PolicyWithValue",
     "RMSNorm",
     "RelativePositionBias",
     "T5Attention",
@@ -52,6 +55,7 @@ __all__ = [
     "T5Encoder",
     "T5EncoderDecoder",
     "T5FeedForward",
+    "T5ScalarModel",
     "hf_gemma2_variables",
     "hf_t5_variables",
     "load_hf_gemma2",

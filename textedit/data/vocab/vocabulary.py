@@ -272,8 +272,8 @@ def word_start_table(vocabulary) -> np.ndarray:
     source and its candidates with sentinels, textedit/data/lmcor_inputs.py, and each word around
     one must be copyable without it). Every other id - a word-internal piece, a byte-fallback
     piece, a control symbol (pad, EOS, `<pos_k>`) - is False. A word is then a piece marked True
-    followed by the unmarked pieces after it (the first piece of a sequence opens a word whatever its mark); word-aware
-    EdiT5 conversion and inference group pieces this way.
+    followed by the unmarked pieces after it (the first piece of a sequence opens a word whatever
+    its mark); word-aware EdiT5 conversion and inference group pieces this way.
 
     Args:
       vocabulary: a `seqio.SentencePieceVocabulary` (its model file must exist).

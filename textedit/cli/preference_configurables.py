@@ -1,0 +1,51 @@
+"""gin names for preference learning (docs/algorithms.md#reward-models, #dro):
+
+    t5_scalar_model          T5 encoder + scalar head: a reward model or a value network
+    policy_with_value        DRO-V's policy and value network as one trained model
+    reward_model_objective   Bradley–Terry on paired (chosen / rejected) token sequences
+    PairedScoreFeatureConverter  the paired batch of task hh_pairs
+    dro_v_objective          DRO-V (reference = @teacher_from_run(), the frozen SFT run)
+    kto_objective            KTO, the single-trajectory baseline
+    dpo_objective            DPO, or IPO with kind = "ipo", on the paired view
+
+The reference policy is read with `teacher_from_run` (textedit.cli.gin_decoder_only): a trained
+run's model at its latest checkpoint, frozen.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import gin
+
+
+def t5_scalar_model(config):
+    """A `T5ScalarModel` of a `t5_config`."""
+    from textedit.models.reward import T5ScalarModel
+
+    return T5ScalarModel(config)
+
+
+def policy_with_value(policy, value):
+    """DRO-V's model: a seq2seq `policy` and a scalar `value` model."""
+    from textedit.models.reward import PolicyWithValue
+
+    return PolicyWithValue(policy, value)
+
+
+@functools.cache
+def register_preference() -> None:
+    """Registers the configurables of the module docstring (idempotent)."""
+    from textedit.data.paired_score_features import PairedScoreFeatureConverter
+    from textedit.objectives.bradley_terry import reward_model_objective
+    from textedit.objectives.dpo import dpo_objective
+    from textedit.objectives.dro import dro_v_objective
+    from textedit.objectives.kto import kto_objective
+
+    for function, name in (
+            (t5_scalar_model, "t5_scalar_model"), (policy_with_value, "policy_with_value"),
+            (reward_model_objective, "reward_model_objective"),
+            (dro_v_objective, "dro_v_objective"), (kto_objective, "kto_objective"),
+            (dpo_objective, "dpo_objective"),
+            (PairedScoreFeatureConverter, "PairedScoreFeatureConverter")):
+        gin.external_configurable(function, name=name)
