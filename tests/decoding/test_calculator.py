@@ -144,7 +144,7 @@ def test_calculator_decode_without_annotations_equals_greedy(math_vocabulary):
     from textedit.decoding.greedy import greedy_decode
 
     vocabulary = math_vocabulary
-    model = script_model(vocabulary, "So x = 5 and the total is 12.\n#### 12")
+    model = script_model(vocabulary, "So x = 5 and the total is 12.")
     sources = np.ones((1, 3), np.int32)
     calls = []
     tokens = calculator_decode(model, vocabulary, sources, 48, calls=calls)
