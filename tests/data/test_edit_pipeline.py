@@ -151,7 +151,7 @@ def test_whole_jfleg_validation_realises_its_targets(tiny_vocab):
 
 def test_word_aware_is_the_edit_task_default_and_can_be_turned_off(tmp_path, tiny_vocab):
     path = tmp_path / "suffix.tsv"
-    path.write_text("he go to school\the goes to school\n", encoding="utf-8")
+    path.write_text("he walk to school\the walks to school\n", encoding="utf-8")
     register_parallel_task("user_suffix", validation=str(path))
     plans = {}
     for word_aware in (True, False):
@@ -161,10 +161,10 @@ def test_word_aware_is_the_edit_task_default_and_can_be_turned_off(tmp_path, tin
         source = example["inputs"][:-1].tolist()
         assert realise(source, plan) == example["targets"][:-1].tolist()
     vocabulary = task.output_features["inputs"].vocabulary
-    assert [vocabulary.decode([i]) for i in source] == "he go to school".split()  # 1 piece each
+    assert [vocabulary.decode([i]) for i in source] == "he walk to school".split()  # 1 piece each
     inserted = [vocabulary.decode(list(span)) for _, span in plans[True].insertions]
-    assert plans[True].tags == (1, 0, 1, 1) and inserted == ["goes"]
-    # Piece-level: "goes" is "▁go es" in the tiny vocabulary, so "▁go" is kept and "es" inserted.
+    assert plans[True].tags == (1, 0, 1, 1) and inserted == ["walks"]
+    # Piece-level: "walks" is "▁walk s" in the tiny vocabulary, so "▁walk" is kept and "s" inserted.
     assert plans[False].tags == (1, 1, 1, 1)
 
 

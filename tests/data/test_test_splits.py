@@ -257,7 +257,7 @@ def test_fce_test_is_scored_with_errant_from_its_references(test_data, in_data_d
     assert direct["errant_tp"] == 1 and direct["errant_fn"] == 2  # recieved; "very", "not good"
 
 
-def test_gsm8k_reader_reads_the_test_file(test_data):
+def test_gsm8k_reader_reads_the_test_file(test_data, in_data_dir):
     from textedit.data import readers
 
     path = test_data / "math" / "gsm8k.test.jsonl"
@@ -265,8 +265,11 @@ def test_gsm8k_reader_reads_the_test_file(test_data):
     raw = [json.loads(line) for line in _lines(path)]
     assert len(examples) == len(raw) == 3
     assert examples[0].question == raw[0]["question"] and examples[0].final_answer == "3"
-    # No task reads GSM8K, so there is no test split to add.
-    assert not [n for n in seqio.TaskRegistry.names() if "gsm8k" in n]
+    # The gsm8k task's test split is that file.
+    in_data_dir(test_data)
+    assert dataset_catalog.TEST in seqio.get_mixture_or_task("gsm8k").splits
+    split = task_evaluation.read_split("gsm8k", TEST)
+    assert len(split) == 3 and split.sources()[0] == raw[0]["question"]
 
 
 def test_vocabulary_reads_train_splits_only(monkeypatch):

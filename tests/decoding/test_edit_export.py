@@ -323,7 +323,8 @@ def test_serving_default_equals_the_keras_path(exported, keras_path):
     assert got == expected
     assert got[2:5] == ["", "", ""]
     assert got[7] == normalize_text(SENTENCES[7])
-    assert got[0].startswith("the ") and got[0] != normalize_text(SENTENCES[0])
+    assert got[0] != normalize_text(SENTENCES[0])  # the random model edits it (which way depends
+    # on the tiny vocabulary SentencePiece trains in the session)
     # One text at a time gives the same (no dependence on the batch).
     assert serve(text=tf.constant(SENTENCES[:1]))["outputs"].numpy()[0].decode() == got[0]
 
