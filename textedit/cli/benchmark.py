@@ -32,7 +32,8 @@ import os
 
 from textedit.cli import flags
 
-HELP = "speed: train step throughput, decoding, EdiT5 vs seq2seq latency, edit conversion"
+HELP = ("speed: train step (and transformers'), decoding, EdiT5 vs seq2seq latency, edit "
+        "conversion, input pipeline")
 
 _FORMATTER = argparse.RawDescriptionHelpFormatter
 

@@ -21,7 +21,7 @@ from textedit.cli import (
     experiment_mucoco,
 )
 
-HELP = "run an experiment: low_resource (fusion, Table 2) or gec (learning curves)"
+HELP = "run an experiment: low_resource, gec, mucoco or gsm8k (tables and plots)"
 SUBCOMMANDS = {"low_resource": experiment_low_resource, "gec": experiment_gec,
                "mucoco": experiment_mucoco, "gsm8k": experiment_gsm8k}
 
