@@ -23,7 +23,7 @@ import numpy as np
 from textedit.models.gemma2.gemma2_block import MLP_PROJECTIONS, NORMS
 from textedit.models.gemma2.gemma2_config import Gemma2Config
 from textedit.models.gemma2.gemma2_model import Gemma2DecoderOnly
-from textedit.models.t5.hf_t5_import import HFLoadReport, _read_weights, _to_numpy
+from textedit.models.t5.hf_t5_import import HFLoadReport, _read_weights, assign_hf_arrays
 
 ALIAS_KEYS = ("lm_head.weight",)
 
@@ -54,20 +54,7 @@ def load_hf_gemma2_weights(model: Gemma2DecoderOnly, state_dict: Mapping[str, An
     """
     report = HFLoadReport()
     targets = hf_gemma2_variables(model)
-    pending = []
-    for key, (variable, transpose) in targets.items():
-        if key not in state_dict:
-            report.missing.append(key)
-            continue
-        array = _to_numpy(state_dict[key])
-        expected = tuple(variable.shape[::-1]) if transpose else tuple(variable.shape)
-        if tuple(array.shape) != expected:
-            raise ValueError(f"{key}: checkpoint shape {tuple(array.shape)}, model expects "
-                             f"{expected} (HF layout; check config.json against the weights)")
-        pending.append((key, variable, array.T if transpose else array))
-    for key, variable, array in pending:
-        variable.assign(np.asarray(array).astype(variable.dtype))
-        report.loaded.append(key)
+    assign_hf_arrays(targets, state_dict, report)
     for key in state_dict:
         if key not in targets:
             (report.aliases if key in ALIAS_KEYS else report.unexpected).append(key)

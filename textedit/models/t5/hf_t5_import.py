@@ -102,6 +102,30 @@ def load_hf_t5_weights(model: T5EncoderDecoder, state_dict: Mapping[str, Any]) -
         report.notes.append("lm_head.weight is not in the checkpoint: using shared.weight (a "
                             "transformers >= 5 checkpoint ties them), without the tied "
                             "d_model**-0.5 scaling, as transformers computes it")
+    assign_hf_arrays(targets, arrays, report)
+    for key in arrays:
+        if key in targets:
+            continue
+        if key in ALIAS_KEYS or key == "lm_head.weight":  # lm_head of a tied model: an alias
+            report.aliases.append(key)
+        else:
+            report.unexpected.append(key)
+    return report
+
+
+def assign_hf_arrays(targets: Mapping[str, tuple[Any, bool]], arrays: Mapping[str, Any],
+                     report: HFLoadReport) -> None:
+    """Assigns checkpoint arrays to model variables, all or nothing.
+
+    targets: {HF key: (variable, transpose)} (the model's variables in HF naming; transpose when
+    HF stores the kernel as [out, in]); arrays: {HF key: array-like}. Keys of `targets` absent
+    from `arrays` go to `report.missing`, assigned ones to `report.loaded`; keys of `arrays`
+    that no target names are left to the caller (aliases or unexpected keys).
+
+    Raises:
+      ValueError: a shape differs from the model's (naming the key and both shapes); nothing is
+        assigned then.
+    """
     pending = []
     for key, (variable, transpose) in targets.items():
         if key not in arrays:
@@ -114,16 +138,8 @@ def load_hf_t5_weights(model: T5EncoderDecoder, state_dict: Mapping[str, Any]) -
                              f"{expected} (HF layout; check the config.json against the weights)")
         pending.append((key, variable, array.T if transpose else array))
     for key, variable, array in pending:  # assign only once every shape is known to fit
-        variable.assign(array.astype(variable.dtype))
+        variable.assign(np.asarray(array).astype(variable.dtype))
         report.loaded.append(key)
-    for key in arrays:
-        if key in targets:
-            continue
-        if key in ALIAS_KEYS or key == "lm_head.weight":  # lm_head of a tied model: an alias
-            report.aliases.append(key)
-        else:
-            report.unexpected.append(key)
-    return report
 
 
 def read_hf_t5_checkpoint(path: str | os.PathLike) -> tuple[T5Config, dict[str, np.ndarray]]:
