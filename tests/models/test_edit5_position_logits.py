@@ -1,7 +1,8 @@
-"""`position_logits`: `<pos_k>` scored against the re-ordered state of the k-th kept piece.
+"""`position_logits` / `position_inputs`: `<pos_k>` scored against (and embedded with) the
+re-ordered state of the k-th kept piece.
 
-Checked against a numpy computation of the added scores, between teacher forcing and the cached
-decoding step, and for a model without the option (unchanged logits, no extra weights).
+Checked against a numpy computation of the added scores and embeddings, between teacher forcing
+and the cached decoding step, and for a model without the options (no extra weights).
 """
 
 import keras
@@ -15,11 +16,12 @@ from textedit.models.edit5.edit5_model import Edit5Model, start_positions
 from textedit.models.edit5.pointer_head import chain_positions
 
 
-def make_model(position_logits: bool) -> Edit5Model:
+def make_model(position_logits: bool, position_inputs: bool = False) -> Edit5Model:
     keras.utils.set_random_seed(5)
     t5 = T5Config.named("tiny", vocab_size=VOCAB, num_decoder_layers=1, dropout_rate=0.0)
     return Edit5Model(Edit5Config(t5=t5, num_position_tokens=POSITIONS, max_input_length=16,
-                                  position_logits=position_logits))
+                                  position_logits=position_logits,
+                                  position_inputs=position_inputs))
 
 
 def _stages(model, batch):
@@ -53,13 +55,31 @@ def test_position_scores_are_the_dot_product_with_the_kth_kept_state():
     assert np.abs(hidden_scores[..., first:first + length]).max() > 1e-4
 
 
-def test_cached_steps_equal_teacher_forcing():
-    model, batch = make_model(True), features()
+def test_position_inputs_are_added_at_position_tokens_only():
+    model, batch = make_model(False, position_inputs=True), features()
     reordered, mask, new_positions, kept = _stages(model, batch)
-    keys = model.position_keys(reordered, new_positions, kept)
+    rows = np.asarray(model.position_inputs(reordered, new_positions, kept))  # [b, L, d]
+    tokens = np.asarray(batch["decoder_input_tokens"])
+    added = (np.asarray(model.embed_insertions(tokens, rows))
+             - np.asarray(model.backbone.shared(tokens)))
+    first = model.config.first_position_id
+    assert ((tokens >= first) & (tokens < first + rows.shape[1])).any()
+    for row, step in np.ndindex(tokens.shape):
+        k = tokens[row, step] - first
+        expected = rows[row, k] if 0 <= k < rows.shape[1] else np.zeros(rows.shape[2])
+        np.testing.assert_allclose(added[row, step], expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("options", [(True, False), (False, True), (True, True)])
+def test_cached_steps_equal_teacher_forcing(options):
+    model, batch = make_model(*options), features()
+    reordered, mask, new_positions, kept = _stages(model, batch)
+    context = model.insertion_context(reordered, new_positions, kept)
+    assert set(context) == {name for name, on in zip(("position_keys", "position_inputs"),
+                                                     options, strict=True) if on}
     decoder_inputs = batch["decoder_input_tokens"]
-    forced = np.asarray(model.decode(decoder_inputs, reordered, mask, position_keys=keys))
-    cache = model.init_cache(2, decoder_inputs.shape[1], reordered, mask, position_keys=keys)
+    forced = np.asarray(model.decode(decoder_inputs, reordered, mask, **context))
+    cache = model.init_cache(2, decoder_inputs.shape[1], reordered, mask, **context)
     for index in range(4):
         logits, cache = model.decode_step(decoder_inputs[:, index:index + 1], cache, index)
         np.testing.assert_allclose(np.asarray(logits), forced[:, index], atol=1e-4)
@@ -82,7 +102,7 @@ def test_call_uses_position_logits_only_when_configured():
 def test_gradients_reach_the_position_key(position_logits):
     import tensorflow as tf
 
-    model = make_model(position_logits)
+    model = make_model(position_logits, position_inputs=position_logits)
     with tf.GradientTape() as tape:
         logits = model(features(), training=True)["insertion_logits"]
         loss = tf.reduce_sum(logits[..., 3:3 + POSITIONS])
@@ -90,3 +110,4 @@ def test_gradients_reach_the_position_key(position_logits):
     names = [w.path for w, g in zip(model.trainable_weights, grads, strict=True)
              if g is not None and float(tf.reduce_max(tf.abs(g))) > 0]
     assert any(name.endswith("position_key/kernel") for name in names) == position_logits
+    assert any(name.endswith("position_input/kernel") for name in names) == position_logits

@@ -113,12 +113,9 @@ def edit_loop(model, encoder_input_tokens, max_insert_length: int, word_start=No
     continuation = None if word_start is None else continuation_positions(word_start, kept, start)
     decoded = decode_order(model.point(tag_states, kept, token_mask), kept, start, continuation)
     reordered = model.reorder(tag_states, decoded.new_positions, kept, token_mask)
-    if getattr(config, "position_logits", False):  # <pos_k> scored against the k-th kept piece
-        keys = model.position_keys(reordered, decoded.new_positions, kept)
-        cache = model.init_cache(batch, max_insert_length, reordered, token_mask,
-                                 position_keys=keys)
-    else:
-        cache = model.init_cache(batch, max_insert_length, reordered, token_mask)
+    # What the model's <pos_k> options read: the states of the k-th kept piece.
+    context = model.insertion_context(reordered, decoded.new_positions, kept)
+    cache = model.init_cache(batch, max_insert_length, reordered, token_mask, **context)
     num_kept = ops.maximum(ops.sum(ops.cast(kept, "int32"), axis=1) - 1, 0)
     t5 = config.t5
     if strict_spans is None:

@@ -66,6 +66,10 @@ class Edit5Config:
         its state with the re-ordered state of the k-th kept piece (k = 0: START), so a
         position token is scored by what it would follow, not by an id-specific output row it
         must learn for every k (not in the paper; see Edit5Model.position_keys).
+      position_inputs: add to the insertion decoder's input embedding of each `<pos_k>` a
+        projection of the re-ordered state of the k-th kept piece, so the tokens of a span are
+        decoded knowing the words around it instead of an id-specific input row learnt for every
+        k (not in the paper; see Edit5Model.position_inputs).
       tag_loss_weight, pointer_loss_weight, insertion_loss_weight: λ1, λ2, λ3.
       loss_reduction: "mean", "sum", or a mapping part -> reduction (parts: LOSS_PARTS).
     """
@@ -81,6 +85,7 @@ class Edit5Config:
     first_position_id: int = 3
     num_position_tokens: int = 513
     position_logits: bool = False
+    position_inputs: bool = False
     tag_loss_weight: float = 1.0
     pointer_loss_weight: float = 1.0
     insertion_loss_weight: float = 1.0

@@ -70,6 +70,10 @@ class Edit5Model(keras.Model):
         if config.position_logits:
             self.position_key = keras.layers.Dense(t5.d_model, use_bias=False,
                                                    name="position_key", dtype=policy)
+        self.position_input = None
+        if config.position_inputs:
+            self.position_input = keras.layers.Dense(t5.d_model, use_bias=False,
+                                                     name="position_input", dtype=policy)
         self.build()
 
     def build(self, input_shape=None):
@@ -77,8 +81,9 @@ class Edit5Model(keras.Model):
         self.tag_fusion.build()
         self.pointer.build()
         self.reorder_embedding.build((None, None))
-        if self.position_key is not None:
-            self.position_key.build((None, None, self.config.t5.d_model))
+        for layer in (self.position_key, self.position_input):
+            if layer is not None:
+                layer.build((None, None, self.config.t5.d_model))
         self.reorder_layer = single_layer_encoder(self.config.t5, "reorder_layer",
                                                   self.dtype_policy)
         self.built = True
@@ -115,20 +120,55 @@ class Edit5Model(keras.Model):
         embedded = embedded * ops.cast(kept, embedded.dtype)[:, :, None]
         return self.reorder_layer(tag_states + embedded, token_mask, training=training)
 
-    def position_keys(self, reordered_states, new_positions, kept):
-        """Keys of the position tokens: row k = a projection of h^f at the k-th kept piece in
-        output order (row 0: START), zero where no piece has rank k; [b, L, d_model].
+    def rank_states(self, reordered_states, new_positions, kept):
+        """h^f by output rank: row k is the re-ordered state of the k-th kept piece in output
+        order (row 0: START), zero where no piece has rank k; [b, L, d_model].
 
         h^f [b, L, d_model]; new_positions int [b, L] (1 .. K, 0 for START and off-chain); kept
-        bool [b, L] (START included). `<pos_k>` means "insert after the k-th kept piece", so its
-        logit gets `decoder state · key_k / sqrt(d_model)` (`position_logits`): every k is
-        scored by the piece it follows, the way the pointer scores positions.
+        bool [b, L] (START included). `<pos_k>` means "insert after the k-th kept piece", so
+        these rows are what a position token refers to.
         """
         length = ops.shape(reordered_states)[1]
         ranks = ops.where(kept, ops.cast(new_positions, "int32"), -1)
         one_hot = ops.one_hot(ranks, length, dtype=reordered_states.dtype)  # [b, L(src), L(k)]
-        by_rank = ops.einsum("bsk,bsd->bkd", one_hot, reordered_states)
-        return self.position_key(by_rank)
+        return ops.einsum("bsk,bsd->bkd", one_hot, reordered_states)
+
+    def position_keys(self, reordered_states, new_positions, kept):
+        """Keys of the position tokens (`position_logits`): a projection of `rank_states`,
+        [b, L, d_model]. `<pos_k>`'s logit gets `decoder state · key_k / sqrt(d_model)`: every k
+        is scored by the piece it follows, the way the pointer scores positions."""
+        return self.position_key(self.rank_states(reordered_states, new_positions, kept))
+
+    def position_inputs(self, reordered_states, new_positions, kept):
+        """What each `<pos_k>` adds to its decoder input embedding (`position_inputs`): a
+        projection of `rank_states`, [b, L, d_model]. After `<pos_k>` the decoder then reads the
+        piece it inserts after from its own input, not from an input row learnt for every k."""
+        return self.position_input(self.rank_states(reordered_states, new_positions, kept))
+
+    def insertion_context(self, reordered_states, new_positions, kept) -> dict:
+        """The keyword arguments of `decode` / `init_cache` this model's options need:
+        `position_keys` and/or `position_inputs` ([b, L, d_model] each), or {}."""
+        context = {}
+        if self.position_key is not None:
+            context["position_keys"] = self.position_keys(reordered_states, new_positions, kept)
+        if self.position_input is not None:
+            context["position_inputs"] = self.position_inputs(reordered_states, new_positions,
+                                                              kept)
+        return context
+
+    def embed_insertions(self, tokens, position_inputs=None):
+        """The insertion decoder's input embeddings, tokens int [b, T] -> [b, T, d_model]: the
+        shared embedding, plus row k of `position_inputs` [b, L, d_model] at each `<pos_k>`
+        (k < L; nothing elsewhere)."""
+        embedded = self.backbone.shared(tokens)
+        if position_inputs is None:
+            return embedded
+        length = ops.shape(position_inputs)[1]
+        offsets = ops.cast(tokens, "int32") - self.config.first_position_id
+        ranks = ops.where(ops.logical_and(offsets >= 0, offsets < length), offsets, -1)
+        one_hot = ops.one_hot(ranks, length, dtype=embedded.dtype)  # [b, T, L], zero off <pos>
+        return embedded + ops.einsum("btk,bkd->btd", one_hot,
+                                     ops.cast(position_inputs, embedded.dtype))
 
     def _add_position_logits(self, logits, hidden, keys):
         """logits float32 [b, ..., V] + the `<pos_k>` scores of hidden [b, ..., d] against keys
@@ -142,34 +182,45 @@ class Edit5Model(keras.Model):
         return logits + ops.pad(scores, pad)
 
     def decode(self, decoder_input_tokens, reordered_states, token_mask, training=False,
-               position_keys=None):
+               position_keys=None, position_inputs=None):
         """Teacher forcing of the insertion decoder -> logits float32 [b, T, vocab]; with
         `position_keys` [b, L, d_model] (`position_logits`) the `<pos_k>` logits get their
-        scores against them."""
-        hidden = self.backbone.decode_hidden(decoder_input_tokens, reordered_states, token_mask,
-                                             training)
-        logits = self.backbone.project_to_vocab(hidden)
+        scores against them, with `position_inputs` [b, L, d_model] (`position_inputs`) the
+        `<pos_k>` input embeddings get their rows (`insertion_context` makes both)."""
+        backbone = self.backbone
+        if position_inputs is None:
+            hidden = backbone.decode_hidden(decoder_input_tokens, reordered_states, token_mask,
+                                            training)
+        else:
+            hidden = backbone.decoder(self.embed_insertions(decoder_input_tokens, position_inputs),
+                                      reordered_states, token_mask, training=training)
+        logits = backbone.project_to_vocab(hidden)
         if position_keys is None:
             return logits
         return self._add_position_logits(logits, hidden, position_keys)
 
     def init_cache(self, batch_size: int, max_length: int, reordered_states, token_mask,
-                   position_keys=None) -> dict:
+                   position_keys=None, position_inputs=None) -> dict:
         """The insertion decoder's fixed-size cache over h^f [b, L, d_model] (see T5Decoder),
-        plus `position_keys` [b, L, d_model] when the model scores `<pos_k>` by them."""
+        plus `position_keys` / `position_inputs` [b, L, d_model] when the model uses them."""
         cache = self.backbone.init_cache(batch_size, max_length, reordered_states, token_mask)
         if position_keys is not None:
             cache["position_keys"] = position_keys
+        if position_inputs is not None:
+            cache["position_inputs"] = position_inputs
         return cache
 
     def decode_step(self, token, cache: dict, index):
         """token int [b, 1] at step `index` -> (logits float32 [b, vocab], updated cache)."""
-        if "position_keys" not in cache:
+        if "position_keys" not in cache and "position_inputs" not in cache:
             return self.backbone.decode_step(token, cache, index)
         backbone = self.backbone
-        hidden, cache = backbone.decoder.step(backbone.shared(token), cache, index)
+        embedded = self.embed_insertions(token, cache.get("position_inputs"))
+        hidden, cache = backbone.decoder.step(embedded, cache, index)
         hidden = hidden[:, 0, :]
         logits = backbone.step_logits(hidden, cache)
+        if "position_keys" not in cache:
+            return logits, cache
         return self._add_position_logits(logits, hidden, cache["position_keys"]), cache
 
     # Teacher forcing ----------------------------------------------------------------------------
@@ -200,10 +251,9 @@ class Edit5Model(keras.Model):
         start = start_positions(token_mask)
         new_positions = chain_positions(features["pointers"], start)
         reordered = self.reorder(tag_states, new_positions, kept, token_mask, training)
-        keys = (self.position_keys(reordered, new_positions, kept)
-                if self.position_key is not None else None)
         insertion_logits = self.decode(features["decoder_input_tokens"], reordered, token_mask,
-                                       training, position_keys=keys)
+                                       training,
+                                       **self.insertion_context(reordered, new_positions, kept))
         return {"tag_logits": tag_logits, "pointer_logits": pointer_logits,
                 "insertion_logits": insertion_logits}
 
