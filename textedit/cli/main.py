@@ -30,6 +30,7 @@ COMMANDS = {
     "report": "report",
     "teacher_logits": "teacher_logits",
     "nll": "nll",
+    "diagnose": "diagnose",
     "rationales": "rationales",
     "candidates": "candidates",
     "score": "score",
