@@ -99,13 +99,16 @@ class LoadedRun:
 def restore_trained_weights(path: str | os.PathLike, model, model_description: str = "the model"):
     """Every trainable variable of `model` from the checkpoint at `path` (a run directory, its
     checkpoints/ directory or a ckpt-N prefix), each with its shape; returns (InitReport, the
-    checkpoint's train step). ValueError listing what does not fit `model_description`."""
+    checkpoint's train step). ValueError listing what does not fit `model_description`: missing
+    or mis-shaped variables, and model weights of the checkpoint that the model lacks (a model
+    built with other options than the trained one, e.g. without EdiT5's POSITION_INPUTS, would
+    otherwise decode without them)."""
     import tensorflow as tf
 
     from textedit.runs.init_checkpoint import load_initial_weights
 
     report = load_initial_weights(path, model)
-    if report.missing or report.mismatched:
+    if report.missing or report.mismatched or report.unused:
         raise ValueError(f"{report.checkpoint} does not fit {model_description}:\n"
                          + report.summary())
     step = int(tf.train.load_checkpoint(report.checkpoint).get_tensor(
