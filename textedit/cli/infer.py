@@ -21,6 +21,10 @@ macro stops the command with a message naming it.
 simple:0.6, close:0.8, length:0.9, keyword:WORD (`--classifier RUN` for simple), and writes each
 example's constraint values to `<task>-<split>-<step>.constraints.jsonl` beside the predictions
 (textedit/cli/constraint_flags.py).
+
+`--best_of_n N --reward R` samples N outputs per input and keeps the one of highest reward: R is
+`ngram_f1` (against the task's target, an oracle choice for measurements) or a reward-model run
+(textedit/cli/best_of_n_flags.py, textedit/decoding/best_of_n.py).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from textedit.cli.best_of_n_flags import add_best_of_n_flags, best_of_n_bindings, report_best_of_n
 from textedit.cli.constraint_flags import (
     add_constraint_flags,
     constraint_bindings,
@@ -47,6 +52,7 @@ RUN_FILE = "runs/infer.gin"  # under gin/
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_data_flags(parser)
     add_constraint_flags(parser)
+    add_best_of_n_flags(parser)
 
 
 def load_trained_weights(checkpoint: str, model) -> int:
@@ -150,6 +156,7 @@ def infer_with_vocabulary(checkpoint: str, mixture_or_task_name: str, output_dir
                 task, built, decode, task_feature_lengths, split, max_examples, batch_size, path)
             print(f"wrote {results[task.name]} predictions to {path}", flush=True)
             write_constraint_records(decode, path, results[task.name])
+            report_best_of_n(decode)
     print(f"done in {time.perf_counter() - start:.0f}s", flush=True)
     return results
 
@@ -167,7 +174,8 @@ def run(args: argparse.Namespace, run_file: str = RUN_FILE) -> int:
         raise SystemExit("at least one --gin_file is needed: the model file the run was "
                          "trained with (e.g. gin/models/edit5_mini.gin)")
     apply_data_flags(args)
-    args.gin_bindings = [*args.gin_bindings, *constraint_bindings(args)]
+    args.gin_bindings = [*args.gin_bindings, *constraint_bindings(args),
+                         *best_of_n_bindings(args)]
     import gin
 
     from textedit.cli import gin_configurables

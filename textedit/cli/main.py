@@ -34,6 +34,7 @@ COMMANDS = {
     "rationales": "rationales",
     "candidates": "candidates",
     "score": "score",
+    "reward_kl": "reward_kl",
 }
 
 DESCRIPTION = """\

@@ -61,7 +61,7 @@ def decode_loop(body: Callable[[dict], dict], state: dict, is_done: Callable[[di
 def token_loop(step_fn: StepFn, cache: Any, batch_size: int, max_decode_length: int,
                select_fn: Callable[[Any, Any], Any], *, eos_id: int = EOS_ID,
                pad_id: int = PAD_ID, start_id: int = START_ID,
-               logits_processor: LogitsProcessor | None = None):
+               logits_processor: LogitsProcessor | None = None, return_log_probs: bool = False):
     """One hypothesis per row: feed the last token, pick the next with `select_fn`.
 
     Args:
@@ -71,9 +71,14 @@ def token_loop(step_fn: StepFn, cache: Any, batch_size: int, max_decode_length: 
       select_fn: (logits float32 [b, vocab], index int32 []) -> int [b], e.g. argmax.
       eos_id, pad_id, start_id: ids; rows stop at eos_id and emit pad_id afterwards.
       logits_processor: optional hook applied to the logits before select_fn.
+      return_log_probs: also return each row's Σ log softmax(logits)[token] over its tokens up to
+        and including EOS (float32 [batch_size]), from the logits after `logits_processor`: the
+        model's own log-probability of the sequence, which RL objectives compare with the
+        teacher-forced one (static).
 
     Returns:
-      int32 [batch_size, max_decode_length], EOS included.
+      int32 [batch_size, max_decode_length], EOS included; with return_log_probs, a pair
+      (tokens, log-probs float32 [batch_size]).
     """
     state = {
         "index": ops.convert_to_tensor(0, "int32"),
@@ -82,6 +87,8 @@ def token_loop(step_fn: StepFn, cache: Any, batch_size: int, max_decode_length: 
         "sequences": ops.full((batch_size, max_decode_length), pad_id, "int32"),
         "finished": ops.zeros((batch_size,), "bool"),
     }
+    if return_log_probs:
+        state["log_prob"] = ops.zeros((batch_size,), "float32")
 
     def body(state):
         index = state["index"]
@@ -90,15 +97,22 @@ def token_loop(step_fn: StepFn, cache: Any, batch_size: int, max_decode_length: 
         if logits_processor is not None:
             logits = logits_processor(logits, index, state["sequences"])
         token = ops.where(state["finished"], pad_id, ops.cast(select_fn(logits, index), "int32"))
-        return {
+        new_state = {
             "index": index + 1,
             "token": token[:, None],
             "cache": cache,
             "sequences": ops.slice_update(state["sequences"], (0, index), token[:, None]),
             "finished": ops.logical_or(state["finished"], ops.equal(token, eos_id)),
         }
+        if return_log_probs:
+            chosen = ops.take_along_axis(ops.log_softmax(logits, axis=-1), token[:, None], axis=-1)
+            new_state["log_prob"] = state["log_prob"] + ops.where(state["finished"], 0.0,
+                                                                  chosen[:, 0])
+        return new_state
 
     final = decode_loop(body, state, lambda s: ops.all(s["finished"]), max_decode_length)
+    if return_log_probs:
+        return final["sequences"], final["log_prob"]
     return final["sequences"]
 
 

@@ -65,17 +65,21 @@ def gumbel_argmax(logits, seed, index):
 def sampling_loop(step_fn: StepFn, cache, batch_size: int, max_decode_length: int, seed, *,
                   temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0,
                   eos_id: int = EOS_ID, pad_id: int = PAD_ID, start_id: int = START_ID,
-                  logits_processor: LogitsProcessor | None = None):
+                  logits_processor: LogitsProcessor | None = None,
+                  return_log_probs: bool = False):
     """Sampling over a cached step function (traceable; compile it inside your graph).
 
     Args:
       seed: int [2] tensor (a stateless seed).
       temperature: > 0; logits are divided by it (static).
       top_k, top_p: see `filter_logits` (static).
+      return_log_probs: also return the model's log-probability of each sample, float32
+        [batch_size] (`token_loop`; at temperature 1 without top-k / top-p it is the
+        log-probability of the distribution sampled from).
       others: as `decode_loop.token_loop`.
 
     Returns:
-      int32 [batch_size, max_decode_length].
+      int32 [batch_size, max_decode_length], or (tokens, log-probs) with return_log_probs.
     """
     if temperature <= 0:
         raise ValueError(f"temperature={temperature}: expected > 0 (use greedy decoding for 0)")
@@ -86,7 +90,8 @@ def sampling_loop(step_fn: StepFn, cache, batch_size: int, max_decode_length: in
         return gumbel_argmax(filter_logits(logits, top_k=top_k, top_p=top_p), seed, index)
 
     return token_loop(step_fn, cache, batch_size, max_decode_length, select, eos_id=eos_id,
-                      pad_id=pad_id, start_id=start_id, logits_processor=logits_processor)
+                      pad_id=pad_id, start_id=start_id, logits_processor=logits_processor,
+                      return_log_probs=return_log_probs)
 
 
 def _sample_decode(model, encoder_tokens, seed, max_decode_length, temperature, top_k, top_p,

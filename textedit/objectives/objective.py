@@ -60,6 +60,11 @@ class Objective:
       normalizers_fn: optional batch -> {name: float32 []} counts taken from the batch alone
         (never from the model); the trainer sums them over replicas and then calls
         `loss_fn(outputs, batch, normalizers)` (for losses with several normalisers).
+      after_update_fn: optional model -> None run inside the compiled step right after the
+        optimiser update, e.g. moving an EMA anchor towards the new weights (J-BOND).
+      state: {name: variables} the objective keeps across steps (an anchor's weights, a sample
+        counter); the trainer checkpoints them with the run (`objective/<name>/...`) so that a
+        resumed run continues with the same state.
     """
 
     name: str
@@ -68,6 +73,8 @@ class Objective:
     loss_fn: Callable[[Any, Mapping[str, Any]], LossOutput]
     forward_fn: Callable[[Any, Mapping[str, Any], bool], Any] | None = None
     normalizers_fn: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
+    after_update_fn: Callable[[Any], None] | None = None
+    state: Mapping[str, Sequence[Any]] = dataclasses.field(default_factory=dict)
 
     @property
     def features(self) -> tuple[str, ...]:

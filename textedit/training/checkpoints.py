@@ -19,6 +19,9 @@ What is stored (`tf.train.Checkpoint` attributes):
     step               int64, the number of completed train steps
     data_epoch         int64, the epoch the data stream is in (textedit/training/train_data.py)
     data_offset        int64, global batches consumed in that epoch
+    objective/<name>/<key>   the objective's own state (`Objective.state`: an EMA anchor's and
+                       a frozen reference's weights, a sample counter), present only when the
+                       objective keeps any
 """
 
 from __future__ import annotations
@@ -37,16 +40,21 @@ class CheckpointMismatchError(ValueError):
 class RunCheckpoints:
     """The checkpoints of one run directory (module docstring)."""
 
-    def __init__(self, directory: str | os.PathLike, model, optimizer, keep: int = 3):
+    def __init__(self, directory: str | os.PathLike, model, optimizer, keep: int = 3,
+                 objective_state=None):
         self.directory = str(directory)
         self.model_variables = keyed_variables(model.variables)
         self.optimizer_variables = {f"{i:05d}": v for i, v in enumerate(optimizer.variables)}
+        extra = {}
+        if objective_state:
+            extra["objective"] = {name: keyed_variables(variables)
+                                  for name, variables in objective_state.items()}
         self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
         self.data_epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="data_epoch")
         self.data_offset = tf.Variable(0, dtype=tf.int64, trainable=False, name="data_offset")
         self.checkpoint = tf.train.Checkpoint(
             model=self.model_variables, optimizer=self.optimizer_variables, step=self.step,
-            data_epoch=self.data_epoch, data_offset=self.data_offset)
+            data_epoch=self.data_epoch, data_offset=self.data_offset, **extra)
         self.manager = tf.train.CheckpointManager(
             self.checkpoint, self.directory, max_to_keep=keep, checkpoint_name="ckpt")
 

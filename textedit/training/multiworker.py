@@ -111,10 +111,10 @@ class WorkerCheckpoints(RunCheckpoints):
 
 
 def run_checkpoints(strategy: tf.distribute.Strategy, directory: str | os.PathLike, model,
-                    optimizer, keep: int) -> RunCheckpoints:
+                    optimizer, keep: int, objective_state=None) -> RunCheckpoints:
     """The chief's `RunCheckpoints`, or a non-chief worker's `WorkerCheckpoints`."""
     kind = RunCheckpoints if is_chief(strategy) else WorkerCheckpoints
-    return kind(directory, model, optimizer, keep)
+    return kind(directory, model, optimizer, keep, objective_state)
 
 
 def summary_writer(strategy: tf.distribute.Strategy, logdir: str | os.PathLike):

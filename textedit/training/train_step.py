@@ -9,6 +9,7 @@ Per replica (r = 1..R, each with its slice of the global batch):
     g_r   = d out_r.loss_sum / d params
     G, L, N = sum_r g_r, sum_r out_r.loss_sum, sum_r out_r.normalizer          all-reduce
     update with clip_by_global_norm(G / N, clip_grad_norm); loss = L / N
+    objective.after_update_fn(model)                      (if any: e.g. J-BOND's EMA anchor)
 
 An objective whose loss mixes parts with different normalisers (EdiT5: per tag, per pointer row,
 per decoder token) gives a `normalizers_fn(batch)`; the step sums those over replicas first and
@@ -131,6 +132,8 @@ class TrainStep:
             grads, _ = tf.clip_by_global_norm(grads, self.clip_grad_norm, use_norm=grad_norm)
         learning_rate = self._learning_rate()
         self.optimizer.apply_gradients(zip(grads, self.model.trainable_variables, strict=True))
+        if self.objective.after_update_fn is not None:
+            self.objective.after_update_fn(self.model)
         stats = {"loss": local["loss"] / normalizer, "grad_norm": grad_norm,
                  "learning_rate": learning_rate, "normalizer": normalizer}
         for name, value in local["sums"].items():

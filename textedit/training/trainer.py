@@ -155,7 +155,7 @@ def train(config: TrainConfig, model_fn: Callable[[], keras.Model], objective: O
         f"precision {config.precision}")
 
     checkpoints = run_checkpoints(strategy, model_dir / "checkpoints", model, optimizer,
-                                  config.keep_checkpoints)
+                                  config.keep_checkpoints, objective.state)
     start_step = checkpoints.restore_latest()
     init_report = None
     if start_step:

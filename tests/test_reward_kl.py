@@ -1,0 +1,39 @@
+"""The reward-vs-KL measurement on a tiny model: a policy against itself has KL 0, Best-of-N's
+bound, and the Markdown table."""
+
+import math
+
+import pytest
+from rl_tiny_models import RL_TINY_CONFIG, prompts_and_references
+
+from textedit.benchmarks.reward_kl import (
+    RewardKlPoint,
+    best_of_n_kl_bound,
+    markdown_table,
+    plot,
+    reward_and_kl,
+)
+from textedit.models.t5.t5_encoder_decoder import T5EncoderDecoder
+from textedit.objectives.ngram_f1_reward import ngram_f1_reward
+
+
+def test_policy_against_itself_has_zero_kl():
+    model = T5EncoderDecoder(RL_TINY_CONFIG)
+    prompts, references = prompts_and_references(4, seed=2)
+    point = reward_and_kl(model, model, prompts, references, ngram_f1_reward(), 4, name="x")
+    assert point.kl == pytest.approx(0.0, abs=1e-4) and point.kl_stderr < 1e-4
+    assert 0.0 <= point.reward <= 1.0 and 1.0 <= point.response_tokens <= 4.0
+
+
+def test_best_of_n_bound_table_and_plot(tmp_path):
+    assert best_of_n_kl_bound(1) == 0.0
+    assert best_of_n_kl_bound(4) == pytest.approx(math.log(4) - 0.75)
+    points = [RewardKlPoint("π_ref", 0.4, 0.0, curve="π_ref"),
+              RewardKlPoint("jbond@20", 0.5, 0.1234, kl_stderr=0.01, response_tokens=9.0,
+                            reward_stderr=0.02, curve="jbond"),
+              RewardKlPoint("best-of-2", 0.6, best_of_n_kl_bound(2), True, curve="best-of-N")]
+    table = markdown_table(points)
+    assert "| jbond@20 | 0.5000 ± 0.0200 | 0.123 ± 0.010 | 9.0 |" in table
+    assert "≤ 0.193 (bound)" in table
+    plot(points, tmp_path / "reward_kl.png", "title")
+    assert (tmp_path / "reward_kl.png").read_bytes()[:4] == b"\x89PNG"

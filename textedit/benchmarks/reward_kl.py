@@ -1,0 +1,123 @@
+"""Reward against KL(π ‖ π_ref) on held-out prompts: the BOND paper's comparison of J-BOND,
+REINFORCE and Best-of-N.
+
+    point = reward_and_kl(policy, reference, prompts, references, reward, max_length=64)
+    bon = best_of_n_point(reference, prompts, references, reward, n=4, max_length=64)
+    print(markdown_table([point, bon]))
+    plot([point, bon], "reward_kl.png")
+
+For a policy: one sample y ~ π per prompt (temperature 1), the sampler's own log π(y|x) and the
+teacher-forced log π_ref(y|x); KL(π ‖ π_ref) ≈ mean over prompts of log π(y|x) − log π_ref(y|x)
+(an unbiased Monte-Carlo estimate: E_π[log π − log π_ref]), reward = mean r(y). For Best-of-N of
+π_ref: the mean reward of the kept sample, and KL ≤ log N − (N − 1)/N (Beirami et al. 2024; the
+analytic bound, which is what the BOND paper plots). prompts int [b, s], references int [b, r].
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import tensorflow as tf
+
+from textedit.decoding.best_of_n import best_of_n_decode
+from textedit.decoding.response_samples import response_log_probs, sample_responses
+
+
+@dataclasses.dataclass
+class RewardKlPoint:
+    """One point of the plot: a policy (or Best-of-N) with its mean reward and KL to π_ref."""
+
+    name: str
+    reward: float
+    kl: float
+    kl_is_bound: bool = False  # Best-of-N: the analytic upper bound, not an estimate
+    kl_stderr: float = 0.0  # standard error of the Monte-Carlo KL estimate
+    response_tokens: float = 0.0
+    reward_stderr: float = 0.0  # standard error of the mean reward over prompts
+    curve: str = ""  # the line it belongs to in the plot (a run's name, "best-of-N")
+
+
+def _stderr(values) -> float:
+    values = np.asarray(values, np.float64).reshape(-1)
+    return float(values.std(ddof=1) / math.sqrt(len(values))) if len(values) > 1 else 0.0
+
+
+def _sample_and_score(policy, reference, prompts, references, seed, max_length, reward):
+    tokens, log_pi = sample_responses(policy, prompts, max_length, seed, return_log_probs=True)
+    log_ref = response_log_probs(reference, prompts, tokens)
+    length = tf.reduce_sum(tf.cast(tokens > 0, tf.float32), axis=1)
+    return log_pi - log_ref, reward(prompts, tokens, references), length
+
+
+_sample_and_score_xla = tf.function(_sample_and_score, jit_compile=True)
+
+
+def reward_and_kl(policy, reference, prompts, references, reward: Callable, max_length: int,
+                  seed: int = 0, name: str = "policy", curve: str = "") -> RewardKlPoint:
+    """A policy's point (module docstring); compiled once per (policy, reference, reward)
+    objects, so restoring other checkpoints into the same models does not recompile."""
+    log_ratio, rewards, length = _sample_and_score_xla(
+        policy, reference, tf.convert_to_tensor(prompts, tf.int32),
+        tf.convert_to_tensor(references, tf.int32), tf.constant([seed, 1], tf.int32),
+        int(max_length), reward)
+    return RewardKlPoint(name, float(np.mean(rewards)), float(np.mean(log_ratio)),
+                         kl_stderr=_stderr(log_ratio), response_tokens=float(np.mean(length)),
+                         reward_stderr=_stderr(rewards), curve=curve or name)
+
+
+def best_of_n_kl_bound(n: int) -> float:
+    """KL(π_BoN ‖ π_ref) ≤ log n − (n − 1)/n."""
+    return math.log(n) - (n - 1) / n
+
+
+def best_of_n_point(reference, prompts, references, reward: Callable, n: int, max_length: int,
+                    seed: int = 0) -> RewardKlPoint:
+    """Best-of-n sampling from the reference: mean kept reward, KL bound (module docstring)."""
+    _, rewards = best_of_n_decode(reference, prompts, max_length, n, reward, [seed, 2],
+                                  references=references)
+    kept = np.asarray(rewards).max(axis=1)
+    return RewardKlPoint(f"best-of-{n} (π_ref)", float(kept.mean()), best_of_n_kl_bound(n),
+                         kl_is_bound=True, reward_stderr=_stderr(kept), curve="best-of-N")
+
+
+def markdown_table(points: Sequence[RewardKlPoint]) -> str:
+    """| policy | reward | KL(π‖π_ref) | ... | rows in the given order."""
+    lines = ["| policy | reward (± s.e.) | KL(π‖π_ref) (± s.e.) | response tokens |",
+             "|---|---:|---:|---:|"]
+    for p in points:
+        kl = f"≤ {p.kl:.3f} (bound)" if p.kl_is_bound else f"{p.kl:.3f} ± {p.kl_stderr:.3f}"
+        tokens = "" if p.kl_is_bound else f"{p.response_tokens:.1f}"
+        lines.append(f"| {p.name} | {p.reward:.4f} ± {p.reward_stderr:.4f} | {kl} | {tokens} |")
+    return "\n".join(lines) + "\n"
+
+
+def plot(points: Sequence[RewardKlPoint], path, title: str = "") -> None:
+    """Reward against KL(π‖π_ref): a line per curve in the order given (a run's checkpoints by
+    step, starting from π_ref at KL 0), Best-of-N at its KL bound, standard errors as bars."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(6, 4))
+    start = next((p for p in points if not p.kl_is_bound and p.kl == 0.0), None)
+    for curve in dict.fromkeys(p.curve for p in points):
+        members = [p for p in points if p.curve == curve]
+        if start is not None and start not in members and not members[0].kl_is_bound:
+            members = [start, *members]
+        axis.errorbar([p.kl for p in members], [p.reward for p in members],
+                      xerr=[p.kl_stderr for p in members],
+                      yerr=[p.reward_stderr for p in members], marker="o", capsize=2,
+                      linestyle="--" if members[0].kl_is_bound else "-", label=curve)
+    axis.set_xlabel("KL(π‖π_ref) (nats; Best-of-N: upper bound)")
+    axis.set_ylabel("reward")
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=8)
+    if title:
+        axis.set_title(title, fontsize=9)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)

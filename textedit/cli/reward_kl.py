@@ -1,0 +1,91 @@
+"""Reward against KL(π ‖ π_ref) of RL runs on held-out prompts, with Best-of-N points, as a
+Markdown table and a plot (docs/algorithms.md#bond; textedit/benchmarks/reward_kl.py).
+
+    textedit reward_kl --reference workdir/runs/sft --run jbond=workdir/runs/jbond \\
+        --run reinforce=workdir/runs/reinforce --task simplify_asset --split validation \\
+        --max_examples 64 --inputs_length 64 --targets_length 64 --best_of_n 2,4,8,16 \\
+        --output reward_kl.md --plot reward_kl.png
+
+Every checkpoint a run keeps is a point (name@step), so `CHECKPOINT_EVERY` during training gives
+the curve. The reward is a metric against the task's target, `--reward ngram_f1` (the default,
+as in the RL experiments) or `gleu` (sentence GLEU), or a reward model (`--reward_model RUN`).
+The reference is the SFT run the RL runs started from; it is also the step-0 point (KL 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from textedit.cli.teacher_logits import add_converter_flags, run_and_dataset
+
+HELP = "reward vs KL(π‖π_ref) of RL runs on held-out prompts, with Best-of-N points"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--reference", required=True, help="the SFT run (π_ref)")
+    parser.add_argument("--run", dest="runs", action="append", default=[], metavar="NAME=DIR",
+                        help="an RL run; each kept checkpoint is a point (repeatable)")
+    parser.add_argument("--best_of_n", default="2,4,8,16",
+                        help="N of the Best-of-N points, comma-separated ('' for none)")
+    parser.add_argument("--reward", default="ngram_f1", choices=["ngram_f1", "gleu"],
+                        help="metric reward against the task's target (default %(default)s)")
+    parser.add_argument("--reward_model", default=None,
+                        help="a reward-model run, used instead of --reward")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--output", default=None, help="also write the table to this file")
+    parser.add_argument("--plot", default=None, help="also draw the points into this PNG")
+    add_converter_flags(parser)
+    parser.set_defaults(split="validation", max_examples=64)
+
+
+def run(args: argparse.Namespace) -> int:
+    import numpy as np
+    import tensorflow as tf
+
+    from textedit.benchmarks.reward_kl import best_of_n_point, markdown_table, plot, reward_and_kl
+    from textedit.runs.run_artifacts import build_model_from_run, restore_trained_weights
+
+    start = time.perf_counter()
+    loaded, dataset, lengths, _ = run_and_dataset(args, args.reference)
+    batch = next(iter(dataset.batch(10**6)))
+    prompts, references = batch["encoder_input_tokens"], batch["decoder_target_tokens"]
+    reference = loaded.model
+    if args.reward_model:
+        from textedit.objectives.reward_model_reward import reward_model_reward
+        from textedit.runs.run_artifacts import load_run
+
+        reward = reward_model_reward(load_run(args.reward_model).model)
+    else:
+        from textedit.objectives.metric_rewards import metric_reward
+
+        reward = metric_reward(args.reward)
+    length = lengths["targets"]
+    points = [reward_and_kl(reference, reference, prompts, references, reward, length,
+                            args.seed, f"π_ref (step {loaded.step})", "π_ref")]
+    for spec in args.runs:
+        name, _, directory = spec.partition("=")
+        policy = build_model_from_run(directory)
+        state = tf.train.get_checkpoint_state(str(Path(directory) / "checkpoints"))
+        if state is None:
+            raise SystemExit(f"{directory}: no checkpoints")
+        for path in state.all_model_checkpoint_paths:
+            _, step = restore_trained_weights(path, policy, directory)
+            points.append(reward_and_kl(policy, reference, prompts, references, reward, length,
+                                        args.seed, f"{name}@{step}", name))
+            print(f"{points[-1]}", flush=True)
+    for n in [int(x) for x in args.best_of_n.split(",") if x.strip()]:
+        points.append(best_of_n_point(reference, prompts, references, reward, n, length,
+                                      args.seed))
+    table = (f"Reward vs KL(π‖π_ref): {args.task} {args.split}, {int(np.shape(prompts)[0])} "
+             f"prompts, one sample each at temperature 1, reward "
+             f"{'reward model ' + args.reward_model if args.reward_model else args.reward}"
+             f"\n\n" + markdown_table(points))
+    print(table, flush=True)
+    if args.output:
+        Path(args.output).write_text(table, encoding="utf-8")
+    if args.plot:
+        plot(points, args.plot, f"{args.task} {args.split}: reward vs KL")
+    print(f"done in {time.perf_counter() - start:.0f}s", flush=True)
+    return 0
