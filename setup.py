@@ -22,6 +22,7 @@ CORE = [
     "sentencepiece==0.2.2",
     "safetensors==0.8.0",  # Hugging Face checkpoints (textedit.models.load_hf_t5), no torch needed
     "matplotlib==3.11.2",  # the PNG plots of `textedit experiment` and `report` (Agg)
+    "pillow==12.3.0",  # ocr_correct renders its line images (textedit/data/ocr)
 ]
 T5_RUNTIME = [  # what t5.data.preprocessors / t5.evaluation.metrics import
     "babel==2.19.0",

@@ -8,6 +8,7 @@
                   # lm_clean_text (plain text for decoder-only language models);
                   # gsm8k, gsm8k_answer_only (maths word problems, tasks/gsm8k.py)
                   # hh_sft, hh_pairs (HH preference data, tasks/preference.py)
+                  # ocr_correct (OCR post-correction with line images, tasks/ocr_correct.py)
     seqio.get_mixture_or_task("gec_jfleg").get_dataset(None, split="validation")
 
 Your own parallel files: `tasks.user_data.register_parallel_task` (see its docstring).
@@ -23,6 +24,7 @@ from tasks import (  # noqa: F401  (register)
     gsm8k,
     language_model,
     low_resource,
+    ocr_correct,
     preference,
     pretraining,
     simplification,

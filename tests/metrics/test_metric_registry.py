@@ -8,8 +8,8 @@ import pytest
 from textedit.metrics import METRICS, get_metric
 
 
-def test_registry_names_the_five_metrics():
-    assert set(METRICS) == {"gleu", "errant", "sari", "exact_match", "bleu"}
+def test_registry_names_the_six_metrics():
+    assert set(METRICS) == {"gleu", "errant", "sari", "exact_match", "bleu", "cer"}
     assert get_metric("sari") is METRICS["sari"]
 
 

@@ -25,6 +25,7 @@ the calculator / GSM8K rationale names of `textedit.cli.gsm8k_configurables`,
 `lmcor_task` of `textedit.cli.lmcor_configurables`,
 the reward-model / DRO-V / KTO / DPO names of `textedit.cli.preference_configurables`,
 the J-BOND / REINFORCE / reward names of `textedit.cli.rl_configurables`,
+the image-tower names of `textedit.cli.image_tower_configurables`,
 `user_parallel_tasks` (tasks/user_data.py) and the commands' own run functions (`train`,
 `infer`, which textedit/cli/train.py and infer.py register). `required_macros_unset()` lists the
 macros a run file declared as `NAME = %gin.REQUIRED` that nothing has set.
@@ -134,6 +135,9 @@ def register_training() -> None:
     from textedit.cli.rl_configurables import register_online_rl
 
     register_online_rl()  # J-BOND, REINFORCE and their rewards
+    from textedit.cli.image_tower_configurables import register_image_tower
+
+    register_image_tower()  # the optional image tower (ocr_correct)
     # Includes name files from the repository root (`include 'gin/runs/train.gin'`): found
     # relative to the working directory first, then to the repository. Gin's resource reader logs
     # an error for every search-path miss; those misses are expected here.

@@ -70,13 +70,16 @@ def load_trained_weights(checkpoint: str, model) -> int:
 
 
 def write_predictions(task, model, decode, lengths: Mapping[str, int], split: str,
-                      max_examples: int | None, batch_size: int, path: Path) -> int:
-    """Decodes `split` of `task` in order into `path`, one line per example; returns the count."""
+                      max_examples: int | None, batch_size: int, path: Path,
+                      feature_converter=None) -> int:
+    """Decodes `split` of `task` in order into `path`, one line per example; returns the count
+    (`feature_converter` None = EncDecFeatureConverter without packing)."""
     import seqio
 
     from textedit.training.evaluation import make_predict_fn
 
-    dataset = seqio.get_dataset(task, dict(lengths), seqio.EncDecFeatureConverter(pack=False),
+    converter = feature_converter or seqio.EncDecFeatureConverter(pack=False)
+    dataset = seqio.get_dataset(task, dict(lengths), converter,
                                 dataset_split=split, shuffle=False, num_epochs=1, verbose=False)
     if max_examples:
         dataset = dataset.take(max_examples)
@@ -92,7 +95,7 @@ def write_predictions(task, model, decode, lengths: Mapping[str, int], split: st
 def infer(checkpoint: str, mixture_or_task_name: str, output_dir: str,
           task_feature_lengths: Mapping[str, int], model: Callable, decode_fn: Callable,
           split: str = "validation", max_examples: int | None = None, batch_size: int = 32,
-          score: bool = False) -> dict:
+          score: bool = False, feature_converter=None) -> dict:
     """The run gin/runs/infer.gin and eval.gin configure; returns {task: scores or line count}.
 
     The tasks are tokenised with the vocabulary the run was trained with (`trained_run_vocabulary`:
@@ -104,14 +107,14 @@ def infer(checkpoint: str, mixture_or_task_name: str, output_dir: str,
     with trained_run_vocabulary(checkpoint):
         return infer_with_vocabulary(checkpoint, mixture_or_task_name, output_dir,
                                      task_feature_lengths, model, decode_fn, split, max_examples,
-                                     batch_size, score)
+                                     batch_size, score, feature_converter)
 
 
 def infer_with_vocabulary(checkpoint: str, mixture_or_task_name: str, output_dir: str,
                           task_feature_lengths: Mapping[str, int], model: Callable,
                           decode_fn: Callable, split: str = "validation",
                           max_examples: int | None = None, batch_size: int = 32,
-                          score: bool = False) -> dict:
+                          score: bool = False, feature_converter=None) -> dict:
     """`infer`, once the tasks have the run's vocabulary.
 
     Args:
@@ -124,6 +127,8 @@ def infer_with_vocabulary(checkpoint: str, mixture_or_task_name: str, output_dir
       decode_fn: DECODE_FN, called with max_decode_length (and EdiT5's word_start_table).
       split, max_examples, batch_size: which examples, how many (None: all), how many at once.
       score: score with the task's metric_fns (`textedit eval`) instead of writing predictions.
+      feature_converter: None = EncDecFeatureConverter without packing; a model that reads more
+        than tokens needs its own (gin/models/image_tower_infer.gin: the image tower's).
     """
     import seqio
 
@@ -142,7 +147,7 @@ def infer_with_vocabulary(checkpoint: str, mixture_or_task_name: str, output_dir
     if score:
         evaluator = TaskEvaluator(mixture_or_task_name, task_feature_lengths, decode,
                                   log_dir=output, split=split, max_examples=max_examples,
-                                  batch_size=batch_size)
+                                  batch_size=batch_size, feature_converter=feature_converter)
         results = evaluator.evaluate(built, step)
         for task, values in results.items():
             shown = ", ".join(f"{k} {v:.4g}" for k, v in values.items())
@@ -153,7 +158,8 @@ def infer_with_vocabulary(checkpoint: str, mixture_or_task_name: str, output_dir
         for task in seqio.get_subtasks(provider):
             path = output / f"{task.name}-{split}-{step}.txt"
             results[task.name] = write_predictions(
-                task, built, decode, task_feature_lengths, split, max_examples, batch_size, path)
+                task, built, decode, task_feature_lengths, split, max_examples, batch_size, path,
+                feature_converter)
             print(f"wrote {results[task.name]} predictions to {path}", flush=True)
             write_constraint_records(decode, path, results[task.name])
             report_best_of_n(decode)

@@ -206,7 +206,8 @@ def train_with_vocabulary(config, data, model: Callable, objective, optimizer: C
             evaluators.append(TaskEvaluator(
                 name, eval_lengths, decode, log_dir=model_dir / "eval",
                 split=evaluation.split, max_examples=evaluation.max_examples,
-                batch_size=evaluation.batch_size))
+                batch_size=evaluation.batch_size,
+                feature_converter=evaluation.feature_converter))
             counts = ", ".join(f"{k} {v}" for k, v in evaluators[-1].num_examples.items())
             print(f"evaluation: {name} {evaluation.split}: {counts} examples "
                   f"(read in {time.perf_counter() - start:.0f}s)", flush=True)

@@ -10,6 +10,7 @@ reference implementation its field uses:
 - "sari":        corpus SARI as EASSE computes it (sari.py)
 - "exact_match": exact match, optionally lower-cased (exact_match.py)
 - "bleu":        sacrebleu corpus BLEU (bleu.py)
+- "cer":         character error rate, lower is better (character_error_rate.py)
 
 `seqio_adapters.seqio_metric(name)` turns any of them into a SeqIO metric_fn;
 `gold_m2_errant.gold_m2_errant_metric` scores ERRANT against gold M2 files inside a metric_fn.
@@ -21,6 +22,7 @@ call, SeqIO only with task_evaluation.
 from __future__ import annotations
 
 from textedit.metrics.bleu import bleu_score
+from textedit.metrics.character_error_rate import character_error_rate_score
 from textedit.metrics.errant_metric import errant_score
 from textedit.metrics.exact_match import exact_match_score
 from textedit.metrics.gleu_metric import gleu_score
@@ -33,6 +35,7 @@ METRICS: dict[str, Scorer] = {
     "sari": sari_score,
     "exact_match": exact_match_score,
     "bleu": bleu_score,
+    "cer": character_error_rate_score,
 }
 
 
@@ -48,6 +51,7 @@ __all__ = [
     "METRICS",
     "Scorer",
     "bleu_score",
+    "character_error_rate_score",
     "errant_score",
     "exact_match_score",
     "get_metric",

@@ -8,6 +8,7 @@ Layers use `keras.ops`; shapes are in each docstring. HF checkpoint names: `hf_t
 local HF checkpoints (safetensors or PyTorch format): `load_hf_t5(directory)`.
 EdiT5 (tagger, Sinkhorn pointer, 1-layer insertion decoder): `Edit5Model(Edit5Config(...))`.
 Gemma 2 decoder-only: `Gemma2DecoderOnly(Gemma2Config.named("mini"))`, `load_hf_gemma2(directory)`.
+Image input tower (OCR post-correction): `T5WithImageTower(config, ImageTowerConfig())`.
 Preference learning: `T5ScalarModel(config)` (reward / value), `PolicyWithValue(policy, value)`.
 """
 
@@ -21,6 +22,7 @@ from textedit.models.gemma2.hf_gemma2_import import (
     load_hf_gemma2_weights,
     read_hf_gemma2_checkpoint,
 )
+from textedit.models.image_tower import ImageTowerConfig, T5WithImageTower, ViTImageTower
 from textedit.models.reward import PolicyWithValue, T5ScalarModel
 from textedit.models.t5.hf_t5_import import (
     HFLoadReport,
@@ -45,6 +47,7 @@ __all__ = [
     "Gemma2Config",
     "Gemma2DecoderOnly",
     "HFLoadReport",
+    "ImageTowerConfig",
     "PolicyWithValue",
     "RMSNorm",
     "RelativePositionBias",
@@ -56,6 +59,8 @@ __all__ = [
     "T5EncoderDecoder",
     "T5FeedForward",
     "T5ScalarModel",
+    "T5WithImageTower",
+    "ViTImageTower",
     "hf_gemma2_variables",
     "hf_t5_variables",
     "load_hf_gemma2",

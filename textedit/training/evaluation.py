@@ -47,6 +47,8 @@ class EvalConfig:
       task_feature_lengths: {"inputs": L, "targets": T} of the evaluated tasks; None = the
         training lengths (an EdiT5 run trains on `edit5_<task>` with "decoder_targets" and is
         evaluated on the plain `<task>`, so its lengths differ).
+      feature_converter: None = EncDecFeatureConverter(pack=False); a model that reads more
+        than tokens (an image tower: ImageEncDecFeatureConverter) needs its own.
     """
 
     mixture_or_task_names: Sequence[str] = ()
@@ -54,6 +56,7 @@ class EvalConfig:
     max_examples: int | None = None
     batch_size: int = 32
     task_feature_lengths: Mapping[str, int] | None = None
+    feature_converter: seqio.FeatureConverter | None = None
 
 
 def seq2seq_greedy_decode_fn(max_decode_length: int) -> DecodeFn:

@@ -1,0 +1,51 @@
+"""ocr_correct's examples and image features, on a handful of sentences (no corpus reading)."""
+
+import numpy as np
+import seqio
+import tensorflow as tf
+
+from textedit.data.dataset_catalog import in_validation
+from textedit.data.ocr import render_line_float
+from textedit.data.ocr.line_image_features import ImageEncDecFeatureConverter, add_line_image
+from textedit.data.ocr.ocr_examples import ocr_examples, ocr_sentences
+
+SENTENCES = [f"Sentence number {i} is a short line of text." for i in range(60)]
+
+
+def test_split_is_by_sentence_disjoint_and_drops_duplicates_and_long_lines():
+    sentences = SENTENCES + SENTENCES[:5] + ["Far too long for one line " * 10, "Two words"]
+    train = ocr_sentences(sentences, "train")
+    validation = ocr_sentences(sentences, "validation")
+    assert not set(train) & set(validation)
+    assert sorted(train + validation) == sorted(SENTENCES)  # duplicates, long, short dropped
+    assert all(in_validation(s) for s in validation) and validation  # the catalog's hash rule
+    examples = ocr_examples(sentences, "train")
+    assert [e.references for e in examples] == [(s,) for s in train]
+    assert examples == ocr_examples(sentences, "train")  # the noise is deterministic
+    assert any(e.source != e.references[0] for e in examples)
+
+
+def _task_like_dataset():
+    """Two tokenised examples as a task yields them, before the feature converter."""
+    texts = ["The first line.", "Another one here."]
+    return tf.data.Dataset.from_tensor_slices({
+        "inputs": tf.ragged.constant([[5, 6, 1], [7, 8, 9, 1]]),
+        "targets": tf.ragged.constant([[5, 1], [7, 9, 1]]),
+        "targets_pretokenized": texts,
+    }).map(lambda ex: {k: v.to_tensor() if isinstance(v, tf.RaggedTensor) else v
+                       for k, v in ex.items()}), texts
+
+
+def test_image_preprocessor_and_converter_carry_the_rendered_target():
+    dataset, texts = _task_like_dataset()
+    with_images = add_line_image(dataset)
+    converted = ImageEncDecFeatureConverter()(with_images, {"inputs": 6, "targets": 4})
+    rows = list(converted.as_numpy_iterator())
+    assert [r["encoder_input_tokens"].tolist() for r in rows] == [[5, 6, 1, 0, 0, 0],
+                                                                  [7, 8, 9, 1, 0, 0]]
+    for row, text in zip(rows, texts, strict=True):
+        assert row["encoder_image"].shape == (32, 512)
+        np.testing.assert_array_equal(row["encoder_image"], render_line_float(text))
+    # The text-only converter drops the image: a model without a tower trains on the same task.
+    plain = seqio.EncDecFeatureConverter(pack=False)(with_images, {"inputs": 6, "targets": 4})
+    assert "encoder_image" not in plain.element_spec
