@@ -80,7 +80,8 @@ def test_every_model_file_is_tested():
         "t5_tiny.gin", "t5_small.gin", "t5_base.gin", "t5_small_slim.gin", "edit5_small.gin",
         "edit5_tiny.gin", "edit5_mini.gin", "t5_mini.gin",
         "t5_hf.gin", "edit5_hf.gin",  # these two: tests/runs/test_hf_warm_start.py
-        "gemma2_mini.gin", "gemma2_small.gin"}  # tests/models/test_gemma2_gin_files.py
+        "gemma2_mini.gin", "gemma2_small.gin",  # tests/models/test_gemma2_gin_files.py
+        "image_tower_infer.gin"}  # tests/training/test_ocr_correct_train.py (slow)
 
 
 def test_mini_t5_is_the_mini_edit5_backbone_with_a_second_decoder_layer():
