@@ -149,11 +149,13 @@ class Edit5Model(keras.Model):
         """The keyword arguments of `decode` / `init_cache` this model's options need:
         `position_keys` and/or `position_inputs` ([b, L, d_model] each), or {}."""
         context = {}
+        if self.position_key is None and self.position_input is None:
+            return context
+        by_rank = self.rank_states(reordered_states, new_positions, kept)  # once for both
         if self.position_key is not None:
-            context["position_keys"] = self.position_keys(reordered_states, new_positions, kept)
+            context["position_keys"] = self.position_key(by_rank)
         if self.position_input is not None:
-            context["position_inputs"] = self.position_inputs(reordered_states, new_positions,
-                                                              kept)
+            context["position_inputs"] = self.position_input(by_rank)
         return context
 
     def embed_insertions(self, tokens, position_inputs=None):
