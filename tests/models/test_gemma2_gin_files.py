@@ -52,10 +52,18 @@ def test_lm_experiment_trains_on_plain_text(parsed):
     assert gin.query_parameter("%EVAL_MIXTURE_OR_TASK_NAMES") == []
 
 
-@pytest.mark.parametrize("name", ["distill_gemma2_lm_clean_text.gin", "distill_seq2seq_gec.gin"])
+@pytest.mark.parametrize("name", ["distill_gemma2_lm_clean_text.gin", "distill_seq2seq_gec.gin",
+                                  "distill_on_policy_seq2seq_gec.gin"])
 def test_distillation_experiments_need_a_teacher(parsed, name):
     from textedit.cli.gin_configurables import required_macros_unset
 
     parsed(f"gin/experiments/{name}")
     assert "TEACHER_DIR" in required_macros_unset()
     assert gin.query_parameter("%KL_WEIGHT") == 0.5 and gin.query_parameter("%TEMPERATURE") == 1.0
+
+
+def test_on_policy_experiment_uses_the_on_policy_objective(parsed):
+    parsed("gin/experiments/distill_on_policy_seq2seq_gec.gin")
+    assert gin.query_parameter("%ON_POLICY_FRACTION") == 0.5
+    objective = gin.query_parameter("%OBJECTIVE")
+    assert objective.selector == "on_policy_distill_objective"

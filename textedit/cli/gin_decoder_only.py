@@ -10,6 +10,8 @@
                                   completion only (the decoder-only formatting of a task)
     lm_feature_converter          seqio.LMFeatureConverter(pack=False) (plain text: lm_clean_text)
     distill_objective             textedit.objectives.distill.distill_objective
+    on_policy_distill_objective   distillation on the student's own samples mixed with the
+                                  references (textedit.training.on_policy_distill)
     teacher_from_run              a trained run's model (latest checkpoint), frozen: the teacher
     stored_top_k_objective        distillation from stored top-k teacher log-probabilities
     StoredTeacherData             the training data of a stored-logits directory
@@ -83,6 +85,7 @@ def register_decoder_only() -> None:
     from textedit.objectives.decoder_only import decoder_only_objective
     from textedit.objectives.distill import distill_objective
     from textedit.objectives.top_k_teacher import stored_top_k_objective
+    from textedit.training.on_policy_distill import on_policy_distill_objective
     from textedit.training.stored_teacher_data import StoredTeacherData
 
     for function, name in (
@@ -90,7 +93,9 @@ def register_decoder_only() -> None:
             (decoder_only_objective, "decoder_only_objective"),
             (prefix_lm_feature_converter, "prefix_lm_feature_converter"),
             (lm_feature_converter, "lm_feature_converter"),
-            (distill_objective, "distill_objective"), (teacher_from_run, "teacher_from_run"),
+            (distill_objective, "distill_objective"),
+            (on_policy_distill_objective, "on_policy_distill_objective"),
+            (teacher_from_run, "teacher_from_run"),
             (stored_top_k_objective, "stored_top_k_objective"),
             (StoredTeacherData, "StoredTeacherData")):
         gin.external_configurable(function, name=name)

@@ -30,8 +30,6 @@ Samples are a stateless function of (seed, step), so a resumed run draws what it
 
 from __future__ import annotations
 
-import keras
-import tensorflow as tf
 from keras import ops
 
 from textedit.decoding.response_samples import response_log_probs, sample_responses
@@ -39,22 +37,7 @@ from textedit.objectives.jbond import best_anchor_index, jbond_losses
 from textedit.objectives.objective import LossOutput, Objective
 from textedit.objectives.reinforce import reinforce_losses
 from textedit.training.ema_anchor import ema_update, matched_variables
-
-
-class _SampleCounter:
-    """The step index in the sampling seed; a Keras variable so the checkpoint keeps it."""
-
-    def __init__(self, seed: int):
-        self.seed = seed
-        self.variable = keras.Variable(0, dtype="int32", trainable=False, name="rl_sample_step")
-
-    def seed_for(self, stream: int):
-        """int32 [2]: a stateless seed, distinct per (run seed + stream, step)."""
-        return tf.stack([tf.constant(self.seed + stream, tf.int32),
-                         tf.cast(self.variable.value, tf.int32)])
-
-    def advance(self) -> None:
-        self.variable.assign_add(1)
+from textedit.training.sample_counter import SampleCounter
 
 
 def _response_length(batch, max_decode_length):
@@ -83,7 +66,7 @@ def reinforce_objective(reference, reward, kl_weight: float = 0.1, samples: int 
     _frozen(reference, "reference")
     if samples < 2:
         raise ValueError(f"samples={samples}: the leave-one-out baseline needs at least 2")
-    counter = _SampleCounter(seed)
+    counter = SampleCounter(seed)
 
     def forward_fn(model, batch, training):
         del training  # log-probabilities are those of the sampling distribution (no dropout)
@@ -144,7 +127,7 @@ def jbond_objective(reference, anchor, reward, beta: float = 0.5, gamma: float =
         raise ValueError(f"eta={eta}: expected a value in [0, 1]")
     jbond_losses(ops.zeros([2]), ops.zeros([2]), ops.zeros([2]), ops.zeros([2]),
                  ops.zeros([2, 2]), beta, gamma)  # fails now on bad beta / gamma, not in a step
-    counter = _SampleCounter(seed)
+    counter = SampleCounter(seed)
     pairs_by_model: dict[int, list] = {}
 
     def forward_fn(model, batch, training):
