@@ -1,4 +1,5 @@
-"""`textedit benchmark decode` end to end on a tiny model (slow: two spawned processes)."""
+"""`textedit benchmark decode` end to end on a tiny model (slow: two spawned processes), and its
+`--profile` ablations in process."""
 
 import json
 import subprocess
@@ -28,3 +29,17 @@ def test_decode_benchmark_runs_both_sides_with_equal_token_counts():
                                   "torch_inter_op": 1}
         # The same weights on both sides: greedy decoding picks the same tokens, every one.
         assert row["token_agreement"] == 1.0
+
+
+def test_decode_profile_times_each_part_of_a_tiny_model():
+    from textedit.benchmarks.decode_profile import format_profile, profile_decode
+
+    report = profile_decode(size="tiny", vocab_size=64, batch_size=2, input_length=4,
+                            decode_lengths=(3, 6), threads=None, warmup=0, repeats=1)
+    assert [row["decode_length"] for row in report["rows"]] == [3, 6]
+    for row in report["rows"]:
+        assert min(row["full_ms"], row["encode_cache_ms"], row["no_output_layer_ms"]) > 0
+        per_step = row["decoder_steps_ms"] / row["decode_length"]
+        assert row["decoder_step_ms"] == pytest.approx(per_step)
+    table = format_profile(report).splitlines()
+    assert table[0].startswith("profile: T5 tiny") and len(table) == 4

@@ -36,7 +36,8 @@ import time
 from collections.abc import Sequence
 
 
-def _timed(fn, warmup: int, repeats: int) -> tuple[list[float], object]:
+def timed(fn, warmup: int, repeats: int) -> tuple[list[float], object]:
+    """`warmup` untimed calls of fn(), then `repeats` timed ones: (seconds each, last result)."""
     for _ in range(warmup):
         fn()
     times, result = [], None
@@ -83,7 +84,7 @@ def time_ours(size: str, vocab_size: int, sources: list, decode_length: int, thr
         start = time.perf_counter()
         decode()
         compile_seconds = time.perf_counter() - start
-        times, generated = _timed(decode, warmup, repeats)
+        times, generated = timed(decode, warmup, repeats)
         out["rows"].append({"times": times, "generated": generated,
                             "compile_seconds": compile_seconds})
     if export_weights:
@@ -137,12 +138,13 @@ def time_transformers(hf_config: dict, state: dict, sources: list, decode_length
                     min_new_tokens=decode_length, decoder_start_token_id=0,
                     eos_token_id=hf_config["eos_token_id"], pad_token_id=0).numpy()
 
-        times, generated = _timed(generate, warmup, repeats)
+        times, generated = timed(generate, warmup, repeats)
         out["rows"].append({"times": times, "generated": generated[:, 1:]})  # drop the start
     return out
 
 
-def _in_own_process(fn, *args):
+def in_own_process(fn, *args):
+    """fn(*args) in a freshly spawned process (its own TensorFlow / torch thread pools)."""
     with concurrent.futures.ProcessPoolExecutor(
             1, mp_context=multiprocessing.get_context("spawn")) as pool:
         return pool.submit(fn, *args).result()
@@ -167,11 +169,11 @@ def benchmark_decode(*, size: str = "small", vocab_size: int = 16128,
               "cpu": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
               "rows": []}
     for threads in thread_counts:
-        ours = _in_own_process(time_ours, size, vocab_size, sources, length, threads,
+        ours = in_own_process(time_ours, size, vocab_size, sources, length, threads,
                                warmup, repeats, not skip_transformers)
         theirs = None
         if not skip_transformers:
-            theirs = _in_own_process(time_transformers, ours.pop("hf_config"),
+            theirs = in_own_process(time_transformers, ours.pop("hf_config"),
                                      ours.pop("hf_state"), sources, length, threads,
                                      warmup, repeats)
         c = ours["config"]

@@ -20,7 +20,7 @@ import platform
 import statistics
 from collections.abc import Sequence
 
-from textedit.benchmarks.decode_speed import _in_own_process, _timed
+from textedit.benchmarks.decode_speed import in_own_process, timed
 
 
 def time_ours_gemma2(size: str, vocab_size: int, sources: list, decode_length: int,
@@ -55,8 +55,8 @@ def time_ours_gemma2(size: str, vocab_size: int, sources: list, decode_length: i
         def decode(tokens=tokens):
             return greedy_decode(model, tokens, decode_length, logits_processor=forbid_eos).numpy()
 
-        compile_times, _ = _timed(decode, 0, 1)  # the first call traces and compiles
-        times, generated = _timed(decode, warmup, repeats)
+        compile_times, _ = timed(decode, 0, 1)  # the first call traces and compiles
+        times, generated = timed(decode, warmup, repeats)
         out["rows"].append({"compile_seconds": compile_times[0], "times": times,
                             "generated": generated})
     c = config
@@ -104,7 +104,7 @@ def time_transformers_gemma2(hf_config: dict, state: dict, sources: list, decode
                     min_new_tokens=decode_length, eos_token_id=hf_config["eos_token_id"],
                     pad_token_id=0).numpy()
 
-        times, generated = _timed(generate, warmup, repeats)
+        times, generated = timed(generate, warmup, repeats)
         out["rows"].append({"times": times, "generated": generated[:, prompt.shape[1]:]})
     return out
 
@@ -127,10 +127,10 @@ def benchmark_decoder_only_decode(*, size: str = "mini", vocab_size: int = 16128
               "cpu": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
               "rows": []}
     for count in list(threads) if threads else [os.cpu_count()]:
-        ours = _in_own_process(time_ours_gemma2, size, vocab_size, sources, decode_length, count,
+        ours = in_own_process(time_ours_gemma2, size, vocab_size, sources, decode_length, count,
                                warmup, repeats)
         hf_config, hf_state = ours.pop("hf_config"), ours.pop("hf_state")
-        theirs = None if skip_transformers else _in_own_process(
+        theirs = None if skip_transformers else in_own_process(
             time_transformers_gemma2, hf_config, hf_state, sources, decode_length, count, warmup,
             repeats)
         c = ours["config"]

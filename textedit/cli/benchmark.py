@@ -4,6 +4,7 @@
     textedit benchmark train --size small --batch_size 32 --input_length 128 \\
         --target_length 128 --precision mixed_bfloat16 --steps 10
     textedit benchmark decode --threads 1 2      # our XLA greedy decoding vs transformers
+    textedit benchmark decode --threads 1 --batch_sizes 32 --profile   # + where our time goes
     textedit benchmark latency --num_examples 200 --json latency.json
     textedit benchmark latency --edit5_run RUN --seq2seq_run RUN --slim_run RUN
     textedit benchmark edits --dataset wikisplit_fusion --examples 3
@@ -152,6 +153,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     decode.add_argument("--decoder_only_size", choices=["tiny", "mini", "small", "base"],
                         help="also compare a Gemma 2 decoder-only model of this size "
                              "(textedit/benchmarks/decoder_only_decode_speed.py)")
+    decode.add_argument("--profile", action="store_true",
+                        help="also time the parts of our decode per batch size (encoder + cache, "
+                             "decoder stack steps, output layer + argmax) at --decode_length and "
+                             "twice it, with the first --threads value "
+                             "(textedit/benchmarks/decode_profile.py)")
     decode.set_defaults(benchmark_run=_run_decode)
 
     timing = commands.add_parser(
@@ -264,6 +270,15 @@ def _run_decode(args: argparse.Namespace) -> int:
             threads=args.threads, skip_transformers=args.skip_transformers)
         print(json.dumps(report) if args.json else "\n" + decode_speed.format_report(report),
               flush=True)
+    if args.profile:
+        from textedit.benchmarks.decode_profile import format_profile, profile_decode
+
+        for batch in args.batch_sizes:
+            report = decode_speed.in_own_process(
+                profile_decode, args.size, args.vocab_size, batch, args.input_length,
+                (args.decode_length, 2 * args.decode_length), args.threads[0], args.warmup,
+                args.repeats)
+            print(json.dumps(report) if args.json else "\n" + format_profile(report), flush=True)
     return 0
 
 
