@@ -21,6 +21,13 @@ conversion that keeps the most pieces.
 Pairs needing more position tokens than the vocabulary has, and examples longer than the requested
 feature lengths, are filtered and counted (`edit_preprocessors.SKIPPED`), never truncated.
 Your own task: `register_parallel_task("my_gec", ...)` then `register_edit_task("my_gec")`.
+
+Teacher variants `edit5_<name>_with_teacher` (one per edit task here; `register_edit_task(...,
+teacher_features=True)`): the same examples plus `decoder_target_positions` (the target index of
+each insertion piece), for distillation from a seq2seq teacher with
+`EditFeatureConverter(teacher_features=True)` (gin/experiments/distill_edit5_gec.gin). They also
+filter targets longer than the requested "targets" length. A separate name, so the plain edit
+tasks' features and caches do not change.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from tasks import fusion, gec, simplification  # noqa: F401  (the text tasks mus
 from textedit.data.edit5.edit_preprocessors import convert_to_edit_features, filter_edit_lengths
 
 EDIT_TASK_PREFIX = "edit5_"
+TEACHER_TASK_SUFFIX = "_with_teacher"
 # Built-in text tasks that get an edit twin (clean_text is pre-training material, source == target).
 EDIT_SOURCE_TASKS = (
     "gec_wi_fce", "gec_jfleg", "gec_conll", "fusion_wikisplit", "fusion_bisect",
@@ -44,9 +52,17 @@ def edit_task_name(seq2seq_name: str) -> str:
     return EDIT_TASK_PREFIX + seq2seq_name
 
 
+def teacher_task_name(seq2seq_name: str) -> str:
+    """`gec_wi_fce` -> `edit5_gec_wi_fce_with_teacher` (its edit task with teacher features)."""
+    return edit_task_name(seq2seq_name) + TEACHER_TASK_SUFFIX
+
+
 def seq2seq_task_name(name: str) -> str:
-    """`edit5_gec_jfleg` -> `gec_jfleg`; a seq2seq name is returned unchanged."""
-    return name.removeprefix(EDIT_TASK_PREFIX)
+    """`edit5_gec_jfleg` (or `edit5_gec_jfleg_with_teacher`) -> `gec_jfleg`; a seq2seq name is
+    returned unchanged."""
+    if name.startswith(EDIT_TASK_PREFIX):
+        return name.removeprefix(EDIT_TASK_PREFIX).removesuffix(TEACHER_TASK_SUFFIX)
+    return name
 
 
 # Conversion defaults of every edit task (measured on gec_wi_fce: docs/algorithms.md, conversion).
@@ -57,14 +73,20 @@ MIN_MOVED_RUN = 2
 
 
 def register_edit_task(
-    seq2seq_name: str, min_moved_run: int = MIN_MOVED_RUN, word_aware: bool = WORD_AWARE
+    seq2seq_name: str, min_moved_run: int = MIN_MOVED_RUN, word_aware: bool = WORD_AWARE,
+    teacher_features: bool = False,
 ) -> seqio.Task:
     """Registers `edit5_<seq2seq_name>` (replacing an earlier one) over a registered text task.
 
     `word_aware` and `min_moved_run` are passed to `convert_to_edit_features`.
+    `teacher_features`: register `edit5_<seq2seq_name>_with_teacher` instead, whose examples also
+    carry `decoder_target_positions` and whose length filter also checks `targets`.
     """
     seq2seq = seqio.get_mixture_or_task(seq2seq_name)
-    name = edit_task_name(seq2seq_name)
+    name = (teacher_task_name if teacher_features else edit_task_name)(seq2seq_name)
+    # Only the teacher variants get the options: the plain tasks' preprocessors stay as they were.
+    teacher_options = {"target_positions": True} if teacher_features else {}
+    teacher_filter = {"check_targets": True} if teacher_features else {}
     vocabulary = seq2seq.output_features["targets"].vocabulary
     output_features = {
         **seq2seq.output_features,
@@ -80,9 +102,9 @@ def register_edit_task(
             seqio.preprocessors.append_eos,
             functools.partial(
                 convert_to_edit_features, label=name, min_moved_run=min_moved_run,
-                word_aware=word_aware),
+                word_aware=word_aware, **teacher_options),
             seqio.CacheDatasetPlaceholder(),
-            functools.partial(filter_edit_lengths, label=name),
+            functools.partial(filter_edit_lengths, label=name, **teacher_filter),
         ],
     )
     seqio.TaskRegistry.remove(name)
@@ -92,3 +114,4 @@ def register_edit_task(
 
 for _name in EDIT_SOURCE_TASKS:
     register_edit_task(_name)
+    register_edit_task(_name, teacher_features=True)

@@ -53,7 +53,7 @@ def test_lm_experiment_trains_on_plain_text(parsed):
 
 
 @pytest.mark.parametrize("name", ["distill_gemma2_lm_clean_text.gin", "distill_seq2seq_gec.gin",
-                                  "distill_on_policy_seq2seq_gec.gin"])
+                                  "distill_on_policy_seq2seq_gec.gin", "distill_edit5_gec.gin"])
 def test_distillation_experiments_need_a_teacher(parsed, name):
     from textedit.cli.gin_configurables import required_macros_unset
 
@@ -67,3 +67,24 @@ def test_on_policy_experiment_uses_the_on_policy_objective(parsed):
     assert gin.query_parameter("%ON_POLICY_FRACTION") == 0.5
     objective = gin.query_parameter("%OBJECTIVE")
     assert objective.selector == "on_policy_distill_objective"
+
+
+def test_edit5_distillation_experiment_wires_the_teacher_features(parsed):
+    """An EdiT5 mini student on the teacher variant of the edit task, whose converter adds the
+    teacher's features (and so needs a "targets" length), with the EdiT5 distillation objective."""
+    parsed("gin/experiments/distill_edit5_gec.gin")
+    assert gin.query_parameter("%MIXTURE_OR_TASK_NAME") == "edit5_gec_wi_fce_with_teacher"
+    assert gin.query_parameter("%TASK_FEATURE_LENGTHS") == {
+        "inputs": 128, "decoder_targets": 64, "targets": 128}
+    assert gin.query_parameter("%LENGTH_BUCKETS") == []
+    converter = gin.query_parameter("TrainDataConfig.feature_converter").scoped_configurable_fn()
+    assert type(converter).__name__ == "EditFeatureConverter" and converter.teacher_features
+    objective = gin.query_parameter("%OBJECTIVE")
+    assert objective.selector == "edit5_distill_objective"
+    assert gin.query_parameter("edit5_distill_objective.teacher").selector == "teacher_from_run"
+    assert gin.query_parameter("%MODEL").selector == "edit5_model"
+    config = gin.get_configurable("edit5_config")(t5=gin.get_configurable("t5_config")())
+    assert (config.t5.d_model, config.t5.num_encoder_layers, config.t5.num_decoder_layers) == (
+        128, 2, 1)  # gin/models/edit5_mini.gin
+    assert gin.query_parameter("%EVAL_MIXTURE_OR_TASK_NAMES") == [
+        "gec_wi_fce", "gec_jfleg", "gec_conll"]  # scored on the plain tasks, as edit5_gec.gin

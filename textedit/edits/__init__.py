@@ -3,6 +3,7 @@
     plan = convert(source_tokens, target_tokens)          # tags, pointers, insertions
     assert realise(source_tokens, plan) == list(target_tokens)
     decoder_target(plan, position_token)                  # <pos_k> span <pos_m> span ...
+    decoder_target_sources(plan)                          # per decoder token: target index / -1
 
     # word-aware: whole words kept / deleted / inserted (flags: piece starts a word)
     plan = convert_words(source_ids, target_ids, source_word_start, target_word_start)
@@ -17,7 +18,11 @@ from textedit.edits.conversion import (
     plan_from_alignment,
     realise,
 )
-from textedit.edits.decoder_target import decoder_target, parse_decoder_output
+from textedit.edits.decoder_target import (
+    decoder_target,
+    decoder_target_sources,
+    parse_decoder_output,
+)
 from textedit.edits.edit_plan import DELETE, KEEP, START_SLOT, EditPlan, InvalidPlanError
 from textedit.edits.edit_stats import (
     ConversionFailure,
@@ -52,6 +57,7 @@ __all__ = [
     "convert_all",
     "convert_words",
     "decoder_target",
+    "decoder_target_sources",
     "edit_stats",
     "format_alignment",
     "parse_decoder_output",

@@ -1,7 +1,9 @@
 """Insertions <-> the insertion decoder's token sequence `<pos_k> span <pos_m> span ...`.
 
 `decoder_target` flattens a plan's insertions for teacher forcing (the data pipeline appends EOS);
-`parse_decoder_output` reads them back from whatever the decoder produced.
+`parse_decoder_output` reads them back from whatever the decoder produced;
+`decoder_target_sources` says where each of those tokens lands in the realised target (the
+provenance a seq2seq teacher's per-target-position distributions are matched by).
 
 Example: insertions ((0, ("The",)), (2, ("is", "very"))) with position_token(k) = f"<pos_{k}>"
     -> ["<pos_0>", "The", "<pos_2>", "is", "very"]
@@ -29,6 +31,30 @@ def decoder_target(plan: EditPlan[Token], position_token: Callable[[int], Token]
         output.append(position_token(k))
         output.extend(span)
     return output
+
+
+def decoder_target_sources(plan: EditPlan) -> list[int]:
+    """Per token of `decoder_target(plan, ...)`, its index in `realise(source, plan)`, or -1.
+
+    `<pos_k>` tokens get -1 (they are not part of the target); the i-th piece of a span gets the
+    target position it is written at. The walk is `conversion.realise`'s: before the span of
+    `<pos_k>`, the kept tokens up to the k-th are written, one target position each. So for every
+    inserted piece t at decoder index d: `realise(source, plan)[sources[d]] == t`.
+
+    Example: insertions ((0, ("The",)), (2, ("is", "very"))) over 3 kept tokens
+        decoder_target  <pos_0> The <pos_2> is very      target  The user query is very long
+        sources         -1      0   -1      3  4
+    """
+    sources: list[int] = []
+    written = 0  # target positions written so far
+    kept = 0  # kept tokens written so far
+    for k, span in plan.insertions:
+        written += k - kept  # the kept tokens before this insertion point
+        kept = k
+        sources.append(-1)
+        sources.extend(range(written, written + len(span)))
+        written += len(span)
+    return sources
 
 
 def parse_decoder_output(

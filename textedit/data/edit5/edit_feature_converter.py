@@ -55,6 +55,23 @@ class EditFeatureConverter(seqio.FeatureConverter):
     Packing is not supported (`pack=True` raises): pointers index positions of one example, and
     the pointer head normalises one [L, L] matrix per example; packing would need offset pointers
     and block-diagonal pointer masks, a cost the EdiT5 model does not pay for short GEC inputs.
+
+    Teacher features (`teacher_features=True`; off by default): for distillation from a seq2seq
+    teacher (textedit/objectives/edit5_distill.py) the task must also carry `targets` [m + 1]
+    and `decoder_target_positions` [d + 1] (`convert_to_edit_features(target_positions=True)`,
+    the `edit5_<task>_with_teacher` tasks), and `task_feature_lengths` must name "targets": Tt.
+    Added model features, for the example above (targets The user query is very long </s> =
+    [20, 12, 13, 21, 22, 11, 1], Tt = 8):
+
+      "teacher_decoder_target_tokens": [20, 12, 13, 21, 22, 11, 1, 0],   targets, padded
+       "teacher_decoder_input_tokens": [0, 20, 12, 13, 21, 22, 11, 1],   shifted right behind 0
+           "decoder_target_positions": [-1, 0, -1, 3, 4, -1, -1, -1],    [T], padded with -1
+
+    The teacher reads `encoder_input_tokens` (the same `inputs` a seq2seq task's
+    EncDecFeatureConverter gives it) and `teacher_decoder_input_tokens`, exactly as it was
+    trained. `decoder_target_positions[i] = j >= 0` says the i-th insertion target is the j-th
+    target piece, so the teacher's distribution at j is the one to match; -1 on `<pos_k>`, EOS
+    and padding. A target longer than Tt is an error here too (the teacher tasks filter it).
     """
 
     TASK_FEATURES = {
@@ -72,15 +89,29 @@ class EditFeatureConverter(seqio.FeatureConverter):
         "decoder_input_tokens": FeatureSpec(dtype=tf.int32),
         "decoder_loss_weights": FeatureSpec(dtype=tf.int32),
     }
+    TEACHER_TASK_FEATURES = {
+        "targets": FeatureSpec(dtype=tf.int32),
+        "decoder_target_positions": FeatureSpec(dtype=tf.int32),
+    }
+    TEACHER_MODEL_FEATURES = {
+        "teacher_decoder_target_tokens": FeatureSpec(dtype=tf.int32),
+        "teacher_decoder_input_tokens": FeatureSpec(dtype=tf.int32),
+        "decoder_target_positions": FeatureSpec(dtype=tf.int32),
+    }
     PACKING_FEATURE_DTYPES = {}
     _ENCODER_SIDE = ("encoder_input_tokens", "encoder_mask", "tags", "pointers")
     _DECODER_SIDE = ("decoder_target_tokens", "decoder_input_tokens", "decoder_loss_weights")
+    _TEACHER_SIDE = ("teacher_decoder_target_tokens", "teacher_decoder_input_tokens")
 
-    def __init__(self, pack: bool = False, **kwargs):
+    def __init__(self, pack: bool = False, teacher_features: bool = False, **kwargs):
         if pack:
             raise ValueError(
                 "EditFeatureConverter does not pack: pointers index positions within one example "
                 "and the pointer head normalises one [length, length] matrix per example")
+        self.teacher_features = teacher_features
+        if teacher_features:  # instance attributes: SeqIO validates against self.*_FEATURES
+            self.TASK_FEATURES = {**type(self).TASK_FEATURES, **self.TEACHER_TASK_FEATURES}
+            self.MODEL_FEATURES = {**type(self).MODEL_FEATURES, **self.TEACHER_MODEL_FEATURES}
         super().__init__(pack=False, **kwargs)
 
     def __call__(
@@ -98,6 +129,14 @@ class EditFeatureConverter(seqio.FeatureConverter):
         for name in ("tags", "pointers"):
             if lengths.setdefault(name, lengths["inputs"]) != lengths["inputs"]:
                 raise ValueError(f"{name} must have the length of inputs: {lengths}")
+        if self.teacher_features:
+            if "targets" not in lengths:
+                raise ValueError("EditFeatureConverter(teacher_features=True) needs the "
+                                 f"teacher's target length: add \"targets\" to {lengths}")
+            implied = lengths["decoder_targets"]
+            if lengths.setdefault("decoder_target_positions", implied) != implied:
+                raise ValueError(f"decoder_target_positions must have the length of "
+                                 f"decoder_targets: {lengths}")
         return lengths
 
     def _convert_features(
@@ -141,6 +180,9 @@ class EditFeatureConverter(seqio.FeatureConverter):
                     targets, bos_id=self.bos_id),
                 "decoder_loss_weights": non_padding_position(targets),
             }
+            if self.teacher_features:
+                converted.update(_teacher_features(features, decoder_length,
+                                                   task_feature_lengths["targets"], self.bos_id))
             converted.update({k: features[k] for k in self._passthrough_features})
             return converted
 
@@ -156,8 +198,42 @@ class EditFeatureConverter(seqio.FeatureConverter):
         lengths = {name: task_feature_lengths["inputs"] for name in self._ENCODER_SIDE}
         lengths.update(
             {name: task_feature_lengths["decoder_targets"] for name in self._DECODER_SIDE})
+        if self.teacher_features:
+            lengths.update({name: task_feature_lengths["targets"] for name in self._TEACHER_SIDE})
+            lengths["decoder_target_positions"] = task_feature_lengths["decoder_targets"]
         lengths.update({k: task_feature_lengths[k] for k in self._passthrough_features})
         return lengths
+
+
+def _teacher_features(features: Mapping[str, tf.Tensor], decoder_length: int,
+                      target_length: int, bos_id: int) -> dict[str, tf.Tensor]:
+    """The teacher-side model features (class docstring): targets [Tt] and its shifted decoder
+    input, and decoder_target_positions [T] padded with -1 (padding has no target piece)."""
+    targets, positions = features["targets"], features["decoder_target_positions"]
+    checks = [
+        tf.debugging.assert_less_equal(
+            tf.size(targets), target_length, message=f"targets longer than {target_length}; "
+            "filter them (filter_edit_lengths(check_targets=True)), never truncate"),
+        tf.debugging.assert_equal(
+            tf.size(positions), tf.size(features["decoder_targets"]),
+            message="decoder_target_positions and decoder_targets differ in length"),
+        # A target trimmed by SeqIO (no filter) would leave positions past its end.
+        tf.debugging.assert_less(
+            tf.reduce_max(tf.concat([positions, [-1]], 0)), tf.size(targets),
+            message="decoder_target_positions point past the end of targets (trimmed?)"),
+    ]
+    with tf.control_dependencies(checks):
+        targets, positions = tf.identity(targets), tf.identity(positions)
+    padded_targets = _pad(targets, target_length)
+    padded_positions = tf.pad(positions, [[0, decoder_length - tf.size(positions)]],
+                              constant_values=-1)
+    padded_positions.set_shape([decoder_length])
+    return {
+        "teacher_decoder_target_tokens": padded_targets,
+        "teacher_decoder_input_tokens": seqio_utils.make_autoregressive_inputs(
+            padded_targets, bos_id=bos_id),
+        "decoder_target_positions": padded_positions,
+    }
 
 
 def _pad(x: tf.Tensor, length: int) -> tf.Tensor:

@@ -18,6 +18,10 @@ p = slot - 1 for source slots and n for slot 0.
 
 `decoder_targets` = `<pos_k> span <pos_m> span ... EOS` as ids (`<pos_k>` = position_id(k)).
 
+`decoder_target_positions` (optional, for distillation from a seq2seq teacher) has the length of
+`decoder_targets`: per inserted piece, its index j in the target pieces (`targets[j]` is that
+piece), -1 at `<pos_k>` and EOS.
+
 Example ("A long user query" -> "The user query is very long", ids A=10 long=11 user=12 query=13
 The=20 is=21 very=22, <pos_k> = 3 + k, EOS=1):
 
@@ -25,6 +29,7 @@ The=20 is=21 very=22, <pos_k> = 3 + k, EOS=1):
     tags             [ 0,  1,  1,  1, 1]
     pointers         [ 0,  4,  3,  1, 2]    EOS->user->query->long->EOS, A->A
     decoder_targets  [3, 20, 5, 21, 22, 1]  <pos_0> The <pos_2> is very </s>
+    decoder_target_positions [-1, 0, -1, 3, 4, -1]   targets = The user query is very long </s>
 """
 
 from __future__ import annotations
@@ -33,7 +38,14 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from textedit.edits import KEEP, START_SLOT, EditPlan, decoder_target, parse_decoder_output
+from textedit.edits import (
+    KEEP,
+    START_SLOT,
+    EditPlan,
+    decoder_target,
+    decoder_target_sources,
+    parse_decoder_output,
+)
 
 
 def _slot_to_position(slot: int, num_source: int) -> int:
@@ -65,6 +77,44 @@ def plan_to_features(
         pointers[_slot_to_position(slot, n)] = _slot_to_position(next_slot, n)
     decoder = [*decoder_target(plan, position_id), eos_id]
     return {"tags": tags, "pointers": pointers, "decoder_targets": np.asarray(decoder, np.int32)}
+
+
+def decoder_target_positions(plan: EditPlan[int]) -> np.ndarray:
+    """int32 [len(decoder target) + 1]: per `decoder_targets` position the index of its piece in
+    the target (`textedit.edits.decoder_target_sources`), -1 at `<pos_k>` and at the final EOS."""
+    return np.asarray([*decoder_target_sources(plan), -1], np.int32)
+
+
+def check_decoder_target_positions(
+    targets: Sequence[int],
+    decoder_targets: Sequence[int],
+    positions: Sequence[int],
+    is_marker: Callable[[int], bool] | None = None,
+) -> None:
+    """ValueError unless every content position i has `targets[positions[i]] ==
+    decoder_targets[i]`, and (with `is_marker`) -1 sits exactly on the markers.
+
+    Args:
+      targets: the target pieces (with or without EOS), [m (+ 1)].
+      decoder_targets, positions: [d + 1] each, as `plan_to_features` and
+        `decoder_target_positions` make them.
+      is_marker: id -> whether it is a `<pos_k>` or EOS (no target counterpart); None: only the
+        content positions are checked.
+    """
+    if len(positions) != len(decoder_targets):
+        raise ValueError(f"{len(positions)} target positions for {len(decoder_targets)} "
+                         "decoder targets")
+    for i, (token, j) in enumerate(zip(decoder_targets, positions, strict=True)):
+        token, j = int(token), int(j)
+        if is_marker is not None and is_marker(token) != (j == -1):
+            raise ValueError(f"decoder target {i} ({token}) has target position {j}: -1 must "
+                             "mark exactly the <pos_k> and EOS positions")
+        if j == -1:
+            continue
+        if not 0 <= j < len(targets) or int(targets[j]) != token:
+            found = int(targets[j]) if 0 <= j < len(targets) else "out of range"
+            raise ValueError(f"decoder target {i} ({token}) maps to target position {j} "
+                             f"({found}): the plan does not realise the target")
 
 
 def plan_from_features(

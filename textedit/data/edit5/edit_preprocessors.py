@@ -15,6 +15,12 @@ adds (n = source pieces, EOS excluded; layout in textedit/data/edit5/edit_featur
     pointers         int32 [n + 1]   next position in the output; a permutation of 0 .. n
     decoder_targets  int32 [d + 1]   <pos_k> span <pos_m> span ... EOS
 
+and, with `target_positions=True` (distillation from a seq2seq teacher; off by default, so the
+edit tasks and their caches are unchanged):
+
+    decoder_target_positions  int32 [d + 1]   per decoder_targets position, the index j of its
+                                              piece in `targets`; -1 at <pos_k> and EOS
+
 Nothing is dropped silently. Two kinds of pair are filtered, each counted in `SKIPPED` (per task
 label and reason) and logged with its numbers:
 - `too_many_positions`: the insertions need `<pos_k>` with k >= the vocabulary's position tokens
@@ -24,7 +30,9 @@ label and reason) and logged with its numbers:
 - `inputs_too_long` / `decoder_targets_too_long` (`filter_edit_lengths`, after the cache, because
   it needs the requested `sequence_length`): SeqIO would otherwise trim `inputs` to the feature
   length, leaving tags and pointers that point past the end - a silently invalid plan. A trimmed
-  decoder target would lose insertions and its EOS.
+  decoder target would lose insertions and its EOS. With `targets` among the checked features
+  (the teacher-feature tasks), `targets_too_long` too: a trimmed target would leave
+  `decoder_target_positions` pointing past its end.
 The counts cover what this process has streamed (every epoch counts again); examples read from an
 offline cache were converted (and counted) by the caching job.
 """
@@ -41,7 +49,11 @@ import numpy as np
 import seqio
 import tensorflow as tf
 
-from textedit.data.edit5.edit_features import plan_to_features
+from textedit.data.edit5.edit_features import (
+    check_decoder_target_positions,
+    decoder_target_positions,
+    plan_to_features,
+)
 from textedit.data.vocab.vocabulary import VocabularyManifest, read_manifest, word_start_table
 from textedit.edits import TooManyPositionsError, convert, convert_words
 
@@ -49,6 +61,8 @@ _LOG = logging.getLogger(__name__)
 TOO_MANY_POSITIONS = "too_many_positions"
 INPUTS_TOO_LONG = "inputs_too_long"
 DECODER_TARGETS_TOO_LONG = "decoder_targets_too_long"
+TARGETS_TOO_LONG = "targets_too_long"
+TARGET_POSITIONS = "decoder_target_positions"
 
 
 class SkipCounts:
@@ -110,6 +124,7 @@ def convert_to_edit_features(
     min_moved_run: int = 1,
     label: str = "",
     word_aware: bool = False,
+    target_positions: bool = False,
 ) -> tf.data.Dataset:
     """Adds `tags`, `pointers`, `decoder_targets` to tokenised examples ending in EOS.
 
@@ -135,6 +150,12 @@ def convert_to_edit_features(
         manifest = manifest_of(vocabulary)
     # Read when the dataset is built (the model file must exist by then), once per dataset.
     word_start = word_start_table(vocabulary) if word_aware else None
+    names = ["tags", "pointers", "decoder_targets"] + ([TARGET_POSITIONS] if target_positions
+                                                        else [])
+    first_position = manifest.first_position_id
+
+    def is_marker(token: int) -> bool:  # <pos_k> or EOS: no counterpart in the target
+        return token == eos_id or 0 <= token - first_position < manifest.num_position_tokens
 
     def convert_pair(inputs: np.ndarray, targets: np.ndarray):
         for name, ids in (("inputs", inputs), ("targets", targets)):
@@ -154,18 +175,20 @@ def convert_to_edit_features(
         except TooManyPositionsError as error:
             SKIPPED.record(label, TOO_MANY_POSITIONS,
                            f"{len(inputs) - 1} source pieces; {error}")
-            empty = np.zeros([0], np.int32)
-            return empty, empty, empty, False
+            return (*[np.zeros([0], np.int32)] * len(names), False)
         features = plan_to_features(plan, position_id=manifest.position_id, eos_id=eos_id)
-        return features["tags"], features["pointers"], features["decoder_targets"], True
+        if target_positions:
+            features[TARGET_POSITIONS] = decoder_target_positions(plan)
+            check_decoder_target_positions(targets, features["decoder_targets"],
+                                           features[TARGET_POSITIONS], is_marker)
+        return (*[features[name] for name in names], True)
 
     def add_features(example):
-        tags, pointers, decoder_targets, ok = tf.numpy_function(
+        *values, ok = tf.numpy_function(
             convert_pair, [example["inputs"], example["targets"]],
-            [tf.int32, tf.int32, tf.int32, tf.bool], stateful=True)  # stateful: it counts skips
+            [tf.int32] * len(names) + [tf.bool], stateful=True)  # stateful: it counts skips
         example = dict(example)
-        for name, value in (("tags", tags), ("pointers", pointers),
-                            ("decoder_targets", decoder_targets)):
+        for name, value in zip(names, values, strict=True):
             value.set_shape([None])
             example[name] = value
         ok.set_shape([])
@@ -186,20 +209,24 @@ def filter_edit_lengths(
     dataset: tf.data.Dataset,
     sequence_length: Mapping[str, int | None] | None = None,
     label: str = "",
+    check_targets: bool = False,
 ) -> tf.data.Dataset:
     """Drops (and counts) examples whose `inputs` or `decoder_targets` exceed `sequence_length`.
 
     Runs after the cache placeholder, where SeqIO passes the requested lengths; without them
     (`sequence_length=None`, e.g. statistics over whole examples) every example passes.
     Tags and pointers have the length of `inputs`, so checking `inputs` covers them. An example
-    too long on both sides is counted once, as `inputs_too_long`.
+    too long on both sides is counted once, as `inputs_too_long`. `check_targets`: `targets`
+    (when `sequence_length` names it) is checked too, after the others (`targets_too_long`);
+    the teacher-feature tasks need it because `decoder_target_positions` index `targets`.
     """
-    limits = {name: (sequence_length or {}).get(name)
-              for name in ("inputs", "decoder_targets")}
+    names = ("inputs", "decoder_targets") + (("targets",) if check_targets else ())
+    limits = {name: (sequence_length or {}).get(name) for name in names}
     limits = {name: limit for name, limit in limits.items() if limit is not None}
     if not limits:
         return dataset
-    reasons = {"inputs": INPUTS_TOO_LONG, "decoder_targets": DECODER_TARGETS_TOO_LONG}
+    reasons = {"inputs": INPUTS_TOO_LONG, "decoder_targets": DECODER_TARGETS_TOO_LONG,
+               "targets": TARGETS_TOO_LONG}
 
     def check(*lengths: np.ndarray) -> bool:
         too_long = [(name, int(length), limit)
