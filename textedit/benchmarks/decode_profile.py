@@ -18,20 +18,15 @@ the length of the cache (attention over masked slots, or cache updates that copy
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
+
+from textedit.benchmarks.decode_speed import timed
 
 
 def _median_ms(fn, warmup: int, repeats: int) -> float:
+    """Median ms of fn() over `repeats` calls, after one compiling call and `warmup` more."""
     fn()  # traces and compiles
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
+    times, _ = timed(fn, warmup, repeats)
     return 1000.0 * float(np.median(times))
 
 

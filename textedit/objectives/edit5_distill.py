@@ -35,10 +35,11 @@ from textedit.objectives.distill import check_distill_settings, kl_divergence, l
 from textedit.objectives.edit5_loss import (
     EDIT5_LOSS_FEATURES,
     EDIT5_MODEL_FEATURES,
-    _resolve_lambdas,
     edit5_counts,
     edit5_loss,
     edit5_normalizers,
+    resolve_lambdas,
+    weighted_cross_entropy,
 )
 from textedit.objectives.objective import LossOutput, Objective, call_model
 
@@ -61,13 +62,6 @@ def teacher_logits_at_insertions(teacher_logits, target_positions):
     """
     index = ops.maximum(ops.cast(target_positions, "int32"), 0)
     return ops.take_along_axis(teacher_logits, index[:, :, None], axis=1)
-
-
-def _token_cross_entropy(logits, targets):
-    """−log softmax(logits)[target] per position, float32 [b, T] (as edit5_loss computes it)."""
-    logits = ops.cast(logits, "float32")
-    target_logit = ops.take_along_axis(logits, ops.cast(targets, "int32")[..., None], axis=-1)
-    return ops.logsumexp(logits, axis=-1) - target_logit[..., 0]
 
 
 def insertion_distill_sums(student_logits, teacher_logits_at, batch: Mapping[str, Any],
@@ -94,9 +88,9 @@ def insertion_distill_sums(student_logits, teacher_logits_at, batch: Mapping[str
     kl = kl_divergence(log_softmax(teacher_logits_at, temperature),
                        log_softmax(student_logits, temperature))
     return {"kl": ops.sum(kl * content),
-            "cross_entropy": ops.sum(_token_cross_entropy(student_logits, targets) * content),
-            "teacher_cross_entropy": ops.sum(
-                _token_cross_entropy(teacher_logits_at, targets) * content),
+            "cross_entropy": weighted_cross_entropy(student_logits, targets, content)[0],
+            "teacher_cross_entropy": weighted_cross_entropy(teacher_logits_at, targets,
+                                                            content)[0],
             "content": ops.sum(content)}
 
 
@@ -121,7 +115,7 @@ def edit5_distill_loss(outputs: Mapping[str, Any], teacher_logits, batch: Mappin
       content sums `kl_sum`, `content_cross_entropy_sum`, `teacher_cross_entropy_sum`,
       `content_count`.
     """
-    weights = _resolve_lambdas(lambdas)
+    weights = resolve_lambdas(lambdas)
     if normalizers is None:
         normalizers = edit5_normalizers(edit5_counts(batch), reduction)
     _, parts = edit5_loss(outputs, batch, lambdas, reduction, normalizers=normalizers)

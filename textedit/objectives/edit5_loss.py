@@ -40,7 +40,7 @@ KEEP = 1
 DEFAULT_LAMBDAS = {"tag": 1.0, "pointer": 1.0, "insertion": 1.0}
 
 
-def _cross_entropy(logits, targets, weights):
+def weighted_cross_entropy(logits, targets, weights):
     """(sum of weighted −log p(target), sum of weights, weighted count of argmax == target)."""
     logits = ops.cast(logits, "float32")
     weights = ops.cast(weights, "float32")
@@ -53,7 +53,7 @@ def _cross_entropy(logits, targets, weights):
             ops.sum(correct * weights))
 
 
-def _resolve_lambdas(lambdas) -> dict[str, float]:
+def resolve_lambdas(lambdas) -> dict[str, float]:
     if lambdas is None:
         return dict(DEFAULT_LAMBDAS)
     if isinstance(lambdas, Mapping):
@@ -109,15 +109,16 @@ def edit5_loss(outputs: Mapping[str, Any], batch: Mapping[str, Any],
       `insertion`), `{part}_sum`, `{part}_count`, `{part}_correct` (argmax == target over the
       counted positions), `{part}_accuracy`, and `num_examples`.
     """
-    weights = _resolve_lambdas(lambdas)
+    weights = resolve_lambdas(lambdas)
     token_mask = ops.cast(batch["encoder_mask"], "bool")
     kept_rows = ops.logical_and(token_mask, ops.equal(ops.cast(batch["tags"], "int32"), KEEP))
     pointer_log_probs = ops.log_softmax(ops.cast(outputs["pointer_logits"], "float32"), axis=-1)
     sums = {
-        "tag": _cross_entropy(outputs["tag_logits"], batch["tags"], token_mask),
-        "pointer": _cross_entropy(pointer_log_probs, batch["pointers"], kept_rows),
-        "insertion": _cross_entropy(outputs["insertion_logits"], batch["decoder_target_tokens"],
-                                    batch["decoder_loss_weights"]),
+        "tag": weighted_cross_entropy(outputs["tag_logits"], batch["tags"], token_mask),
+        "pointer": weighted_cross_entropy(pointer_log_probs, batch["pointers"], kept_rows),
+        "insertion": weighted_cross_entropy(outputs["insertion_logits"],
+                                            batch["decoder_target_tokens"],
+                                            batch["decoder_loss_weights"]),
     }
     if normalizers is None:
         normalizers = edit5_normalizers(edit5_counts(batch), reduction)
