@@ -40,6 +40,9 @@ CHOSEN_REWARD, REJECTED_REWARD = 1.0, -1.0  # thumbs up / thumbs down
 # characters, and a length cut (which keeps the first tokens) must remove old turns, never the
 # response being scored.
 PROMPT_TAIL_CHARS = 400
+# A policy reads a longer tail (the last turns decide the answer), still short enough that the
+# final "Assistant:" survives a 192-piece input cut.
+POLICY_PROMPT_CHARS = 600
 
 
 @dataclasses.dataclass
@@ -122,6 +125,11 @@ def scored_text(prompt: str, response: str) -> str:
     """What a reward model reads: the prompt's last PROMPT_TAIL_CHARS characters, then the
     response."""
     return prompt[-PROMPT_TAIL_CHARS:] + response
+
+
+def policy_prompt(prompt: str) -> str:
+    """What a policy of the half tasks reads: the prompt's last POLICY_PROMPT_CHARS characters."""
+    return prompt[-POLICY_PROMPT_CHARS:]
 
 
 def sft_examples(pairs: list[PreferencePair]) -> list[tuple[str, str]]:
