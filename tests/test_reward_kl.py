@@ -12,7 +12,9 @@ from textedit.benchmarks.reward_kl import (
     markdown_table,
     plot,
     reward_and_kl,
+    win_rate,
 )
+from textedit.metrics.answer_accuracy import wilson_interval
 from textedit.models.t5.t5_encoder_decoder import T5EncoderDecoder
 from textedit.objectives.ngram_f1_reward import ngram_f1_reward
 
@@ -23,6 +25,18 @@ def test_policy_against_itself_has_zero_kl():
     point = reward_and_kl(model, model, prompts, references, ngram_f1_reward(), 4, name="x")
     assert point.kl == pytest.approx(0.0, abs=1e-4) and point.kl_stderr < 1e-4
     assert 0.0 <= point.reward <= 1.0 and 1.0 <= point.response_tokens <= 4.0
+    # Same seed, same model: the same samples, so every prompt ties.
+    assert point.rewards.shape == (4,)
+    assert win_rate(point.rewards, point.rewards)[0] == 0.5
+
+
+def test_win_rate_counts_ties_as_half_with_wilson_interval():
+    rate, low, high = win_rate([1.0, 0.2, 0.5, 0.0], [0.5, 0.5, 0.5, 0.5])
+    assert rate == pytest.approx(1.5 / 4)  # one win, one tie, two losses
+    assert (low, high) == pytest.approx(wilson_interval(1.5, 4))
+    assert low < rate < high
+    with pytest.raises(ValueError, match="one shape"):
+        win_rate([1.0, 2.0], [1.0])
 
 
 def test_best_of_n_bound_table_and_plot(tmp_path):
@@ -35,5 +49,8 @@ def test_best_of_n_bound_table_and_plot(tmp_path):
     table = markdown_table(points)
     assert "| jbond@20 | 0.5000 ± 0.0200 | 0.123 ± 0.010 | 9.0 |" in table
     assert "≤ 0.193 (bound)" in table
+    points[1].win = (0.625, 0.4, 0.8)
+    with_wins = markdown_table(points)
+    assert "| 62.5% [40.0, 80.0] |" in with_wins and "win rate vs π_ref" in with_wins
     plot(points, tmp_path / "reward_kl.png", "title")
     assert (tmp_path / "reward_kl.png").read_bytes()[:4] == b"\x89PNG"

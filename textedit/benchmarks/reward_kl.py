@@ -11,6 +11,11 @@ teacher-forced log π_ref(y|x); KL(π ‖ π_ref) ≈ mean over prompts of log �
 (an unbiased Monte-Carlo estimate: E_π[log π − log π_ref]), reward = mean r(y). For Best-of-N of
 π_ref: the mean reward of the kept sample, and KL ≤ log N − (N − 1)/N (Beirami et al. 2024; the
 analytic bound, which is what the BOND paper plots). prompts int [b, s], references int [b, r].
+
+Win rate against π_ref (the DRO paper's comparison, judged by a reward model): per prompt, the
+policy's sample wins when the judge scores it above π_ref's sample for the same prompt, a tie
+counts one half; `win_rate` gives the share with its Wilson 95% interval. Both samples use the
+same seed, so a policy equal to π_ref ties everywhere (0.5 exactly).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import tensorflow as tf
 
 from textedit.decoding.best_of_n import best_of_n_decode
 from textedit.decoding.response_samples import response_log_probs, sample_responses
+from textedit.metrics.answer_accuracy import wilson_interval
 
 
 @dataclasses.dataclass
@@ -38,6 +44,8 @@ class RewardKlPoint:
     response_tokens: float = 0.0
     reward_stderr: float = 0.0  # standard error of the mean reward over prompts
     curve: str = ""  # the line it belongs to in the plot (a run's name, "best-of-N")
+    rewards: np.ndarray | None = dataclasses.field(default=None, repr=False, compare=False)
+    win: tuple[float, float, float] | None = None  # win rate vs π_ref, Wilson 95% interval
 
 
 def _stderr(values) -> float:
@@ -65,7 +73,20 @@ def reward_and_kl(policy, reference, prompts, references, reward: Callable, max_
         int(max_length), reward)
     return RewardKlPoint(name, float(np.mean(rewards)), float(np.mean(log_ratio)),
                          kl_stderr=_stderr(log_ratio), response_tokens=float(np.mean(length)),
-                         reward_stderr=_stderr(rewards), curve=curve or name)
+                         reward_stderr=_stderr(rewards), curve=curve or name,
+                         rewards=np.asarray(rewards, np.float64).reshape(-1))
+
+
+def win_rate(rewards, baseline_rewards) -> tuple[float, float, float]:
+    """(share of prompts where `rewards` beats `baseline_rewards`, ties one half; Wilson 95%
+    interval low, high), from per-prompt float [n] rewards of the same prompts."""
+    rewards, baseline = np.asarray(rewards, np.float64), np.asarray(baseline_rewards, np.float64)
+    if rewards.shape != baseline.shape or rewards.ndim != 1 or not len(rewards):
+        raise ValueError(f"win_rate: per-prompt rewards of one shape [n] expected, got "
+                         f"{rewards.shape} and {baseline.shape}")
+    wins = float(np.sum(rewards > baseline) + 0.5 * np.sum(rewards == baseline))
+    low, high = wilson_interval(wins, len(rewards))
+    return wins / len(rewards), low, high
 
 
 def best_of_n_kl_bound(n: int) -> float:
@@ -85,12 +106,18 @@ def best_of_n_point(reference, prompts, references, reward: Callable, n: int, ma
 
 def markdown_table(points: Sequence[RewardKlPoint]) -> str:
     """| policy | reward | KL(π‖π_ref) | ... | rows in the given order."""
-    lines = ["| policy | reward (± s.e.) | KL(π‖π_ref) (± s.e.) | response tokens |",
-             "|---|---:|---:|---:|"]
+    wins = any(p.win is not None for p in points)
+    lines = ["| policy | reward (± s.e.) | KL(π‖π_ref) (± s.e.) | response tokens |"
+             + (" win rate vs π_ref [95% CI] |" if wins else ""),
+             "|---|---:|---:|---:|" + ("---:|" if wins else "")]
     for p in points:
         kl = f"≤ {p.kl:.3f} (bound)" if p.kl_is_bound else f"{p.kl:.3f} ± {p.kl_stderr:.3f}"
         tokens = "" if p.kl_is_bound else f"{p.response_tokens:.1f}"
-        lines.append(f"| {p.name} | {p.reward:.4f} ± {p.reward_stderr:.4f} | {kl} | {tokens} |")
+        row = f"| {p.name} | {p.reward:.4f} ± {p.reward_stderr:.4f} | {kl} | {tokens} |"
+        if wins:
+            row += (f" {100 * p.win[0]:.1f}% [{100 * p.win[1]:.1f}, {100 * p.win[2]:.1f}] |"
+                    if p.win is not None else " |")
+        lines.append(row)
     return "\n".join(lines) + "\n"
 
 

@@ -10,6 +10,10 @@ Every checkpoint a run keeps is a point (name@step), so `CHECKPOINT_EVERY` durin
 the curve. The reward is a metric against the task's target, `--reward ngram_f1` (the default,
 as in the RL experiments) or `gleu` (sentence GLEU), or a reward model (`--reward_model RUN`).
 The reference is the SFT run the RL runs started from; it is also the step-0 point (KL 0).
+Each run's point also carries its win rate against π_ref (per prompt, the reward of its sample
+against π_ref's, ties one half; Wilson 95% interval): with a judge reward model trained on other
+prompts, the DRO paper's comparison (docs/algorithms.md#dro). A DRO-V run (policy + value
+network) is read through its policy.
 """
 
 from __future__ import annotations
@@ -44,7 +48,13 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
     import tensorflow as tf
 
-    from textedit.benchmarks.reward_kl import best_of_n_point, markdown_table, plot, reward_and_kl
+    from textedit.benchmarks.reward_kl import (
+        best_of_n_point,
+        markdown_table,
+        plot,
+        reward_and_kl,
+        win_rate,
+    )
     from textedit.runs.run_artifacts import build_model_from_run, restore_trained_weights
 
     start = time.perf_counter()
@@ -66,14 +76,16 @@ def run(args: argparse.Namespace) -> int:
                             args.seed, f"π_ref (step {loaded.step})", "π_ref")]
     for spec in args.runs:
         name, _, directory = spec.partition("=")
-        policy = build_model_from_run(directory)
+        model = build_model_from_run(directory)
+        policy = getattr(model, "policy", model)  # DRO-V: PolicyWithValue
         state = tf.train.get_checkpoint_state(str(Path(directory) / "checkpoints"))
         if state is None:
             raise SystemExit(f"{directory}: no checkpoints")
         for path in state.all_model_checkpoint_paths:
-            _, step = restore_trained_weights(path, policy, directory)
+            _, step = restore_trained_weights(path, model, directory)
             points.append(reward_and_kl(policy, reference, prompts, references, reward, length,
                                         args.seed, f"{name}@{step}", name))
+            points[-1].win = win_rate(points[-1].rewards, points[0].rewards)
             print(f"{points[-1]}", flush=True)
     for n in [int(x) for x in args.best_of_n.split(",") if x.strip()]:
         points.append(best_of_n_point(reference, prompts, references, reward, n, length,
