@@ -26,6 +26,7 @@ from tasks import (  # noqa: F401  (register)
     low_resource,
     ocr_correct,
     preference,
+    preference_files,
     pretraining,
     simplification,
 )

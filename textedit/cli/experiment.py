@@ -5,6 +5,7 @@
     textedit experiment gec --dry_run            # GEC learning curves, EdiT5 vs seq2seq
     textedit experiment mucoco --simplifier RUN --classifier RUN   # constrained decoding
     textedit experiment gsm8k --dry_run          # chain-of-thought distillation on GSM8K
+    textedit experiment west_of_n --policy RUN --dry_run   # reward-model self-training
 
 `textedit experiment SUBCOMMAND --help` explains each.
 """
@@ -19,11 +20,13 @@ from textedit.cli import (
     experiment_gsm8k,
     experiment_low_resource,
     experiment_mucoco,
+    experiment_west_of_n,
 )
 
-HELP = "run an experiment: low_resource, gec, mucoco or gsm8k (tables and plots)"
+HELP = "run an experiment: low_resource, gec, mucoco, gsm8k or west_of_n (tables and plots)"
 SUBCOMMANDS = {"low_resource": experiment_low_resource, "gec": experiment_gec,
-               "mucoco": experiment_mucoco, "gsm8k": experiment_gsm8k}
+               "mucoco": experiment_mucoco, "gsm8k": experiment_gsm8k,
+               "west_of_n": experiment_west_of_n}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

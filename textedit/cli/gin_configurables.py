@@ -135,6 +135,9 @@ def register_training() -> None:
     from textedit.cli.rl_configurables import register_online_rl
 
     register_online_rl()  # J-BOND, REINFORCE and their rewards
+    from textedit.cli.west_of_n_configurables import register_west_of_n
+
+    register_west_of_n()  # reward-model tasks over West-of-N pair files
     from textedit.cli.image_tower_configurables import register_image_tower
 
     register_image_tower()  # the optional image tower (ocr_correct)

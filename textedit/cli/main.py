@@ -34,6 +34,7 @@ COMMANDS = {
     "rationales": "rationales",
     "candidates": "candidates",
     "score": "score",
+    "west_of_n": "west_of_n",
     "reward_kl": "reward_kl",
 }
 
