@@ -59,6 +59,7 @@ class WestOfNExperimentSettings:
     max_prompts: int = 2000
     train_steps: int = 1000
     batch_size: int = 16
+    learning_rate: float = 1e-3  # rm_hh.gin's 3e-4 barely moves a from-scratch mini RM
     eval_pairs: int = 0  # 0 = every validation pair
     workers: int = 2
 
@@ -80,7 +81,8 @@ def _train(model: str, settings: WestOfNExperimentSettings) -> list[str]:
     command = [*_textedit(), "train",
                f"--gin_file={ROOT / 'gin/experiments' / EXPERIMENT_FILES[model]}",
                f"--gin.MODEL_DIR='{run_dir}'", f"--gin.TRAIN_STEPS={settings.train_steps}",
-               f"--gin.BATCH_SIZE={settings.batch_size}"]
+               f"--gin.BATCH_SIZE={settings.batch_size}",
+               f"--gin.LEARNING_RATE={settings.learning_rate}"]
     if model == "base":
         command.append("--gin.MIXTURE_OR_TASK_NAME='hh_pairs_policy'")
     else:

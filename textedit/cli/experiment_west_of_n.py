@@ -35,6 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--train_steps", type=int, default=defaults.train_steps,
                         help="of every reward model (default %(default)s)")
     parser.add_argument("--batch_size", type=int, default=defaults.batch_size)
+    parser.add_argument("--learning_rate", type=float, default=defaults.learning_rate,
+                        help="of every reward model (default %(default)s)")
     parser.add_argument("--eval_pairs", type=int, default=defaults.eval_pairs,
                         help="first N validation pairs scored (0 = all)")
     parser.add_argument("--workers", type=int, default=defaults.workers,
@@ -52,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
         policy=args.policy, base_reward_model=args.base_reward_model, out_dir=args.out_dir,
         n=args.n, keep_share=args.keep_share, temperature=args.temperature, top_p=args.top_p,
         max_prompts=args.max_prompts, train_steps=args.train_steps, batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
         eval_pairs=args.eval_pairs, workers=args.workers)
     print(run_west_of_n_experiment(settings, dry_run=args.dry_run), end="")
     return 0
