@@ -8,11 +8,27 @@ One model so that the trainer's single optimiser updates θ and φ together (the
 disjoint variables, docs/algorithms.md#dro). The two networks share nothing: V reads only the
 prompt, so it cannot peek at the response it is a baseline for. `policy` is an ordinary seq2seq
 model, so decoding and export use `model.policy`.
+
+Checkpoint keys (textedit/runs/variable_keys.py) drop a variable path's first part, so a T5
+policy's keys are a plain T5 run's (`shared/embeddings`, `encoder/...`: INIT_CHECKPOINT fills the
+policy from the SFT run) and a value network built bare would collide with them. Build the value
+as `value_scope()`'s `VALUE_NAME` model: its paths `policy_with_value/value/...` give the keys
+`value/...` (`from_config` does the same, so a DRO-V run reloads):
+
+    with value_scope():
+        value = T5ScalarModel(config, name=VALUE_NAME)
 """
 
 from __future__ import annotations
 
 import keras
+
+VALUE_NAME = "value"
+
+
+def value_scope():
+    """The name scope the value network is built in (module docstring)."""
+    return keras.name_scope("policy_with_value")
 
 
 @keras.saving.register_keras_serializable(package="textedit")
@@ -41,5 +57,6 @@ class PolicyWithValue(keras.Model):
     def from_config(cls, config):
         config = dict(config)
         policy = keras.saving.deserialize_keras_object(config.pop("policy"))
-        value = keras.saving.deserialize_keras_object(config.pop("value"))
+        with value_scope():
+            value = keras.saving.deserialize_keras_object(config.pop("value"))
         return cls(policy, value, **config)
