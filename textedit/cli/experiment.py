@@ -6,6 +6,7 @@
     textedit experiment mucoco --simplifier RUN --classifier RUN   # constrained decoding
     textedit experiment gsm8k --dry_run          # chain-of-thought distillation on GSM8K
     textedit experiment west_of_n --policy RUN --dry_run   # reward-model self-training
+    textedit experiment preference --dry_run     # DRO-V / KTO / DPO / IPO, judged win rates
 
 `textedit experiment SUBCOMMAND --help` explains each.
 """
@@ -20,13 +21,15 @@ from textedit.cli import (
     experiment_gsm8k,
     experiment_low_resource,
     experiment_mucoco,
+    experiment_preference,
     experiment_west_of_n,
 )
 
-HELP = "run an experiment: low_resource, gec, mucoco, gsm8k or west_of_n (tables and plots)"
+HELP = ("run an experiment: low_resource, gec, mucoco, gsm8k, west_of_n or preference (tables "
+        "and plots)")
 SUBCOMMANDS = {"low_resource": experiment_low_resource, "gec": experiment_gec,
                "mucoco": experiment_mucoco, "gsm8k": experiment_gsm8k,
-               "west_of_n": experiment_west_of_n}
+               "west_of_n": experiment_west_of_n, "preference": experiment_preference}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
