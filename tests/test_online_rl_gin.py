@@ -42,6 +42,22 @@ def test_jbond_and_reinforce_experiments():
         gin.clear_config()
 
 
+def test_hh_experiments_reward_with_a_reward_model_run():
+    try:
+        parse(["gin/experiments/jbond_hh.gin"], ["POLICY_DIR = 'sft'", "REWARD_MODEL_DIR = 'rm'"])
+        assert gin.query_parameter("%OBJECTIVE").selector == "jbond_objective"
+        assert gin.query_parameter("%MIXTURE_OR_TASK_NAME") == "hh_sft_policy"
+        assert gin.query_parameter("%REWARD").selector == "reward_model_reward"
+        assert str(gin.query_parameter("rm/teacher_from_run.model_dir")) == "%REWARD_MODEL_DIR"
+        parse(["gin/experiments/reinforce_hh.gin"],
+              ["POLICY_DIR = 'sft'", "REWARD_MODEL_DIR = 'rm'", "KL_WEIGHT = 0.01"])
+        assert gin.query_parameter("%OBJECTIVE").selector == "reinforce_objective"
+        assert gin.query_parameter("%KL_WEIGHT") == 0.01
+        assert gin.query_parameter("%TASK_FEATURE_LENGTHS") == {"inputs": 192, "targets": 64}
+    finally:
+        gin.clear_config()
+
+
 def flags(**values):
     return argparse.Namespace(**{"best_of_n": None, "reward": None, "constraint": [], **values})
 
