@@ -16,6 +16,16 @@ name, `.jsonl` / `.tsv`, else text):
          the source and the candidates joined by separator tokens.
   tsv    tab-separated; the source is column --source_column (default 0); the line is written
          back with the output appended as a last column.
+
+--model may also be a seq2seq run or export (T5EncoderDecoder: greedy decoding up to the run's
+decode_length; no edit plan, so --explain shows the output and the diff). A run with an image
+tower (T5WithImageTower, e.g. gin/experiments/seq2seq_ocr_correct_image.gin) reads JSONL only,
+every line with an "image" beside the source: a line image file (PNG or anything Pillow reads;
+grayscale, the tower's size, ink 255 on background 0, as `textedit.data.ocr.render_line` draws),
+its path relative to the JSONL file's directory unless absolute:
+    {"source": "The rnodern office is c1osed .", "image": "lines/0.png"}
+A missing or unreadable image, an "image" key for a run without a tower, or a line without one
+for a run with a tower stops the tool with the file and line.
 Empty lines (text, tsv) give empty outputs. An input longer than the model's input length
 (--max_input_length pieces, EOS included) is passed through unchanged and counted in a warning:
 truncating it would make the model delete its tail. Bytes that are not UTF-8 stop the tool with
@@ -39,7 +49,8 @@ from pathlib import Path
 
 from textedit.cli.flags import add_model_flags
 
-HELP = "edit text (files, JSONL, TSV or standard input) with a trained EdiT5 run or export"
+HELP = ("edit text (files, JSONL, TSV or standard input) with a trained EdiT5 or seq2seq "
+        "run or export (JSONL with line images for an image-tower run)")
 FORMATS = ("text", "jsonl", "tsv")
 RED, GREEN, RESET = "\x1b[31m", "\x1b[32m", "\x1b[0m"
 
@@ -126,6 +137,54 @@ def sources_of(lines: list[str], fmt: str, name: str, column: int) -> tuple[list
     return sources, records
 
 
+def read_record_images(records: list, fmt: str, name: str, base_dir: Path) -> list:
+    """Per input line: the uint8 pixels of its JSONL "image" file (read with Pillow), or None
+    (no "image" key, or not JSONL). The path is relative to `base_dir` (the JSONL file's
+    directory) unless absolute. InputError naming the file and line for a bad path or image."""
+    from textedit.inference.line_images import read_line_image_file
+
+    images = []
+    for number, record in enumerate(records, start=1):
+        if fmt != "jsonl" or "image" not in record:
+            images.append(None)
+            continue
+        path = record["image"]
+        if not isinstance(path, str) or not path:
+            raise InputError(f'{name}:{number}: expected "image" to be an image file path, got '
+                             f"{path!r}")
+        try:
+            images.append(read_line_image_file(base_dir / path))  # an absolute path stays
+        except (FileNotFoundError, ValueError) as error:
+            raise InputError(f"{name}:{number}: {error}") from None
+    return images
+
+
+def check_images_fit(images: list, records: list, editor, fmt: str, name: str) -> list | None:
+    """The images to pass to `editor.edit` (None for a run without a tower). InputError naming
+    the file and line where an image is missing (a tower run), given (a run without a tower) or
+    of the wrong size."""
+    shape = getattr(editor, "image_shape", None)
+    if shape is None:
+        for number, image in enumerate(images, start=1):
+            if image is not None:
+                raise InputError(f'{name}:{number}: "image" given, but the model has no image '
+                                 "tower (it reads text only); drop the key or use a run trained "
+                                 "with one")
+        return None
+    if fmt != "jsonl":
+        raise InputError(f"{name}: the model has an image tower: give JSONL input with an "
+                         '"image" file beside each "source" (this input is ' + fmt + ")")
+    for number, image in enumerate(images, start=1):
+        if image is None:
+            raise InputError(f'{name}:{number}: the model has an image tower: expected an '
+                             '"image" key (a line image file) beside "source"')
+        if image.shape != tuple(shape):
+            raise InputError(f"{name}:{number}: image {records[number - 1]['image']}: expected "
+                             f"{shape[0]} x {shape[1]} pixels (height x width, the tower's input "
+                             f"size), got {image.shape[0]} x {image.shape[1]}")
+    return images
+
+
 def word_diff(source: str, output: str, color: bool) -> str:
     """Word-level diff: [-removed-] {+added+}, or red / green when `color`."""
     before, after = source.split(), output.split()
@@ -147,7 +206,7 @@ def word_diff(source: str, output: str, color: bool) -> str:
 def explain_block(number: int, result, color: bool) -> str:
     lines = [f"[{number}] {result.source}"]
     lines += ["    " + line for line in result.explanation().splitlines()]
-    if result.plan is not None:
+    if result.status == "edited":  # EdiT5 (with a plan) and seq2seq (without) outputs
         lines.append(f"    diff    {word_diff(result.source, result.output, color)}")
     return "\n".join(lines)
 
@@ -175,6 +234,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         lines = read_input_lines(args.input)
         sources, records = sources_of(lines, fmt, name, args.source_column)
+        base_dir = Path.cwd() if args.input == "-" else Path(args.input).parent
+        images = read_record_images(records, fmt, name, base_dir)
     except (InputError, MalformedInputError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -192,9 +253,14 @@ def run(args: argparse.Namespace) -> int:
     except (FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    try:
+        images = check_images_fit(images, records, editor, fmt, name)
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     print(f"model: {editor.source}; input lengths {editor.buckets}", file=sys.stderr)
     loaded = time.perf_counter()
-    results = editor.edit(sources, explain=True)
+    results = editor.edit(sources, explain=True, images=images)
     elapsed = time.perf_counter() - loaded
 
     def write_explanations(stream) -> None:

@@ -17,6 +17,12 @@ empty ones as "". The output directory also holds assets/textedit.model and
 textedit_export.json (ids, lengths, the run and step). Serve it with TensorFlow Serving, load it
 with `tf.saved_model.load`, or edit with it through `textedit edit --model OUTPUT`.
 See textedit/inference/edit_export.py.
+
+A seq2seq run (T5EncoderDecoder, or T5WithImageTower with an image tower) exports the same way,
+with signatures that decode greedily up to the run's decode_length (textedit/inference/
+seq2seq_export.py): serving_default takes text string [batch] and, with a tower, image uint8
+[batch, H, W] (the line image as drawn or read from a PNG); decode_ids takes
+encoder_input_tokens (and encoder_image float32 [batch, H, W]) -> tokens int32.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from pathlib import Path
 
 from textedit.cli.flags import add_model_flags
 
-HELP = "export a trained EdiT5 run as a SavedModel (strings in, strings out)"
+HELP = "export a trained EdiT5 or seq2seq run as a SavedModel (strings in, strings out)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -78,21 +84,34 @@ def run(args: argparse.Namespace) -> int:
         run = load_run(model_path)
     except (FileNotFoundError, ValueError) as error:
         raise SystemExit(f"export: {error}") from error
+    from textedit.inference.seq2seq_editor import is_seq2seq_model
+
     config = getattr(run.model, "config", None)
-    if not hasattr(config, "num_position_tokens"):
-        raise SystemExit(f"export: {args.model} holds a {type(run.model).__name__}, not an EdiT5 "
-                         "model (Edit5Model); only EdiT5 runs can be exported")
+    seq2seq = is_seq2seq_model(run.model)
+    if not seq2seq and not hasattr(config, "num_position_tokens"):
+        raise SystemExit(f"export: {args.model} holds a {type(run.model).__name__}, neither an "
+                         "EdiT5 model (Edit5Model) nor a seq2seq T5 (T5EncoderDecoder, "
+                         "T5WithImageTower)")
     print(f"model: {run.checkpoint} (step {run.step})", flush=True)
     settings = read_run_settings(run.run_dir)
-    input_length = args.max_input_length or min(settings.input_length,
-                                                config.max_input_length)
-    insert_length = args.max_insert_length or settings.insert_length
+    vocab_file = run.run_dir / RUN_VOCAB_DIR / "textedit.model"
+    metadata = {"run_dir": str(run.run_dir.resolve()), "checkpoint": str(run.checkpoint),
+                "step": run.step}
     try:
-        written = export_edit_model(
-            run.model, run.run_dir / RUN_VOCAB_DIR / "textedit.model", output,
-            max_input_length=input_length, max_insert_length=insert_length,
-            metadata={"run_dir": str(run.run_dir.resolve()), "checkpoint": str(run.checkpoint),
-                      "step": run.step})
+        if seq2seq:
+            from textedit.inference.seq2seq_export import export_seq2seq_model
+
+            written = export_seq2seq_model(
+                run.model, vocab_file, output,
+                max_input_length=args.max_input_length or settings.input_length,
+                max_decode_length=settings.decode_length, metadata=metadata)
+        else:
+            written = export_edit_model(
+                run.model, vocab_file, output,
+                max_input_length=args.max_input_length or min(settings.input_length,
+                                                               config.max_input_length),
+                max_insert_length=args.max_insert_length or settings.insert_length,
+                metadata=metadata)
     except (FileNotFoundError, ValueError) as error:
         raise SystemExit(f"export: {error}") from error
     print(f"wrote {output} in {time.perf_counter() - start:.0f}s:", flush=True)
@@ -106,6 +125,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {name}: {inputs} -> {outputs}", flush=True)
     print(json.dumps({k: written[k] for k in ("first_position_id", "num_position_tokens",
                                               "eos_id", "pad_id", "max_input_length",
-                                              "max_insert_length")}), flush=True)
+                                              "max_insert_length", "max_decode_length",
+                                              "image_shape") if k in written}), flush=True)
     return 0
 

@@ -174,6 +174,21 @@ class EditExportModule(tf.Module):
                 "edit_ids": self.edit_ids.get_concrete_function()}
 
 
+def export_vocabulary(vocab_model_file: str | os.PathLike, num_sentinels: int | None = None
+                      ) -> tuple[Path, object]:
+    """(the model file's path, its seqio.SentencePieceVocabulary with the sentinels: the model
+    proto the export's graph tokenises with, so it tokenises exactly as the training data was)."""
+    vocab_model_file = Path(vocab_model_file)
+    if not vocab_model_file.is_file():
+        raise FileNotFoundError(f"SentencePiece model {vocab_model_file} not found")
+    if num_sentinels is None:
+        num_sentinels = _num_sentinels(vocab_model_file)
+    import seqio
+
+    return vocab_model_file, seqio.SentencePieceVocabulary(str(vocab_model_file),
+                                                           extra_ids=num_sentinels)
+
+
 def _num_sentinels(vocab_model_file: Path) -> int:
     """Sentinels of the vocabulary: its manifest.json (data/vocab/vocabulary.py) if one sits next
     to the model file, else the project's default."""
@@ -210,7 +225,6 @@ def export_edit_model(model, vocab_model_file: str | os.PathLike, export_dir: st
     Returns:
       the dict written to export_dir/textedit_export.json.
     """
-    import seqio
 
     from textedit.data.vocab.vocabulary import word_start_table
 
@@ -225,14 +239,8 @@ def export_edit_model(model, vocab_model_file: str | os.PathLike, export_dir: st
     if max_insert_length < 1:
         raise ValueError(f"max_insert_length={max_insert_length}: expected >= 1")
     delete_log_odds_threshold(delete_threshold)  # validates
-    vocab_model_file = Path(vocab_model_file)
-    if not vocab_model_file.is_file():
-        raise FileNotFoundError(f"SentencePiece model {vocab_model_file} not found")
-    if num_sentinels is None:
-        num_sentinels = _num_sentinels(vocab_model_file)
-    # The seqio vocabulary's model proto (its sentinels added as user-defined pieces), so that
-    # the graph tokenises exactly as the training data was tokenised.
-    vocabulary = seqio.SentencePieceVocabulary(str(vocab_model_file), extra_ids=num_sentinels)
+    vocab_model_file, vocabulary = export_vocabulary(vocab_model_file, num_sentinels)
+    num_sentinels = vocabulary.extra_ids  # the manifest's when not given: the metadata says so
     export_dir = Path(export_dir)
     with tempfile.TemporaryDirectory() as tmp:
         # The asset keeps its file name inside assets/: copy it to the name the JSON promises.

@@ -24,6 +24,10 @@ Rules for inputs that the model does not edit (their `status` says which):
   is returned unchanged, whitespace-normalised. Truncating it would make the model delete the
   cut-off tail, so it is passed through instead, and counted (`EditStats.too_long`).
 Outputs are whitespace-normalised like every decoded text (textedit.data.vocab.vocabulary).
+
+Seq2seq runs (T5EncoderDecoder, or T5WithImageTower reading a line image per text): `Editor.load`
+returns a `Seq2SeqEditor` (textedit/inference/seq2seq_editor.py) with the same `edit` API, plus
+`images=` for a run with an image tower. An EdiT5 Editor has no tower and refuses `images`.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import dataclasses
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -40,6 +45,9 @@ from textedit.decoding.word_guards import DEFAULT_DELETE_THRESHOLD
 from textedit.edits.edit_plan import EditPlan
 from textedit.edits.edit_stats import format_alignment
 from textedit.runs.run_settings import DEFAULT_INPUT_LENGTH, DEFAULT_INSERT_LENGTH
+
+if TYPE_CHECKING:
+    from textedit.inference.seq2seq_editor import Seq2SeqEditor
 
 DEFAULT_BUCKETS = (16, 32, 64, 128)
 
@@ -66,6 +74,8 @@ class EditResult:
     def explanation(self) -> str:
         """Kept and deleted pieces, the new order and the insertions (wdiff style; `format_
         alignment`), or one line saying why the model did not run."""
+        if self.plan is None and self.status == "edited":  # a seq2seq output: no plan
+            return f"output  {self.output}"
         if self.plan is None:
             reason = {"empty": "empty input: passed through",
                       "too_long": "longer than the model's input length: passed through "
@@ -137,6 +147,31 @@ class _SavedModelBackend:
                 outputs["insertion_tokens"].numpy())
 
 
+def sort_into_buckets(texts: Sequence[str], vocabulary, max_input_length: int, bucket,
+                      stats: EditStats) -> tuple[list, dict[int, list[tuple[int, list[int]]]]]:
+    """The module docstring's input rules, shared by every editor: ([EditResult or None] per
+    text, filled for empty and too-long inputs and counted in `stats`; {bucket length: [(index,
+    ids)]} of the inputs to decode, `bucket(length with EOS)` choosing the length)."""
+    from textedit.data.vocab.vocabulary import normalize_text
+
+    results: list[EditResult | None] = [None] * len(texts)
+    by_bucket: dict[int, list[tuple[int, list[int]]]] = {}
+    for index, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"input {index} is a {type(text).__name__}, expected str")
+        if not text.strip():
+            results[index] = EditResult(text, "", "empty")
+            stats.empty += 1
+            continue
+        ids = list(vocabulary.encode(text))
+        if len(ids) + 1 > max_input_length:
+            results[index] = EditResult(text, normalize_text(text), "too_long")
+            stats.too_long += 1
+            continue
+        by_bucket.setdefault(bucket(len(ids) + 1), []).append((index, ids))
+    return results, by_bucket
+
+
 class Editor:
     """Edits texts with an EdiT5 model (module docstring)."""
 
@@ -175,19 +210,29 @@ class Editor:
     def load(cls, path: str | os.PathLike, *, max_input_length: int | None = None,
              max_insert_length: int | None = None, batch_size: int = 32,
              buckets: Sequence[int] = DEFAULT_BUCKETS, word_guards: bool | None = None,
-             delete_threshold: float | None = None) -> Editor:
+             delete_threshold: float | None = None,
+             max_decode_length: int | None = None) -> Editor | Seq2SeqEditor:
         """An Editor over a run directory (its latest checkpoint), a `<run>/checkpoints/ckpt-N`
         prefix, or a SavedModel written by `textedit export` (whose input length and insertion
         length were fixed at export and override the arguments). Lengths left None come from the
         run's run.json (textedit/runs/run_settings.py), else its defaults.
 
         word_guards, delete_threshold: see `from_model` (None: True and 0.5). A SavedModel has
-        them baked in at export: None takes the export's, a different value is an error."""
+        them baked in at export: None takes the export's, a different value is an error.
+
+        A seq2seq run or export gives a `Seq2SeqEditor` (module docstring), which decodes up to
+        `max_decode_length` pieces (None: the run's decode_length; an export's is fixed)."""
         path = Path(path)
         if (path / "saved_model.pb").exists():
             from textedit.inference.edit_export import load_edit_export
 
             loaded, metadata = load_edit_export(path)
+            if metadata.get("model") == "seq2seq":
+                from textedit.inference.seq2seq_editor import Seq2SeqEditor
+
+                return Seq2SeqEditor.from_export(path, loaded, metadata,
+                                                 _export_vocabulary(path, metadata),
+                                                 batch_size=batch_size)
             backend = _SavedModelBackend(loaded, metadata)
             for name, wanted, baked in (("word_guards", word_guards, backend.word_guards),
                                         ("delete_threshold", delete_threshold,
@@ -210,9 +255,19 @@ class Editor:
         settings = read_run_settings(run.run_dir)
         max_input_length = max_input_length or settings.input_length
         max_insert_length = max_insert_length or settings.insert_length
+        from textedit.inference.seq2seq_editor import Seq2SeqEditor, is_seq2seq_model
+
+        if is_seq2seq_model(run.model):
+            editor = Seq2SeqEditor.from_model(
+                run.model, run.vocabulary, max_input_length=max_input_length,
+                max_decode_length=max_decode_length or settings.decode_length,
+                batch_size=batch_size, buckets=buckets)
+            editor.source = f"{run.checkpoint} (step {run.step})"
+            return editor
         if not hasattr(getattr(run.model, "config", None), "num_position_tokens"):
-            raise ValueError(f"{path} holds a {type(run.model).__name__}, not an EdiT5 model "
-                             "(Edit5Model); use `textedit infer` for seq2seq runs")
+            raise ValueError(f"{path} holds a {type(run.model).__name__}, neither an EdiT5 model "
+                             "(Edit5Model) nor a seq2seq T5 (T5EncoderDecoder, "
+                             "T5WithImageTower)")
         editor = cls.from_model(
             run.model, run.vocabulary, max_input_length=max_input_length,
             max_insert_length=max_insert_length, batch_size=batch_size, buckets=buckets,
@@ -252,31 +307,28 @@ class Editor:
         """The smallest bucket holding `length` ids (EOS included)."""
         return next(b for b in self.buckets if b >= length)
 
-    def edit(self, texts: Sequence[str], explain: bool = False) -> list[str] | list[EditResult]:
+    # EdiT5 has no image tower (a Seq2SeqEditor may: its (height, width), else None).
+    takes_images, image_shape = False, None
+
+    def edit(self, texts: Sequence[str], explain: bool = False,
+             images: Sequence | None = None) -> list[str] | list[EditResult]:
         """Edits `texts`; outputs in input order: strings, or EditResults when `explain`.
-        `self.stats` counts this call's inputs by status."""
-        results = self.edit_results(texts)
+        `self.stats` counts this call's inputs by status. `images` must be None: an EdiT5 run
+        has no image tower (the argument exists so that callers can treat editors alike)."""
+        results = self.edit_results(texts, images=images)
         return results if explain else [r.output for r in results]
 
-    def edit_results(self, texts: Sequence[str]) -> list[EditResult]:
-        from textedit.data.vocab.vocabulary import normalize_text
+    def check_images(self, count: int, images: Sequence | None) -> None:
+        if images is not None:
+            raise ValueError("this run has no image tower (an EdiT5 model reads text only): "
+                             "images=None")
 
+    def edit_results(self, texts: Sequence[str],
+                     images: Sequence | None = None) -> list[EditResult]:
+        self.check_images(len(texts), images)
         self.stats = EditStats()
-        results: list[EditResult | None] = [None] * len(texts)
-        by_bucket: dict[int, list[tuple[int, list[int]]]] = {}
-        for index, text in enumerate(texts):
-            if not isinstance(text, str):
-                raise TypeError(f"input {index} is a {type(text).__name__}, expected str")
-            if not text.strip():
-                results[index] = EditResult(text, "", "empty")
-                self.stats.empty += 1
-                continue
-            ids = list(self.vocabulary.encode(text))
-            if len(ids) + 1 > self.max_input_length:
-                results[index] = EditResult(text, normalize_text(text), "too_long")
-                self.stats.too_long += 1
-                continue
-            by_bucket.setdefault(self.bucket(len(ids) + 1), []).append((index, ids))
+        results, by_bucket = sort_into_buckets(texts, self.vocabulary, self.max_input_length,
+                                               self.bucket, self.stats)
         for length, items in sorted(by_bucket.items()):
             for start in range(0, len(items), self.batch_size):
                 chunk = items[start:start + self.batch_size]
