@@ -38,3 +38,19 @@ def test_unknown_needs_are_refused(tmp_path):
 
     with pytest.raises(ValueError, match="unknown"):
         run_jobs([Job("a", ["true"], needs=("missing",))], workers=1, log_dir=tmp_path)
+
+
+def test_worker_slots_are_pinned_within_the_allowed_cores():
+    """A queue started under taskset keeps its jobs on the cores it was given."""
+    import os
+    import shutil
+
+    from textedit.benchmarks.job_queue import _pinning
+
+    allowed = sorted(os.sched_getaffinity(0))
+    if not shutil.which("taskset"):
+        assert _pinning(0, 1) == []
+        return
+    assert _pinning(0, 1) == ["taskset", "-c", str(allowed[0])]
+    assert _pinning(len(allowed) - 1, len(allowed)) == ["taskset", "-c", str(allowed[-1])]
+    assert _pinning(0, len(allowed) + 1) == []  # more workers than cores: no pinning

@@ -62,8 +62,11 @@ def _tail(path: Path, lines: int = 25) -> str:
 
 
 def _pinning(slot: int, workers: int) -> list[str]:
-    if shutil.which("taskset") and workers <= (os.cpu_count() or 1):
-        return ["taskset", "-c", str(slot)]
+    """taskset for a worker slot: one core each, taken from the cores this process may use (so
+    a queue started under `taskset -c 1` keeps its jobs on core 1)."""
+    allowed = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    if shutil.which("taskset") and allowed and workers <= len(allowed):
+        return ["taskset", "-c", str(allowed[slot])]
     return []
 
 
