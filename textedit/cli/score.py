@@ -73,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
               f"{time.perf_counter() - start:.0f}s); data: {data.report()}", flush=True)
         summary = dict(model=args.model, step=loaded.step, split=args.pairs, **result.__dict__)
         if args.json:
+            Path(args.json).parent.mkdir(parents=True, exist_ok=True)
             Path(args.json).write_text(json.dumps(summary, indent=1) + "\n")
         return 0
     skip = SkipReport() if args.skip_bad_lines else None
