@@ -61,6 +61,7 @@ def train(experiment, sft_run, model_dir, lengths, capsys):
     return scalars, captured.out + captured.err
 
 
+@pytest.mark.slow  # ~20 s; DRO-V's test keeps the policy trainer path in the default tier
 def test_dpo_starts_at_zero_margin(sft_run, tmp_path, capsys):
     scalars, out = train("dpo_hh", sft_run, tmp_path / "dpo", SHORT_PAIRS, capsys)
     assert "objective dpo" in out
@@ -69,6 +70,7 @@ def test_dpo_starts_at_zero_margin(sft_run, tmp_path, capsys):
     assert scalars["preference_accuracy"][0] == 0.0  # h > 0 counts; h = 0 does not
 
 
+@pytest.mark.slow  # ~20 s, as DPO's
 def test_kto_trains_on_trajectories(sft_run, tmp_path, capsys):
     scalars, out = train("kto_hh", sft_run, tmp_path / "kto", SHORT, capsys)
     assert "objective kto" in out
