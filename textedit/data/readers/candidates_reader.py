@@ -16,13 +16,12 @@ non-string candidates, a wrong k, scores of another length) unless a `SkipReport
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 from collections.abc import Iterable
 
 from textedit.data.examples import MultiReferenceExample
 from textedit.data.readers.malformed_input import MalformedInputError, SkipReport, handle
-from textedit.data.readers.text_lines import read_json_objects
+from textedit.data.readers.text_lines import read_json_objects, write_json_objects
 
 KNOWN_KEYS = ("source", "candidates", "target", "scores")
 
@@ -129,9 +128,4 @@ def read_candidates(
 
 def write_candidates(path: str | os.PathLike, examples: Iterable[CandidateExample]) -> int:
     """Writes `examples` as candidate JSONL (UTF-8, one object a line); returns the count."""
-    count = 0
-    with open(path, "w", encoding="utf-8") as file:
-        for example in examples:
-            file.write(json.dumps(example.to_json(), ensure_ascii=False) + "\n")
-            count += 1
-    return count
+    return write_json_objects(path, (example.to_json() for example in examples))

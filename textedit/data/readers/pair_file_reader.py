@@ -15,14 +15,13 @@ file and line, unless a `SkipReport` is given, which counts it.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import os
 from collections.abc import Iterable
 
 from textedit.data.readers.malformed_input import MalformedInputError, SkipReport, handle
 from textedit.data.readers.preference_reader import PreferencePair
-from textedit.data.readers.text_lines import read_json_objects
+from textedit.data.readers.text_lines import read_json_objects, write_json_objects
 
 KNOWN_KEYS = ("prompt", "chosen", "rejected", "margin", "source")
 
@@ -98,9 +97,4 @@ def read_pair_file(path: str | os.PathLike, skip: SkipReport | None = None) -> l
 
 def write_pair_file(path: str | os.PathLike, pairs: Iterable[FilePair]) -> int:
     """Writes `pairs` as pair JSONL (UTF-8, one object a line); returns the count."""
-    count = 0
-    with open(path, "w", encoding="utf-8") as file:
-        for pair in pairs:
-            file.write(json.dumps(pair.to_json(), ensure_ascii=False) + "\n")
-            count += 1
-    return count
+    return write_json_objects(path, (pair.to_json() for pair in pairs))

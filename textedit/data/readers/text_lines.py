@@ -14,7 +14,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from textedit.data.readers.malformed_input import MalformedInputError
@@ -76,3 +76,14 @@ def read_json_objects(path: str | os.PathLike) -> Iterator[tuple[int, dict | Non
         except json.JSONDecodeError:
             record = None
         yield number, record if isinstance(record, dict) else None, line
+
+
+def write_json_objects(path: str | os.PathLike, objects: Iterable[dict]) -> int:
+    """Writes `objects` as JSON lines (UTF-8, one object a line, non-ASCII kept as is); returns
+    the count. The writing twin of `read_json_objects`."""
+    count = 0
+    with open(path, "w", encoding="utf-8") as file:
+        for record in objects:
+            file.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
+    return count
