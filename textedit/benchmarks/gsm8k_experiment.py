@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 
 from textedit.benchmarks.experiment_results import last_metrics
-from textedit.benchmarks.job_queue import Job, print_commands, print_plan, run_jobs
+from textedit.benchmarks.job_queue import Job, plan_or_run
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT_DIR = ROOT / "workdir" / "experiments" / "gsm8k"
@@ -180,12 +180,10 @@ def results_table(settings: Gsm8kExperimentSettings, outcome: dict[str, str]) ->
 def run_gsm8k_experiment(settings: Gsm8kExperimentSettings, dry_run: bool = False) -> str:
     """Runs (or with dry_run prints) the jobs; writes and returns the table."""
     jobs = plan(settings)
-    print_plan(jobs, settings.workers, "gsm8k")
-    if dry_run:
-        print_commands(jobs)
-        return ""
     out = Path(settings.out_dir)
-    outcome = run_jobs(jobs, settings.workers, out / "logs", cwd=ROOT)
+    outcome = plan_or_run(jobs, settings.workers, "gsm8k", out / "logs", dry_run, cwd=ROOT)
+    if outcome is None:
+        return ""
     table = results_table(settings, outcome)
     (out / "results.md").write_text(table, encoding="utf-8")
     return table

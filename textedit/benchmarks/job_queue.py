@@ -52,6 +52,17 @@ def print_commands(jobs: Sequence[Job]) -> None:
               + shlex.join(job.command))
 
 
+def plan_or_run(jobs: Sequence[Job], workers: int, what: str, log_dir: Path, dry_run: bool,
+                cwd: Path | None = None) -> dict[str, str] | None:
+    """An experiment's queue: prints the plan, then either every command (`dry_run`: returns
+    None) or runs the jobs (`run_jobs`: returns each job's outcome)."""
+    print_plan(jobs, workers, what)
+    if dry_run:
+        print_commands(jobs)
+        return None
+    return run_jobs(jobs, workers, log_dir, cwd=cwd)
+
+
 def _say(message: str) -> None:
     print(f"[queue {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 

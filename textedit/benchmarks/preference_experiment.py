@@ -26,7 +26,7 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from textedit.benchmarks.job_queue import Job, print_commands, print_plan, run_jobs
+from textedit.benchmarks.job_queue import Job, plan_or_run
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT_DIR = ROOT / "workdir" / "experiments" / "preference"
@@ -137,11 +137,8 @@ def run_preference_experiment(settings: PreferenceExperimentSettings,
     settings = dataclasses.replace(settings, policy=resolve(settings.policy),
                                    judge=resolve(settings.judge), out_dir=resolve(settings.out_dir))
     jobs = plan(settings)
-    print_plan(jobs, settings.workers, "preference")
-    if dry_run:
-        print_commands(jobs)
-        return ""
     out = Path(settings.out_dir)
-    run_jobs(jobs, settings.workers, out / "logs", cwd=ROOT)
+    if plan_or_run(jobs, settings.workers, "preference", out / "logs", dry_run, cwd=ROOT) is None:
+        return ""
     results = out / "results.md"
     return results.read_text(encoding="utf-8") if results.exists() else "no table: see logs\n"

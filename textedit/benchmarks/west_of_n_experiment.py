@@ -32,7 +32,7 @@ import re
 import sys
 from pathlib import Path
 
-from textedit.benchmarks.job_queue import Job, print_commands, print_plan, run_jobs
+from textedit.benchmarks.job_queue import Job, plan_or_run
 from textedit.metrics.answer_accuracy import wilson_interval
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -182,12 +182,10 @@ def run_west_of_n_experiment(settings: WestOfNExperimentSettings, dry_run: bool 
         base_reward_model=(str(Path(settings.base_reward_model).resolve())
                            if settings.base_reward_model else None))
     jobs = plan(settings)
-    print_plan(jobs, settings.workers, "west_of_n")
-    if dry_run:
-        print_commands(jobs)
-        return ""
     out = Path(settings.out_dir)
-    outcome = run_jobs(jobs, settings.workers, out / "logs", cwd=ROOT)
+    outcome = plan_or_run(jobs, settings.workers, "west_of_n", out / "logs", dry_run, cwd=ROOT)
+    if outcome is None:
+        return ""
     table = results_table(settings, outcome)
     (out / "results.md").write_text(table, encoding="utf-8")
     return table
