@@ -147,6 +147,21 @@ class _SavedModelBackend:
                 outputs["insertion_tokens"].numpy())
 
 
+def input_buckets(backend, max_input_length: int, batch_size: int, buckets: Sequence[int]
+                  ) -> tuple[int, tuple[int, ...]]:
+    """Every editor's (input length, sorted buckets): checked, and a backend with one fixed input
+    length (a SavedModel) takes that length as its only bucket."""
+    if max_input_length < 2:
+        raise ValueError(f"max_input_length={max_input_length}: expected >= 2 (a piece and EOS)")
+    if batch_size < 1:
+        raise ValueError(f"batch_size={batch_size}: expected >= 1")
+    if getattr(backend, "fixed_length", None):
+        max_input_length = backend.fixed_length
+        buckets = (max_input_length,)
+    return max_input_length, tuple(sorted({b for b in buckets if b < max_input_length}
+                                          | {max_input_length}))
+
+
 def sort_into_buckets(texts: Sequence[str], vocabulary, max_input_length: int, bucket,
                       stats: EditStats) -> tuple[list, dict[int, list[tuple[int, list[int]]]]]:
     """The module docstring's input rules, shared by every editor: ([EditResult or None] per
@@ -182,11 +197,8 @@ class Editor:
         """Prefer `Editor.load`. `backend(tokens int32 [batch_size, L]) -> (tags [b, L],
         pointers [b, L], insertion_tokens [b, T])` as numpy arrays; `vocabulary` a
         seqio.SentencePieceVocabulary."""
-        if max_input_length < 2:
-            raise ValueError(f"max_input_length={max_input_length}: expected >= 2 (a piece and "
-                             "EOS)")
-        if batch_size < 1:
-            raise ValueError(f"batch_size={batch_size}: expected >= 1")
+        self.max_input_length, self.buckets = input_buckets(backend, max_input_length,
+                                                            batch_size, buckets)
         self.backend = backend
         self.vocabulary = vocabulary
         # What the backend applies (textedit.decoding.word_guards); for reports.
@@ -197,12 +209,6 @@ class Editor:
                               num_position_tokens=num_position_tokens, eos_id=eos_id,
                               pad_id=pad_id)
         self.eos_id, self.pad_id = eos_id, pad_id
-        if getattr(backend, "fixed_length", None):
-            max_input_length = backend.fixed_length
-            buckets = (max_input_length,)
-        self.max_input_length = max_input_length
-        self.buckets = tuple(sorted({b for b in buckets if b < max_input_length}
-                                    | {max_input_length}))
         self.batch_size = batch_size
         self.stats = EditStats()
 

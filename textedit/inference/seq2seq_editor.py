@@ -29,7 +29,13 @@ from pathlib import Path
 
 import numpy as np
 
-from textedit.inference.editor import DEFAULT_BUCKETS, EditResult, EditStats, sort_into_buckets
+from textedit.inference.editor import (
+    DEFAULT_BUCKETS,
+    EditResult,
+    EditStats,
+    input_buckets,
+    sort_into_buckets,
+)
 from textedit.inference.line_images import LineImage, line_image_batch
 from textedit.runs.run_settings import DEFAULT_DECODE_LENGTH, DEFAULT_INPUT_LENGTH
 
@@ -96,20 +102,11 @@ class Seq2SeqEditor:
                  batch_size: int = 32, buckets: Sequence[int] = DEFAULT_BUCKETS):
         """Prefer `Editor.load` or `from_model`. `backend(tokens int32 [batch_size, L], images
         float32 [batch_size, H, W] or None) -> int32 [batch_size, D]` (EOS, then padding)."""
-        if max_input_length < 2:
-            raise ValueError(f"max_input_length={max_input_length}: expected >= 2 (a piece and "
-                             "EOS)")
-        if batch_size < 1:
-            raise ValueError(f"batch_size={batch_size}: expected >= 1")
+        self.max_input_length, self.buckets = input_buckets(backend, max_input_length,
+                                                            batch_size, buckets)
         self.backend, self.vocabulary = backend, vocabulary
         self.image_shape = None if image_shape is None else tuple(image_shape)
         self.eos_id, self.pad_id = eos_id, pad_id
-        if backend.fixed_length:
-            max_input_length = backend.fixed_length
-            buckets = (max_input_length,)
-        self.max_input_length = max_input_length
-        self.buckets = tuple(sorted({b for b in buckets if b < max_input_length}
-                                    | {max_input_length}))
         self.batch_size = batch_size
         self.stats = EditStats()
         # The EdiT5 Editor's report fields; a seq2seq model has no word guards.
