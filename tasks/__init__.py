@@ -8,7 +8,8 @@
                   # lm_clean_text (plain text for decoder-only language models);
                   # gsm8k, gsm8k_answer_only (maths word problems, tasks/gsm8k.py)
                   # hh_sft, hh_pairs (HH preference data, tasks/preference.py)
-                  # ocr_correct (OCR post-correction with line images, tasks/ocr_correct.py)
+                  # ocr_correct, edit5_ocr_correct (OCR post-correction with line images,
+                  # tasks/ocr_correct.py)
     seqio.get_mixture_or_task("gec_jfleg").get_dataset(None, split="validation")
 
 Your own parallel files: `tasks.user_data.register_parallel_task` (see its docstring).

@@ -33,6 +33,7 @@ tasks' features and caches do not change.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 
 import seqio
 
@@ -74,13 +75,15 @@ MIN_MOVED_RUN = 2
 
 def register_edit_task(
     seq2seq_name: str, min_moved_run: int = MIN_MOVED_RUN, word_aware: bool = WORD_AWARE,
-    teacher_features: bool = False,
+    teacher_features: bool = False, extra_preprocessors: Sequence = (),
 ) -> seqio.Task:
     """Registers `edit5_<seq2seq_name>` (replacing an earlier one) over a registered text task.
 
     `word_aware` and `min_moved_run` are passed to `convert_to_edit_features`.
     `teacher_features`: register `edit5_<seq2seq_name>_with_teacher` instead, whose examples also
     carry `decoder_target_positions` and whose length filter also checks `targets`.
+    `extra_preprocessors`: run last, after the cache and the length filter, so that what they add
+    (edit5_ocr_correct's line image, tasks/ocr_correct.py) is never cached or converted.
     """
     seq2seq = seqio.get_mixture_or_task(seq2seq_name)
     name = (teacher_task_name if teacher_features else edit_task_name)(seq2seq_name)
@@ -105,6 +108,7 @@ def register_edit_task(
                 word_aware=word_aware, **teacher_options),
             seqio.CacheDatasetPlaceholder(),
             functools.partial(filter_edit_lengths, label=name, **teacher_filter),
+            *extra_preprocessors,
         ],
     )
     seqio.TaskRegistry.remove(name)

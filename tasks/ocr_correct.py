@@ -8,12 +8,18 @@ Sentences come from both clean_text splits (State of the Union, inaugural, MASC)
 again by sentence (`ocr_examples`): one line of text, no sentence in both splits. Models read
 the image through `ImageEncDecFeatureConverter` ("encoder_image"); a text-only model uses the
 ordinary EncDecFeatureConverter, which drops it. Metrics: CER (lower is better), exact match.
+
+`edit5_ocr_correct`: its EdiT5 twin (tasks/edit_tasks.py; word-aware conversion to tags,
+pointers and insertions), with the same image added after the conversion, cache and length
+filter; an EdiT5 model reads it through `ImageEditFeatureConverter`, a text-only one through
+EditFeatureConverter. Both EdiT5 runs are evaluated on `ocr_correct` itself.
 """
 
 from __future__ import annotations
 
 import seqio
 
+from tasks.edit_tasks import register_edit_task
 from tasks.features import OUTPUT_FEATURES
 from tasks.registration import loaded_split
 from textedit.data import dataset_catalog
@@ -58,4 +64,10 @@ def register_ocr_correct() -> seqio.Task:
     )
 
 
+def register_edit5_ocr_correct() -> seqio.Task:
+    """Registers `edit5_ocr_correct`: the edit twin, the line image added last."""
+    return register_edit_task(NAME, extra_preprocessors=[add_line_image])
+
+
 register_ocr_correct()
+register_edit5_ocr_correct()

@@ -6,10 +6,13 @@
     t5_with_image_tower          T5WithImageTower(config, image_tower): MODEL of a run with a
                                  tower; image_tower = None builds the plain T5EncoderDecoder
     ImageEncDecFeatureConverter  EncDecFeatureConverter + "encoder_image" (train and eval data)
+    ImageEditFeatureConverter    EditFeatureConverter + "encoder_image" (EdiT5 training data)
     image_seq2seq_objective      seq2seq_objective whose model call also gets the image
     image_greedy_decode_fn       greedy decoding with the image (DECODE_FN)
 
-gin/experiments/seq2seq_ocr_correct_image.gin binds them; IMAGE_TOWER = None there gives a run
+gin/experiments/seq2seq_ocr_correct_image.gin binds them (edit5_ocr_correct_image.gin: EdiT5 with
+`edit5_config.image_tower`, ImageEditFeatureConverter for training, edit5_decode_fn reading the
+image from ImageEncDecFeatureConverter's evaluation data); IMAGE_TOWER = None there gives a run
 whose model and checkpoint are exactly the text-only seq2seq's.
 """
 
@@ -42,12 +45,16 @@ def t5_with_image_tower(config, image_tower=None):
 @functools.cache
 def register_image_tower() -> None:
     """Registers the configurables listed in the module docstring (idempotent)."""
-    from textedit.data.ocr.line_image_features import ImageEncDecFeatureConverter
+    from textedit.data.ocr.line_image_features import (
+        ImageEditFeatureConverter,
+        ImageEncDecFeatureConverter,
+    )
     from textedit.decoding.greedy_with_image import image_greedy_decode_fn
     from textedit.objectives.seq2seq_image import image_seq2seq_objective
 
     gin.external_configurable(image_tower_config, name="image_tower_config")
     gin.external_configurable(t5_with_image_tower, name="t5_with_image_tower")
     gin.external_configurable(ImageEncDecFeatureConverter, name="ImageEncDecFeatureConverter")
+    gin.external_configurable(ImageEditFeatureConverter, name="ImageEditFeatureConverter")
     gin.external_configurable(image_seq2seq_objective, name="image_seq2seq_objective")
     gin.external_configurable(image_greedy_decode_fn, name="image_greedy_decode_fn")

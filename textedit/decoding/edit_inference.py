@@ -18,6 +18,9 @@ per word, keeps each kept word's pieces together and in order in the chain, and 
 only between words (plus strict spans: first token `<pos_k>` or EOS, no empty span);
 `word_start_table` [V'] makes every inserted span start with a word-initial piece;
 `delete_threshold` deletes only above that P(DELETE). Without them: exactly the steps above.
+A model with an image tower (Edit5Config.image_tower) also takes `image` float [b, H, W]: the
+encoder reads it with the text, tags and order stay on text positions, and the insertion decoder
+attends to the image states too (Edit5Model's docstring).
 Static shapes throughout: [b, L] inputs from a length bucket, [b, T] insertions; a new (b, L, T)
 or a new model traces and compiles once more (the model and max_insert_length are part of the
 trace key). Rows are source pieces, EOS, then padding (0), as the feature converter makes them;
@@ -51,6 +54,8 @@ from textedit.decoding.word_guards import (
 from textedit.edits import KEEP, EditPlan, parse_decoder_output, realise
 from textedit.models.edit5.edit5_model import start_positions
 
+IMAGE_MODEL_FEATURE = "encoder_image"
+
 
 class EditOutputs(NamedTuple):
     """What `edit_step` predicts, int32 each.
@@ -71,7 +76,8 @@ class EditOutputs(NamedTuple):
 
 def edit_loop(model, encoder_input_tokens, max_insert_length: int, word_start=None,
               delete_threshold: float = DEFAULT_DELETE_THRESHOLD, word_start_table=None,
-              strict_spans: bool | None = None, insert_bias: float = 0.0) -> EditOutputs:
+              strict_spans: bool | None = None, insert_bias: float = 0.0,
+              image=None) -> EditOutputs:
     """The traceable body of `edit_step`, for use inside other compiled graphs.
 
     Args:
@@ -91,13 +97,15 @@ def edit_loop(model, encoder_input_tokens, max_insert_length: int, word_start=No
         follows a `<pos_k>`; None: on exactly when `word_start` is given.
       insert_bias: added to every `<pos_k>` logit of the insertion decoder (a Python float; 0 =
         the plain argmax): above 0 it inserts more readily (`position_constraint`).
+      image: float [b, H, W] line images, for a model with an image tower (required there;
+        Edit5Model.encode_all refuses a tower model without one).
     """
     config = model.config
     tokens = ops.cast(encoder_input_tokens, "int32")
     # ops.shape: static ints where known, a tensor for a dynamic batch (a SavedModel signature
     # on [None, L]; textedit.inference.edit_export).
     batch, length = ops.shape(tokens)[0], ops.shape(tokens)[1]
-    hidden, token_mask = model.encode(tokens)
+    hidden, token_mask, image_states = model.encode_all(tokens, image=image)
     start = start_positions(token_mask)
     is_start = ops.equal(ops.arange(length, dtype="int32")[None, :], start[:, None])
     tag_logits = model.tag(hidden, token_mask)
@@ -114,7 +122,7 @@ def edit_loop(model, encoder_input_tokens, max_insert_length: int, word_start=No
     decoded = decode_order(model.point(tag_states, kept, token_mask), kept, start, continuation)
     reordered = model.reorder(tag_states, decoded.new_positions, kept, token_mask)
     # What the model's <pos_k> options read: the states of the k-th kept piece.
-    context = model.insertion_context(reordered, decoded.new_positions, kept)
+    context = model.insertion_context(reordered, decoded.new_positions, kept, image_states)
     cache = model.init_cache(batch, max_insert_length, reordered, token_mask, **context)
     num_kept = ops.maximum(ops.sum(ops.cast(kept, "int32"), axis=1) - 1, 0)
     t5 = config.t5
@@ -185,18 +193,21 @@ def realise_batch(encoder_input_tokens, tags, pointers, insertion_tokens, *,
 
 def edit_batch(model, encoder_input_tokens, max_insert_length: int, *,
                word_start_table=None, delete_threshold: float = DEFAULT_DELETE_THRESHOLD,
-               strict_spans: bool | None = None, insert_bias: float = 0.0) -> list[RealisedEdit]:
+               strict_spans: bool | None = None, insert_bias: float = 0.0,
+               images=None) -> list[RealisedEdit]:
     """`edit_step` then `realise_batch` with the model's position-token range and ids.
 
     With `word_start_table` (bool [V'], `textedit.data.vocab.vocabulary.word_start_table`) the
     word guards are on: `word_start` is looked up here (numpy) and the table also constrains the
     spans' first pieces (`edit_loop`). `delete_threshold`, `strict_spans` and `insert_bias` as
-    in `edit_loop`.
+    in `edit_loop`. `images` float [b, H, W]: the line images of a model with an image tower.
     """
     tokens = tf.convert_to_tensor(encoder_input_tokens, tf.int32)
-    outputs = edit_step(model, tokens, max_insert_length,
-                        **guard_arguments(tokens.numpy(), word_start_table, delete_threshold,
-                                          strict_spans, insert_bias))
+    arguments = guard_arguments(tokens.numpy(), word_start_table, delete_threshold,
+                                strict_spans, insert_bias)
+    if images is not None:  # left out otherwise, so text-only traces stay as they were
+        arguments["image"] = tf.convert_to_tensor(images, tf.float32)
+    outputs = edit_step(model, tokens, max_insert_length, **arguments)
     config = model.config
     return realise_batch(tokens.numpy(), outputs.tags.numpy(), outputs.pointers.numpy(),
                          outputs.insertion_tokens.numpy(),
@@ -232,13 +243,17 @@ def edit5_decode_fn(max_decode_length: int, max_insert_length: int = 64,
     metrics as a seq2seq run. Realisations longer than max_decode_length - 1 pieces are cut there
     (as a seq2seq decoder stops there). `word_start_table` (optional numpy bool [V'], the task
     vocabulary's `word_start_table`) turns the word guards on; `delete_threshold` and
-    `insert_bias` as in `edit_loop`.
+    `insert_bias` as in `edit_loop`. A model with an image tower reads `features["encoder_image"]`
+    [b, H, W] (the evaluation converter must carry it: ImageEncDecFeatureConverter).
     """
 
     def decode(model, features):
+        images = None
+        if getattr(model, "has_image_tower", False):
+            images = features[IMAGE_MODEL_FEATURE]
         edits = edit_batch(model, features["encoder_input_tokens"], max_insert_length,
                            word_start_table=word_start_table, delete_threshold=delete_threshold,
-                           insert_bias=insert_bias)
+                           insert_bias=insert_bias, images=images)
         eos_id, pad_id = model.config.t5.eos_id, model.config.t5.pad_id
         rows = np.full((len(edits), max_decode_length), pad_id, np.int32)
         for row, edit in enumerate(edits):

@@ -231,6 +231,11 @@ def export_edit_model(model, vocab_model_file: str | os.PathLike, export_dir: st
     config = model.config
     if not hasattr(config, "num_position_tokens"):
         raise ValueError(f"export_edit_model needs an Edit5Model, got {type(model).__name__}")
+    if getattr(config, "image_tower", None) is not None:
+        # The signatures take text only; a tower model cannot run without its line image.
+        raise ValueError("exporting an EdiT5 model with an image tower is not supported yet "
+                         "(its signatures would need the line image); use the run directory "
+                         "with `textedit edit --model RUN` (JSONL with \"image\") or Editor.load")
     if max_input_length < 2:
         raise ValueError(f"max_input_length={max_input_length}: expected >= 2 (a piece and EOS)")
     if max_input_length > config.max_input_length:

@@ -27,7 +27,11 @@ Outputs are whitespace-normalised like every decoded text (textedit.data.vocab.v
 
 Seq2seq runs (T5EncoderDecoder, or T5WithImageTower reading a line image per text): `Editor.load`
 returns a `Seq2SeqEditor` (textedit/inference/seq2seq_editor.py) with the same `edit` API, plus
-`images=` for a run with an image tower. An EdiT5 Editor has no tower and refuses `images`.
+`images=` for a run with an image tower. An EdiT5 run with an image tower
+(gin/experiments/edit5_ocr_correct_image.gin) takes `images=` too, one line image per text (a
+file path or a uint8 [H, W] array, scaled by 1/255 as the task does; filler rows of a batch get
+an all-zero image); a text-only EdiT5 run refuses them. Exporting an EdiT5 tower run is not
+supported yet (textedit.inference.edit_export says so).
 """
 
 from __future__ import annotations
@@ -109,21 +113,25 @@ class _KerasBackend:
     def __init__(self, model, max_insert_length: int, word_start_table=None,
                  delete_threshold: float = DEFAULT_DELETE_THRESHOLD):
         self.model = model
+        tower = getattr(model.config, "image_tower", None)
+        self.image_shape = None if tower is None else (tower.image_height, tower.image_width)
         self.max_insert_length = max_insert_length
         self.fixed_length = None
         self.word_start_table = word_start_table
         self.word_guards = word_start_table is not None
         self.delete_threshold = delete_threshold
 
-    def __call__(self, tokens: np.ndarray):
+    def __call__(self, tokens: np.ndarray, images: np.ndarray | None = None):
         import tensorflow as tf
 
         from textedit.decoding.edit_inference import edit_step, guard_arguments
 
         # word_start is looked up here in numpy; the compiled step gets it as a tensor.
+        arguments = guard_arguments(tokens, self.word_start_table, self.delete_threshold)
+        if images is not None:
+            arguments["image"] = tf.constant(images, tf.float32)
         outputs = edit_step(self.model, tf.constant(tokens, tf.int32), self.max_insert_length,
-                            **guard_arguments(tokens, self.word_start_table,
-                                              self.delete_threshold))
+                            **arguments)
         return (outputs.tags.numpy(), outputs.pointers.numpy(),
                 outputs.insertion_tokens.numpy())
 
@@ -139,7 +147,9 @@ class _SavedModelBackend:
         self.delete_threshold = float(metadata.get("delete_threshold",
                                                    DEFAULT_DELETE_THRESHOLD))
 
-    def __call__(self, tokens: np.ndarray):
+    image_shape = None  # exports of EdiT5 tower runs are not supported yet
+
+    def __call__(self, tokens: np.ndarray, images: np.ndarray | None = None):
         import tensorflow as tf
 
         outputs = self.signature(encoder_input_tokens=tf.constant(tokens, tf.int32))
@@ -211,6 +221,9 @@ class Editor:
         self.eos_id, self.pad_id = eos_id, pad_id
         self.batch_size = batch_size
         self.stats = EditStats()
+        # (height, width) of an image tower's input, else None (the backend's model decides).
+        shape = getattr(backend, "image_shape", None)
+        self.image_shape = None if shape is None else tuple(shape)
 
     @classmethod
     def load(cls, path: str | os.PathLike, *, max_input_length: int | None = None,
@@ -313,43 +326,66 @@ class Editor:
         """The smallest bucket holding `length` ids (EOS included)."""
         return next(b for b in self.buckets if b >= length)
 
-    # EdiT5 has no image tower (a Seq2SeqEditor may: its (height, width), else None).
-    takes_images, image_shape = False, None
+    @property
+    def takes_images(self) -> bool:
+        return self.image_shape is not None
 
     def edit(self, texts: Sequence[str], explain: bool = False,
              images: Sequence | None = None) -> list[str] | list[EditResult]:
         """Edits `texts`; outputs in input order: strings, or EditResults when `explain`.
-        `self.stats` counts this call's inputs by status. `images` must be None: an EdiT5 run
-        has no image tower (the argument exists so that callers can treat editors alike)."""
+        `self.stats` counts this call's inputs by status. `images`: one line image per text
+        (file path or uint8 [H, W] array) for a run with an image tower, else None."""
         results = self.edit_results(texts, images=images)
         return results if explain else [r.output for r in results]
 
     def check_images(self, count: int, images: Sequence | None) -> None:
-        if images is not None:
-            raise ValueError("this run has no image tower (an EdiT5 model reads text only): "
-                             "images=None")
+        """ValueError unless `images` fits the run: one per text with a tower, None without."""
+        if self.image_shape is None:
+            if images is not None:
+                raise ValueError("this run has no image tower (an EdiT5 model reads text only): "
+                                 "images=None")
+            return
+        if images is None:
+            raise ValueError("this run has an image tower: pass one line image per text "
+                             f"(images=[uint8 {self.image_shape[0]} x {self.image_shape[1]} "
+                             "arrays or image file paths])")
+        if len(images) != count:
+            raise ValueError(f"{count} texts but {len(images)} images: expected one image per "
+                             "text")
 
     def edit_results(self, texts: Sequence[str],
                      images: Sequence | None = None) -> list[EditResult]:
+        from textedit.inference.line_images import line_image_batch
+
         self.check_images(len(texts), images)
+        # Every image is read and checked first, so a bad one stops the call before any decoding.
+        pixels = None if images is None else line_image_batch(images, self.image_shape)
         self.stats = EditStats()
         results, by_bucket = sort_into_buckets(texts, self.vocabulary, self.max_input_length,
                                                self.bucket, self.stats)
         for length, items in sorted(by_bucket.items()):
             for start in range(0, len(items), self.batch_size):
                 chunk = items[start:start + self.batch_size]
-                for (index, _ids), result in zip(chunk, self._edit_batch(chunk, length),
+                for (index, _ids), result in zip(chunk, self._edit_batch(chunk, length, pixels),
                                                 strict=True):
                     results[index] = dataclasses.replace(result, source=texts[index])
                 self.stats.edited += len(chunk)
         return results  # type: ignore[return-value]
 
-    def _edit_batch(self, chunk: list[tuple[int, list[int]]], length: int) -> list[EditResult]:
-        """One padded [batch_size, length] call; results for the chunk's rows."""
+    def _edit_batch(self, chunk: list[tuple[int, list[int]]], length: int,
+                    pixels: np.ndarray | None = None) -> list[EditResult]:
+        """One padded [batch_size, length] call; results for the chunk's rows. `pixels`
+        float32 [n texts, H, W] (tower runs): each row gets its text's image, filler rows zeros."""
         tokens = np.full((self.batch_size, length), self.pad_id, np.int32)
-        for row, (_, ids) in enumerate(chunk):
+        images = None if pixels is None else np.zeros((self.batch_size, *self.image_shape),
+                                                       np.float32)
+        for row, (index, ids) in enumerate(chunk):
             tokens[row, :len(ids) + 1] = ids + [self.eos_id]
-        tags, pointers, insertions = self.backend(tokens)
+            if images is not None:
+                images[row] = pixels[index]
+        # Text-only backends keep their one-argument call (tests pass plain functions).
+        outputs = self.backend(tokens) if images is None else self.backend(tokens, images)
+        tags, pointers, insertions = outputs
         edits = realise_batch(tokens[:len(chunk)], tags[:len(chunk)], pointers[:len(chunk)],
                               insertions[:len(chunk)], **self.positions)
         tokenizer = self.vocabulary.tokenizer

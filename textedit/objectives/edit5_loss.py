@@ -34,7 +34,7 @@ from typing import Any
 from keras import ops
 
 from textedit.models.edit5.edit5_config import LOSS_PARTS, resolve_reductions
-from textedit.objectives.objective import LossOutput, Objective
+from textedit.objectives.objective import LossOutput, Objective, call_model
 
 KEEP = 1
 DEFAULT_LAMBDAS = {"tag": 1.0, "pointer": 1.0, "insertion": 1.0}
@@ -138,6 +138,17 @@ def edit5_loss(outputs: Mapping[str, Any], batch: Mapping[str, Any],
 
 EDIT5_MODEL_FEATURES = ("encoder_input_tokens", "tags", "pointers", "decoder_input_tokens")
 EDIT5_LOSS_FEATURES = ("encoder_mask", "decoder_target_tokens", "decoder_loss_weights")
+# The line image of an EdiT5 model with an image tower (edit5_ocr_correct through
+# ImageEditFeatureConverter); passed on whenever the batch has it, so one objective serves both.
+IMAGE_MODEL_FEATURE = "encoder_image"
+
+
+def edit5_forward(model, batch, training: bool):
+    """The model call: EDIT5_MODEL_FEATURES, plus "encoder_image" [b, H, W] when the batch has
+    it (a text-only Edit5Model ignores it, a tower model needs it)."""
+    names = EDIT5_MODEL_FEATURES + ((IMAGE_MODEL_FEATURE,) if IMAGE_MODEL_FEATURE in batch
+                                    else ())
+    return call_model(model, batch, names, training)
 
 
 def edit5_objective(lambdas: Mapping[str, float] | Sequence[float] | None = None,
@@ -163,4 +174,4 @@ def edit5_objective(lambdas: Mapping[str, float] | Sequence[float] | None = None
         return LossOutput(loss_sum=total, normalizer=None, metrics=metrics)
 
     return Objective("edit5", EDIT5_MODEL_FEATURES, EDIT5_LOSS_FEATURES, loss_fn,
-                     normalizers_fn=normalizers_fn)
+                     forward_fn=edit5_forward, normalizers_fn=normalizers_fn)

@@ -184,12 +184,18 @@ class EditFeatureConverter(seqio.FeatureConverter):
                 converted.update(_teacher_features(features, decoder_length,
                                                    task_feature_lengths["targets"], self.bos_id))
             converted.update({k: features[k] for k in self._passthrough_features})
+            converted.update(self._extra_model_features(features))
             return converted
 
         if self._passthrough_features:  # not plan-bearing: trimmed and padded as SeqIO does
             ds = seqio_utils.trim_and_pad_dataset(
                 ds, {k: task_feature_lengths[k] for k in self._passthrough_features})
         return ds.map(convert, num_parallel_calls=tf.data.AUTOTUNE)
+
+    def _extra_model_features(self, features: Mapping[str, tf.Tensor]) -> dict[str, tf.Tensor]:
+        """Model features a subclass passes on unchanged besides the plan-bearing ones (e.g. a
+        line image, textedit.data.ocr.line_image_features); none here."""
+        return {}
 
     def get_model_feature_lengths(
         self, task_feature_lengths: Mapping[str, int]

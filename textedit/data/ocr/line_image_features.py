@@ -2,6 +2,7 @@
 
     task preprocessors: [tokenize, append_eos, add_line_image]   # "image": float32 [32, 512]
     converter = ImageEncDecFeatureConverter()   # EncDecFeatureConverter + "encoder_image"
+    converter = ImageEditFeatureConverter()     # EditFeatureConverter (EdiT5) + "encoder_image"
 
 `add_line_image` renders each example's clean target (`targets_pretokenized`) with
 `render_line_float` inside the tf.data pipeline (about 1 ms a line on one core), so images are
@@ -16,6 +17,7 @@ import numpy as np
 import seqio
 import tensorflow as tf
 
+from textedit.data.edit5.edit_feature_converter import EditFeatureConverter
 from textedit.data.ocr.line_rendering import LINE_HEIGHT, LINE_WIDTH, render_line_float
 
 IMAGE_TASK_FEATURE = "image"
@@ -59,6 +61,28 @@ class ImageEncDecFeatureConverter(seqio.EncDecFeatureConverter):
     def _convert_example(self, features):
         return {**super()._convert_example(features),
                 IMAGE_MODEL_FEATURE: features[IMAGE_TASK_FEATURE]}
+
+    def get_model_feature_lengths(self, task_feature_lengths):
+        return {**super().get_model_feature_lengths(task_feature_lengths),
+                IMAGE_MODEL_FEATURE: self.image_height}
+
+
+class ImageEditFeatureConverter(EditFeatureConverter):
+    """EditFeatureConverter (EdiT5: tags, pointers, insertions) whose output also holds
+    "encoder_image" float32 [image_height, image_width], the edit task's "image" unchanged
+    (edit5_ocr_correct; the twin of ImageEncDecFeatureConverter)."""
+
+    MODEL_FEATURES = {
+        **EditFeatureConverter.MODEL_FEATURES,
+        IMAGE_MODEL_FEATURE: seqio.FeatureConverter.FeatureSpec(dtype=tf.float32, rank=2),
+    }
+
+    def __init__(self, image_height: int = LINE_HEIGHT, **kwargs):
+        super().__init__(**kwargs)
+        self.image_height = image_height
+
+    def _extra_model_features(self, features):
+        return {IMAGE_MODEL_FEATURE: features[IMAGE_TASK_FEATURE]}
 
     def get_model_feature_lengths(self, task_feature_lengths):
         return {**super().get_model_feature_lengths(task_feature_lengths),

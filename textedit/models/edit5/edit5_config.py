@@ -28,6 +28,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from textedit.models.image_tower.image_tower_config import ImageTowerConfig
 from textedit.models.t5.t5_config import T5Config
 
 LOSS_PARTS = ("tag", "pointer", "insertion")
@@ -72,6 +73,11 @@ class Edit5Config:
         k (not in the paper; see Edit5Model.position_inputs).
       tag_loss_weight, pointer_loss_weight, insertion_loss_weight: λ1, λ2, λ3.
       loss_reduction: "mean", "sum", or a mapping part -> reduction (parts: LOSS_PARTS).
+      image_tower: an optional line-image tower (ImageTowerConfig; docs/algorithms.md#input-towers):
+        the encoder then reads [<image>] P vectors [</image>] before the text, the tagger and
+        pointer see the text positions only, and the insertion decoder attends to the image too.
+        None (the default): exactly the text-only model, and to_dict leaves the key out so
+        text-only configs serialise as before.
     """
 
     t5: T5Config = dataclasses.field(default_factory=_default_t5)
@@ -90,10 +96,13 @@ class Edit5Config:
     pointer_loss_weight: float = 1.0
     insertion_loss_weight: float = 1.0
     loss_reduction: str | Mapping[str, str] = "mean"
+    image_tower: ImageTowerConfig | None = None
 
     def __post_init__(self):
         if isinstance(self.t5, Mapping):  # from_dict / gin pass the backbone as a dict
             object.__setattr__(self, "t5", T5Config(**self.t5))
+        if isinstance(self.image_tower, Mapping):  # from_dict: the tower as a dict
+            object.__setattr__(self, "image_tower", ImageTowerConfig(**self.image_tower))
         if self.sinkhorn_iterations < 0:
             raise ValueError(f"sinkhorn_iterations={self.sinkhorn_iterations}: expected >= 0")
         for name in ("max_input_length", "num_position_tokens"):
@@ -145,6 +154,8 @@ class Edit5Config:
         values = dataclasses.asdict(self)
         if isinstance(self.loss_reduction, Mapping):
             values["loss_reduction"] = dict(self.loss_reduction)
+        if self.image_tower is None:  # text-only configs (run files, checkpoints) stay as before
+            del values["image_tower"]
         return values
 
     @classmethod

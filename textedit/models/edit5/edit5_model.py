@@ -26,6 +26,14 @@ Deleted tokens stay in h^f (their position embedding is zero), so the decoder ca
 padding is masked as everywhere else. The backbone is a plain `T5EncoderDecoder` (sub-layer
 `backbone`), so a pre-trained T5 (e.g. span corruption, docs/algorithms.md#span-corruption)
 warm-starts encoder, embeddings and decoder by copying its weights.
+
+With an image tower (`Edit5Config.image_tower`; docs/algorithms.md#input-towers) the backbone is a
+`T5WithImageTower` and the encoder runs once over [<image>] v_1 .. v_P [</image>] t_1 .. t_L.
+Every text stage (tagger, tag fusion, pointer, re-order, rank_states) gets the last L positions
+only (`text_part`), so image positions are never tagged or pointed to and the outputs keep their
+text-only shapes. The insertion decoder cross-attends to the P + 2 image states followed by h^f
+(`image_states`, passed to decode / init_cache through `insertion_context`). Without a tower the
+model is exactly the text-only one (same weights and checkpoint keys).
 """
 
 from __future__ import annotations
@@ -36,6 +44,8 @@ from keras import ops
 from textedit.models.edit5.edit5_config import Edit5Config
 from textedit.models.edit5.pointer_head import PointerHead, chain_positions
 from textedit.models.edit5.tagger_head import TagFusion, TaggerHead, single_layer_encoder
+from textedit.models.image_tower.image_splice import text_part
+from textedit.models.image_tower.t5_with_image_tower import IMAGE_FEATURE, T5WithImageTower
 from textedit.models.t5.t5_encoder_decoder import T5EncoderDecoder
 
 KEEP = 1
@@ -46,15 +56,21 @@ class Edit5Model(keras.Model):
     """EdiT5; every weight is created in the constructor.
 
     Sub-layers: `backbone` (T5EncoderDecoder: shared embedding, encoder, insertion decoder,
-    lm_head), `tagger` (TaggerHead), `tag_fusion` (TagFusion), `pointer` (PointerHead),
-    `reorder_embedding` [max_input_length, d_model], `reorder_layer` (1-block T5Encoder).
+    lm_head; a T5WithImageTower, adding `image_tower`, `image_begin`, `image_end`, when the
+    config has an image tower), `tagger` (TaggerHead), `tag_fusion` (TagFusion), `pointer`
+    (PointerHead), `reorder_embedding` [max_input_length, d_model], `reorder_layer` (1-block
+    T5Encoder).
     """
 
     def __init__(self, config: Edit5Config, **kwargs):
         super().__init__(**kwargs)
         self.config = config
         t5, policy = config.t5, self.dtype_policy
-        self.backbone = T5EncoderDecoder(t5, name="backbone", dtype=policy)
+        if config.image_tower is None:
+            self.backbone = T5EncoderDecoder(t5, name="backbone", dtype=policy)
+        else:
+            self.backbone = T5WithImageTower(t5, config.image_tower, name="backbone",
+                                             dtype=policy)
         self.tagger = TaggerHead(t5, name="tagger", dtype=policy)
         self.tag_fusion = TagFusion(t5, config.resolved_tag_embedding_dim, name="tag_fusion",
                                     dtype=policy)
@@ -90,9 +106,38 @@ class Edit5Model(keras.Model):
 
     # Stages -------------------------------------------------------------------------------------
 
-    def encode(self, encoder_input_tokens, training=False):
-        """tokens int [b, L] (0 = padding) -> (h [b, L, d_model], token_mask bool [b, L])."""
-        return self.backbone.encode(encoder_input_tokens, training=training)
+    @property
+    def has_image_tower(self) -> bool:
+        return self.config.image_tower is not None
+
+    def encode(self, encoder_input_tokens, training=False, image=None):
+        """tokens int [b, L] (0 = padding), image float [b, H, W] (a tower model only)
+        -> (h [b, L, d_model], token_mask bool [b, L]): the text positions only (`encode_all`
+        also returns the image states the insertion decoder needs)."""
+        hidden, token_mask, _ = self.encode_all(encoder_input_tokens, training, image)
+        return hidden, token_mask
+
+    def encode_all(self, encoder_input_tokens, training=False, image=None):
+        """One encoder pass -> (h [b, L, d_model], token_mask bool [b, L], image_states).
+
+        image_states: None without a tower; with one, the encoder states of the P + 2 image and
+        marker positions [b, P + 2, d_model] (what the insertion decoder reads besides h^f).
+        A tower model refuses to run without `image` float [b, H, W]: text alone would run
+        without notice on states it was never trained on."""
+        if not self.has_image_tower:
+            hidden, token_mask = self.backbone.encode(encoder_input_tokens, training=training)
+            return hidden, token_mask, None
+        tower = self.config.image_tower
+        if image is None:
+            raise ValueError(
+                f"this EdiT5 model has an image tower: it needs the line image float [b, "
+                f"{tower.image_height}, {tower.image_width}] (features[\"{IMAGE_FEATURE}\"], "
+                "or image=... in encode / edit_loop / edit_batch)")
+        spliced, mask = self.backbone.encode(encoder_input_tokens, training=training,
+                                             image=image)
+        num_patches = tower.num_patches
+        return (text_part(spliced, num_patches), text_part(mask, num_patches),
+                spliced[:, :num_patches + 2])
 
     def tag(self, hidden, token_mask, training=False):
         """h [b, L, d_model], token_mask bool [b, L] -> tag logits float32 [b, L, 2]."""
@@ -145,10 +190,12 @@ class Edit5Model(keras.Model):
         piece it inserts after from its own input, not from an input row learnt for every k."""
         return self.position_input(self.rank_states(reordered_states, new_positions, kept))
 
-    def insertion_context(self, reordered_states, new_positions, kept) -> dict:
+    def insertion_context(self, reordered_states, new_positions, kept,
+                          image_states=None) -> dict:
         """The keyword arguments of `decode` / `init_cache` this model's options need:
-        `position_keys` and/or `position_inputs` ([b, L, d_model] each), or {}."""
-        context = {}
+        `position_keys` and/or `position_inputs` ([b, L, d_model] each), and `image_states`
+        [b, P + 2, d_model] (from `encode_all`) when given; or {}."""
+        context = {} if image_states is None else {"image_states": image_states}
         if self.position_key is None and self.position_input is None:
             return context
         by_rank = self.rank_states(reordered_states, new_positions, kept)  # once for both
@@ -183,13 +230,31 @@ class Edit5Model(keras.Model):
         pad = [[0, 0]] * (len(scores.shape) - 1) + [[first, after]]
         return logits + ops.pad(scores, pad)
 
+    def insertion_memory(self, reordered_states, token_mask, image_states=None):
+        """What the insertion decoder cross-attends to: h^f [b, L, d] and token_mask [b, L];
+        with a tower, concat([image_states [b, P + 2, d], h^f]) and concat([all True,
+        token_mask]), [b, P + 2 + L, ...]. Only h^f is re-ordered; the image keeps its order."""
+        if not self.has_image_tower:
+            return reordered_states, token_mask
+        if image_states is None:
+            raise ValueError("this EdiT5 model has an image tower: decode / init_cache need "
+                             "image_states [b, P + 2, d_model] (encode_all; insertion_context "
+                             "passes them on)")
+        image_states = ops.cast(image_states, reordered_states.dtype)
+        image_mask = ops.ones(ops.shape(image_states)[:2], dtype="bool")
+        return (ops.concatenate([image_states, reordered_states], axis=1),
+                ops.concatenate([image_mask, ops.cast(token_mask, "bool")], axis=1))
+
     def decode(self, decoder_input_tokens, reordered_states, token_mask, training=False,
-               position_keys=None, position_inputs=None):
+               position_keys=None, position_inputs=None, image_states=None):
         """Teacher forcing of the insertion decoder -> logits float32 [b, T, vocab]; with
         `position_keys` [b, L, d_model] (`position_logits`) the `<pos_k>` logits get their
         scores against them, with `position_inputs` [b, L, d_model] (`position_inputs`) the
-        `<pos_k>` input embeddings get their rows (`insertion_context` makes both)."""
+        `<pos_k>` input embeddings get their rows (`insertion_context` makes both);
+        `image_states` [b, P + 2, d_model]: a tower model's image part (`insertion_memory`)."""
         backbone = self.backbone
+        reordered_states, token_mask = self.insertion_memory(reordered_states, token_mask,
+                                                             image_states)
         if position_inputs is None:
             hidden = backbone.decode_hidden(decoder_input_tokens, reordered_states, token_mask,
                                             training)
@@ -202,10 +267,12 @@ class Edit5Model(keras.Model):
         return self._add_position_logits(logits, hidden, position_keys)
 
     def init_cache(self, batch_size: int, max_length: int, reordered_states, token_mask,
-                   position_keys=None, position_inputs=None) -> dict:
+                   position_keys=None, position_inputs=None, image_states=None) -> dict:
         """The insertion decoder's fixed-size cache over h^f [b, L, d_model] (see T5Decoder),
-        plus `position_keys` / `position_inputs` [b, L, d_model] when the model uses them."""
-        cache = self.backbone.init_cache(batch_size, max_length, reordered_states, token_mask)
+        plus `position_keys` / `position_inputs` [b, L, d_model] when the model uses them; a
+        tower model's cross-attention also covers `image_states` [b, P + 2, d_model]."""
+        memory, memory_mask = self.insertion_memory(reordered_states, token_mask, image_states)
+        cache = self.backbone.init_cache(batch_size, max_length, memory, memory_mask)
         if position_keys is not None:
             cache["position_keys"] = position_keys
         if position_inputs is not None:
@@ -232,7 +299,8 @@ class Edit5Model(keras.Model):
 
         Args:
           features: dict with `encoder_input_tokens` [b, L], `tags` [b, L], `pointers` [b, L],
-            `decoder_input_tokens` [b, T] (module docstring). Inference without gold features
+            `decoder_input_tokens` [b, T] (module docstring), and with a tower `encoder_image`
+            float [b, H, W]. Inference without gold features
             goes through `textedit.decoding.edit_inference.edit_step`.
 
         Returns:
@@ -244,7 +312,9 @@ class Edit5Model(keras.Model):
         if missing:
             raise KeyError(f"Edit5Model needs the gold features {missing} (teacher forcing); "
                            "for inference use textedit.decoding.edit_inference.edit_step")
-        hidden, token_mask = self.encode(features["encoder_input_tokens"], training)
+        image = features.get(IMAGE_FEATURE) if self.has_image_tower else None
+        hidden, token_mask, image_states = self.encode_all(features["encoder_input_tokens"],
+                                                           training, image)
         tag_logits = self.tag(hidden, token_mask, training)
         tags = ops.cast(features["tags"], "int32")
         kept = ops.logical_and(ops.equal(tags, KEEP), token_mask)
@@ -255,7 +325,8 @@ class Edit5Model(keras.Model):
         reordered = self.reorder(tag_states, new_positions, kept, token_mask, training)
         insertion_logits = self.decode(features["decoder_input_tokens"], reordered, token_mask,
                                        training,
-                                       **self.insertion_context(reordered, new_positions, kept))
+                                       **self.insertion_context(reordered, new_positions, kept,
+                                                                image_states))
         return {"tag_logits": tag_logits, "pointer_logits": pointer_logits,
                 "insertion_logits": insertion_logits}
 
