@@ -36,9 +36,11 @@ def tiny_vocab():
         vocab_size=2000, num_position_tokens=TINY_POSITIONS)
 
 
-def make_edit5_run(run_dir, vocab_dir, positions: int, seed: int = 0, vocab_rows: int = 2176):
+def make_edit5_run(run_dir, vocab_dir, positions: int, seed: int = 0, vocab_rows: int = 2176,
+                   image_tower=None):
     """A run directory as `textedit train` leaves it (model.json, vocab/, checkpoints/ckpt-7) for
-    a tiny, randomly initialised EdiT5 model over the vocabulary in `vocab_dir`; returns the model.
+    a tiny, randomly initialised EdiT5 model over the vocabulary in `vocab_dir` (with
+    `image_tower`, an ImageTowerConfig, the model reads line images); returns the model.
     """
     import keras
 
@@ -50,7 +52,8 @@ def make_edit5_run(run_dir, vocab_dir, positions: int, seed: int = 0, vocab_rows
     keras.utils.set_random_seed(seed)
     config = Edit5Config(t5=T5Config.named("tiny", vocab_size=vocab_rows, num_decoder_layers=1,
                                            dropout_rate=0.0),
-                         max_input_length=64, num_position_tokens=positions)
+                         max_input_length=64, num_position_tokens=positions,
+                         image_tower=image_tower)
     model = Edit5Model(config, name="edit5")
     optimizer = make_optimizer("adamw", 1e-3)
     optimizer.build(model.trainable_variables)
@@ -65,3 +68,14 @@ def tiny_edit5_run(tiny_vocab, tmp_path_factory):
     """(run directory, model) of `make_edit5_run` over the tiny vocabulary."""
     run_dir = tmp_path_factory.mktemp("edit5_run")
     return run_dir, make_edit5_run(run_dir, _VOCAB_DIR, TINY_POSITIONS)
+
+
+@pytest.fixture(scope="session")
+def tiny_edit5_image_run(tiny_vocab, tmp_path_factory):
+    """The run directory of a tiny EdiT5 with an image tower (image_tower_runs.TINY_TOWER: 16 x 64
+    line images) over the tiny vocabulary."""
+    from image_tower_runs import TINY_TOWER
+
+    run_dir = tmp_path_factory.mktemp("edit5_image_run")
+    make_edit5_run(run_dir, _VOCAB_DIR, TINY_POSITIONS, seed=2, image_tower=TINY_TOWER)
+    return run_dir

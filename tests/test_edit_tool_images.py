@@ -1,7 +1,7 @@
 """`textedit edit` with line images: JSONL lines with an "image" file (relative to the JSONL file)
-for a seq2seq run with an image tower give the Editor's outputs; a missing or unreadable image,
-an image for a run without a tower and a line without one for a tower run name the file and
-line."""
+for a seq2seq or EdiT5 run with an image tower give the Editor's outputs; a missing or
+unreadable image, an image for a run without a tower and a line without one for a tower run name
+the file and line."""
 
 import json
 import os
@@ -20,8 +20,12 @@ def tower_run(tiny_vocab, tmp_path_factory):
     return run_dir
 
 
-def test_jsonl_with_images_gives_the_editors_outputs(tower_run, tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize("kind", ["seq2seq", "edit5"])
+def test_jsonl_with_images_gives_the_editors_outputs(kind, tower_run, tiny_edit5_image_run,
+                                                     tmp_path, capsys, monkeypatch):
     from textedit.inference.editor import Editor
+
+    run = {"seq2seq": tower_run, "edit5": tiny_edit5_image_run}[kind]
 
     for number, text in enumerate(TEXTS):
         write_line_png(tmp_path / "lines" / f"{number}.png", text)
@@ -31,16 +35,18 @@ def test_jsonl_with_images_gives_the_editors_outputs(tower_run, tmp_path, capsys
                              for number, text in enumerate(TEXTS)))
     # Run from another directory: image paths are resolved against the JSONL file's directory.
     monkeypatch.chdir(tmp_path.parent)
-    assert cli(["edit", str(jsonl), "--model", str(tower_run), "--batch_size", "4",
+    assert cli(["edit", str(jsonl), "--model", str(run), "--batch_size", "4",
                 "--explain"]) == 0
     captured = capsys.readouterr()
     records = [json.loads(line) for line in captured.out.splitlines()]
     assert [r["id"] for r in records] == [0, 1, 2]
-    assert records[0]["image"] == "lines/0.png" and records[0]["edit"] == {"status": "edited"}
-    expected = Editor.load(tower_run, batch_size=4).edit(
-        TEXTS, images=[render_line(text, *IMAGE_SHAPE) for text in TEXTS])
+    assert records[0]["image"] == "lines/0.png" and records[0]["edit"]["status"] == "edited"
+    editor = Editor.load(run, batch_size=4)
+    expected = editor.edit(TEXTS, images=[render_line(text, *IMAGE_SHAPE) for text in TEXTS])
     assert [r["output"] for r in records] == expected
     assert "3 inputs: 3 edited" in captured.err
+    with pytest.raises(ValueError, match="image"):
+        editor.edit(TEXTS)  # a tower run refuses texts without their images
 
 
 def _edit_error(args, capsys) -> str:
