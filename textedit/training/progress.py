@@ -2,12 +2,15 @@
 
     progress = Progress(total_steps=1000, start_step=0, batch_size=64)
     progress.update(step, {"loss": 2.31, "learning_rate": 1e-3})   # every log_every steps
+    progress.update(step, stats, budget_left=540.0)   # a run that a time budget ends
 
 Rates are measured over the steps since the previous update (wall clock, data loading included;
 time spent in checkpoints and evaluations is left out with `paused()`, so the ETA counts
 training steps only). The first line after a start includes the compilation of the step and says
-so. On a terminal
-the line is rewritten in place; otherwise (a log file, CI) one line per update.
+so. A run with a time budget (MAX_TRAIN_SECONDS) passes the budget's seconds left: the ETA is
+then the sooner of the two ends and says "(time budget)" when the budget ends first (the step
+count of such runs is often a placeholder, 10,000,000). On a terminal the line is rewritten in
+place; otherwise (a log file, CI) one line per update.
 """
 
 from __future__ import annotations
@@ -39,8 +42,10 @@ class Progress:
         self._paused = 0.0
         self.examples_per_second = 0.0
 
-    def update(self, step: int, stats: dict[str, float]) -> float:
-        """Prints the line for `step`; returns examples/s since the previous update."""
+    def update(self, step: int, stats: dict[str, float], budget_left: float | None = None
+               ) -> float:
+        """Prints the line for `step`; returns examples/s since the previous update.
+        `budget_left`: seconds of a time budget left (None: no budget)."""
         now = self.clock()
         steps = step - self._last_step
         elapsed = max(now - self._last_time - self._paused, 1e-9)
@@ -48,7 +53,10 @@ class Progress:
         remaining = (self.total_steps - step) * elapsed / max(steps, 1)
         shown = [f"step {step}/{self.total_steps} ({100.0 * step / self.total_steps:.1f}%)"]
         shown += [f"{k} {_format_value(v)}" for k, v in stats.items()]
-        shown += [f"{self.examples_per_second:,.1f} ex/s", f"ETA {format_duration(remaining)}"]
+        eta = f"ETA {format_duration(remaining)}"
+        if budget_left is not None and budget_left < remaining:
+            eta = f"ETA {format_duration(budget_left)} (time budget)"
+        shown += [f"{self.examples_per_second:,.1f} ex/s", eta]
         if self._first:
             shown.append("(incl. compilation)")
         line = "  ".join(shown)

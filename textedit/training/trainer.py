@@ -199,7 +199,7 @@ def train(config: TrainConfig, model_fn: Callable[[], keras.Model], objective: O
                     f"({budget.seconds:.0f}s of training steps)")
             if step % config.log_every == 0 or last or step == start_step + 1:
                 stats = {k: float(v) for k, v in step_stats.items() if k != "normalizer"}
-                examples_per_second = progress.update(step, stats)
+                examples_per_second = progress.update(step, stats, budget.left())
                 with writer.as_default():
                     for name, value in stats.items():
                         write_scalar(name, value, step)
@@ -245,6 +245,10 @@ class TrainingClock:
 
     def spent(self) -> bool:
         return bool(self.budget) and self.seconds >= self.budget
+
+    def left(self) -> float | None:
+        """Seconds of the budget left (None without a budget)."""
+        return max(self.budget - self.seconds, 0.0) if self.budget else None
 
 
 def _evaluate(evaluators, model, step: int, log) -> dict[str, dict[str, float]]:
