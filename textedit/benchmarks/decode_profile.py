@@ -23,7 +23,7 @@ import numpy as np
 from textedit.benchmarks.decode_speed import timed
 
 
-def _median_ms(fn, warmup: int, repeats: int) -> float:
+def median_ms(fn, warmup: int, repeats: int) -> float:
     """Median ms of fn() over `repeats` calls, after one compiling call and `warmup` more."""
     fn()  # traces and compiles
     times, _ = timed(fn, warmup, repeats)
@@ -71,10 +71,10 @@ def profile_decode(size: str = "small", vocab_size: int = 16128, batch_size: int
     encode_xla, stack_xla = xla_function(encode_and_cache), xla_function(without_output_layer)
     rows = []
     for length in decode_lengths:
-        full = _median_ms(lambda n=length: greedy_decode_xla(model, tokens, n, never, None).numpy(),
+        full = median_ms(lambda n=length: greedy_decode_xla(model, tokens, n, never, None).numpy(),
                           warmup, repeats)
-        encode = _median_ms(lambda n=length: encode_xla(tokens, n).numpy(), warmup, repeats)
-        stack = _median_ms(lambda n=length: stack_xla(tokens, n).numpy(), warmup, repeats)
+        encode = median_ms(lambda n=length: encode_xla(tokens, n).numpy(), warmup, repeats)
+        stack = median_ms(lambda n=length: stack_xla(tokens, n).numpy(), warmup, repeats)
         rows.append({"decode_length": length, "full_ms": full, "encode_cache_ms": encode,
                      "no_output_layer_ms": stack, "output_layer_ms": full - stack,
                      "decoder_steps_ms": stack - encode,

@@ -192,6 +192,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="EdiT5 insertion buffer (default: the bucket length)")
     flags.add_data_flags(timing)  # --vocab_dir: the vocabulary when no run brings its own
     timing.add_argument("--json", metavar="FILE", help="also write the report as JSON here")
+    timing.add_argument("--profile", action="store_true",
+                        help="instead of the benchmark, time the parts of EdiT5's batch-1 "
+                             "computation (encoder, tagger, pointer, order loop, re-order, "
+                             "insertion decoder stack, output layer) at --size, one input of "
+                             "--profile_pieces pieces in a --profile_bucket bucket with "
+                             "--profile_insert_steps insertion steps, and seq2seq full at "
+                             "--profile_target_steps (textedit/benchmarks/edit5_profile.py)")
+    timing.add_argument("--profile_bucket", type=int, default=32)
+    timing.add_argument("--profile_pieces", type=int, default=20)
+    timing.add_argument("--profile_insert_steps", type=int, default=6)
+    timing.add_argument("--profile_target_steps", type=int, default=22)
     timing.set_defaults(benchmark_run=_run_latency)
 
     edits = commands.add_parser(
@@ -287,6 +298,19 @@ def _run_latency(args: argparse.Namespace) -> int:
 
     from textedit.benchmarks import latency
 
+    if args.profile:
+        from pathlib import Path
+
+        from textedit.benchmarks import edit5_profile
+
+        report = edit5_profile.profile_edit5(
+            size=args.size, vocab_size=args.vocab_size, input_length=args.profile_bucket,
+            source_pieces=args.profile_pieces, insert_steps=args.profile_insert_steps,
+            target_steps=args.profile_target_steps, threads=args.threads)
+        if args.json:
+            Path(args.json).write_text(json.dumps(report, indent=1) + "\n")
+        print(edit5_profile.format_edit5_profile(report), flush=True)
+        return 0
     flags.apply_data_flags(args)
     settings = latency.LatencySettings(**{field.name: getattr(args, field.name)
                                           for field in dataclasses.fields(latency.LatencySettings)})

@@ -3,9 +3,9 @@
 Row-wise argmax of the pointer matrix can revisit a position or close a cycle early (1 -> 2 -> 1);
 EdiT5 needs a chain from START through every kept position. `decode_order` decodes greedily with a
 visited mask: from START, repeatedly follow the best-scoring kept position not yet visited; when
-none is left, close the chain back to START. The loop runs exactly L iterations (static shapes;
-at most L - 1 positions can be kept besides START, plus the closing step), so it compiles into
-any XLA graph.
+none is left, close the chain back to START. The loop is a while loop over static shapes that
+stops once every row's chain is closed (K + 1 iterations for the row with the most kept
+positions K besides START; at most L), so it compiles into any XLA graph.
 
 Guarantees, whatever the scores (ties, -inf, NaN, all equal): every kept position except START
 appears exactly once in `order`; `next_positions` is a permutation in the features' convention
@@ -117,5 +117,16 @@ def decode_order(scores, kept, start, continuation=None) -> DecodedOrder:
         closed = ops.logical_or(closed, ops.logical_not(any_left))
         return current, unvisited, closed, next_positions, order, new_positions
 
-    final = ops.fori_loop(0, length, body, state)
-    return DecodedOrder(next_positions=final[3], order=final[4], new_positions=final[5])
+    # A while loop that stops once every row's chain is closed: after K + 1 steps for K kept
+    # positions besides START (K visits, then the step back to START), not after L. Later steps
+    # would change nothing (a closed row's state is fixed), so the result is the same as L steps.
+    def step_body(step, *values):
+        return (step + 1, *body(step, values))
+
+    def still_open(step, current, unvisited, closed, *rest):
+        return ops.logical_not(ops.all(closed))
+
+    final = ops.while_loop(still_open, step_body,
+                           (ops.convert_to_tensor(0, "int32"), *state),
+                           maximum_iterations=length)
+    return DecodedOrder(next_positions=final[4], order=final[5], new_positions=final[6])
