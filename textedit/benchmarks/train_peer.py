@@ -32,7 +32,7 @@ import os
 import statistics
 import time
 
-from textedit.benchmarks.decode_speed import _in_own_process, _timed, transformers_t5
+from textedit.benchmarks.decode_speed import in_own_process, timed, transformers_t5
 
 Z_LOSS = 1e-4  # seq2seq_objective()'s default, what benchmark_train trains with
 CLIP_GRAD_NORM = 1.0  # benchmark_train's TrainStep
@@ -94,7 +94,7 @@ def time_transformers_train(hf_config: dict, state: dict, batch: dict, threads: 
     for _ in range(warmup - 1):
         train_step()
     warmup_seconds = time.perf_counter() - start
-    times, _ = _timed(train_step, 0, steps)
+    times, _ = timed(train_step, 0, steps)
     return {"first_loss": first_loss, "warmup_seconds": warmup_seconds, "step_seconds_all": times,
             "step_seconds_median": statistics.median(times),
             "parameters": sum(p.numel() for p in model.parameters()),
@@ -112,11 +112,11 @@ def benchmark_train_with_peer(*, threads: int | None = None, skip_transformers: 
     peak, first loss, parameters, versions) and "peer_ratio" (our MFU / theirs)."""
     threads = threads or os.cpu_count()
     settings.update(warmup=warmup, steps=steps)
-    report = _in_own_process(time_ours_train, threads, not skip_transformers, settings)
+    report = in_own_process(time_ours_train, threads, not skip_transformers, settings)
     if not skip_transformers:
         hf_config, state, batch = (report.pop(key)
                                    for key in ("hf_config", "hf_state", "batch_arrays"))
-        theirs = _in_own_process(time_transformers_train, hf_config, state, batch, threads,
+        theirs = in_own_process(time_transformers_train, hf_config, state, batch, threads,
                                  warmup, steps)
         step_seconds = theirs["step_seconds_median"]
         flops = report["model_tflop_per_step"] * 1e12
