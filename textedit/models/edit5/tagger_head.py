@@ -14,6 +14,7 @@ import dataclasses
 import keras
 from keras import ops
 
+from textedit.models.t5.dropout import Dropout
 from textedit.models.t5.t5_config import T5Config
 from textedit.models.t5.t5_encoder import T5Encoder
 
@@ -81,7 +82,7 @@ class TagFusion(keras.layers.Layer):
             c.d_model, use_bias=False, name="wo", dtype=policy,
             kernel_initializer=keras.initializers.RandomNormal(stddev=c.d_ff**-0.5))
         self.wo.build((None, None, c.d_ff))
-        self.dropout = keras.layers.Dropout(c.dropout_rate, dtype=policy)
+        self.dropout = Dropout(c.dropout_rate, dtype=policy)
 
     def call(self, hidden, tags, training=False):
         tag_states = ops.cast(self.tag_embedding(ops.cast(tags, "int32")), hidden.dtype)

@@ -16,6 +16,7 @@ from keras import ops
 from textedit.models.gemma2.gemma2_attention import Gemma2Attention
 from textedit.models.gemma2.gemma2_config import Gemma2Config
 from textedit.models.gemma2.gemma_rms_norm import GemmaRMSNorm
+from textedit.models.t5.dropout import Dropout
 
 NORMS = ("input_layernorm", "post_attention_layernorm", "pre_feedforward_layernorm",
          "post_feedforward_layernorm")
@@ -46,7 +47,7 @@ class Gemma2Block(keras.layers.Layer):
                 kernel_initializer=keras.initializers.RandomNormal(stddev=fan_in**-0.5))
             dense.build((None, None, fan_in))
             setattr(self, name, dense)
-        self.dropout = keras.layers.Dropout(c.dropout_rate, dtype=policy)
+        self.dropout = Dropout(c.dropout_rate, dtype=policy)
 
     def mlp(self, x):
         """GeGLU with the tanh-approximated GELU (HF "gelu_pytorch_tanh")."""

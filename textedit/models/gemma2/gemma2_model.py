@@ -39,6 +39,7 @@ from textedit.models.gemma2 import attention_ops
 from textedit.models.gemma2.gemma2_block import Gemma2Block
 from textedit.models.gemma2.gemma2_config import Gemma2Config
 from textedit.models.gemma2.gemma_rms_norm import GemmaRMSNorm
+from textedit.models.t5.dropout import Dropout
 from textedit.models.t5.t5_encoder_decoder import T5EncoderDecoder
 
 
@@ -62,7 +63,7 @@ class Gemma2DecoderOnly(keras.Model):
         self.blocks = [Gemma2Block(config, name=f"layers_{i}", dtype=policy)
                        for i in range(config.num_layers)]
         self.norm = GemmaRMSNorm(config.rms_norm_eps, name="norm", dtype=policy)
-        self.dropout = keras.layers.Dropout(config.dropout_rate, dtype=policy)
+        self.dropout = Dropout(config.dropout_rate, dtype=policy)
         self.build()
 
     def build(self, input_shape=None):

@@ -19,6 +19,8 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from textedit.models.t5.dropout import Dropout
+
 MASKED_LOGIT = -1e9
 
 
@@ -54,7 +56,7 @@ class T5Attention(keras.layers.Layer):
         for layer in (self.q, self.k, self.v):
             layer.build((None, None, d_model))
         self.o.build((None, None, inner))
-        self.dropout = keras.layers.Dropout(self.dropout_rate, dtype=self.dtype_policy)
+        self.dropout = Dropout(self.dropout_rate, dtype=self.dtype_policy)
 
     def _heads(self, x):
         """[b, t, num_heads * d_kv] -> [b, num_heads, t, d_kv]."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import keras
 
+from textedit.models.t5.dropout import Dropout
 from textedit.models.t5.rms_norm import RMSNorm
 from textedit.models.t5.t5_attention import T5Attention
 from textedit.models.t5.t5_config import T5Config
@@ -49,7 +50,7 @@ class T5Block(keras.layers.Layer):
         sublayers += [self.feed_forward_norm, self.feed_forward]
         for layer in sublayers:
             layer.build((None, None, c.d_model))
-        self.dropout = keras.layers.Dropout(c.dropout_rate, dtype=policy)
+        self.dropout = Dropout(c.dropout_rate, dtype=policy)
 
     def _cross_and_feed_forward(self, x, cross_keys, cross_values, encoder_attention_mask,
                                 training):

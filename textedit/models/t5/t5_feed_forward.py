@@ -13,6 +13,8 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from textedit.models.t5.dropout import Dropout
+
 
 class T5FeedForward(keras.layers.Layer):
     """Call: x [b, t, d_model] -> [b, t, d_model]."""
@@ -43,7 +45,7 @@ class T5FeedForward(keras.layers.Layer):
         else:
             self.wi = dense("wi", self.d_ff, d_model**-0.5, d_model)
         self.wo = dense("wo", d_model, self.d_ff**-0.5, self.d_ff)
-        self.dropout = keras.layers.Dropout(self.dropout_rate, dtype=self.dtype_policy)
+        self.dropout = Dropout(self.dropout_rate, dtype=self.dtype_policy)
 
     def call(self, x, training=False):
         if self.feed_forward_proj == "gated-gelu":

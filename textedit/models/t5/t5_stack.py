@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import keras
 
+from textedit.models.t5.dropout import Dropout
 from textedit.models.t5.relative_position_bias import RelativePositionBias
 from textedit.models.t5.rms_norm import RMSNorm
 from textedit.models.t5.t5_block import T5Block
@@ -45,4 +46,4 @@ class T5Stack(keras.layers.Layer):
         self.final_layer_norm = RMSNorm(c.layer_norm_epsilon, name="final_layer_norm",
                                         dtype=policy)
         self.final_layer_norm.build((None, None, c.d_model))
-        self.dropout = keras.layers.Dropout(c.dropout_rate, dtype=policy)
+        self.dropout = Dropout(c.dropout_rate, dtype=policy)
