@@ -8,6 +8,7 @@
     textedit benchmark latency --num_examples 200 --json latency.json
     textedit benchmark latency --edit5_run RUN --seq2seq_run RUN --slim_run RUN
     textedit benchmark edits --dataset wikisplit_fusion --examples 3
+    textedit benchmark random                    # stateless generators under XLA
 
   train    tokens/s and model-FLOP utilisation of the compiled T5 seq2seq train step on random
            tokens, beside transformers' T5 train step (textedit/benchmarks/train_throughput.py,
@@ -21,6 +22,8 @@
            (textedit/benchmarks/edit_conversion.py)
   input    the trainer's input pipeline, a task uncached vs its Apache Beam cache: examples/s
            and cache size (textedit/benchmarks/input_pipeline.py)
+  random   TensorFlow's stateless random generators under XLA (dropout masks, sampling noise)
+           against a multiply of the same size (textedit/benchmarks/random_numbers.py)
 
 `textedit benchmark SUBCOMMAND --help` explains each one in full.
 """
@@ -105,6 +108,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         edit_conversion,
         input_pipeline,
         latency,
+        random_numbers,
         train_throughput,
     )
 
@@ -249,6 +253,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     pipeline.add_argument("--json", action="store_true", help="print one JSON object")
     pipeline.set_defaults(benchmark_run=_run_input)
 
+    generators = commands.add_parser(
+        "random", help="stateless random generators under XLA: dropout masks, sampling noise",
+        description=random_numbers.__doc__, formatter_class=_FORMATTER)
+    generators.add_argument("--shapes", nargs="+", default=["1280x512", "32x16128"],
+                            help="tensor shapes as AxB (default: a mini model's dropout mask "
+                                 "at batch 32 x 40 and d_ff 512, one sampling step's noise at "
+                                 "batch 32 over 16,128 ids)")
+    generators.add_argument("--repeats", type=int, default=20)
+    generators.add_argument("--threads", type=int, default=1)
+    generators.add_argument("--json", action="store_true", help="print one JSON object")
+    generators.set_defaults(benchmark_run=_run_random)
+
 
 def _run_train(args: argparse.Namespace) -> int:
     from textedit.benchmarks import train_peer
@@ -350,6 +366,20 @@ def _run_input(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise SystemExit(f"textedit benchmark input: {error}") from None
     print(json.dumps(report) if args.json else input_pipeline.format_report(report), flush=True)
+    return 0
+
+
+def _run_random(args: argparse.Namespace) -> int:
+    from textedit.benchmarks import random_numbers
+
+    try:
+        shapes = [[int(n) for n in shape.split("x")] for shape in args.shapes]
+    except ValueError:
+        raise SystemExit(f"textedit benchmark random: --shapes {' '.join(args.shapes)}: "
+                         "expected shapes like 1280x512") from None
+    report = random_numbers.time_generators(shapes, args.repeats, args.threads)
+    print(json.dumps(report) if args.json else random_numbers.format_generators(report),
+          flush=True)
     return 0
 
 

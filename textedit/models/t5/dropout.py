@@ -1,12 +1,13 @@
 """`Dropout`: keras.layers.Dropout that draws its mask with the Philox generator on TensorFlow.
 
 Keras's TensorFlow backend draws dropout masks with `tf.nn.experimental.stateless_dropout` and
-the default ("auto-select") generator. Compiled by XLA for CPU, that generator is about 50x
-slower than Philox: 328 ms against 6.8 ms for a [1280, 512] mask on one core, where the
-multiply it guards takes 0.9 ms (ThreeFry, 1.7 ms, has no kernel outside XLA, and models also
-run eagerly) (measured on this project's 2-core machine; docs/algorithms.md
-#dropout-on-cpu). On a mini model, where each matmul is small, the masks dominated the step:
-an EdiT5 mini step on OCR data ran about 5x slower with dropout 0.1 than with 0.0.
+the default ("auto-select") generator. Compiled by XLA for CPU, that generator is about 100x
+slower than Philox: 270 ms against 2.4 ms for the uniform numbers of a [1280, 512] mask on one
+core, where a multiply of that size takes 0.6 ms (`textedit benchmark random`;
+docs/algorithms.md#random-numbers-on-cpu). ThreeFry (1.6 ms) has no kernel outside XLA, and
+models also run eagerly. On a mini model, where each matmul is small,
+the masks dominated the step: an EdiT5 mini run on OCR data trained about 5x slower with
+dropout 0.1 than with 0.0.
 
 Same layer otherwise: the same `rate`, `seed` and seed-generator state (so the
 same weights and checkpoint keys), inverted scaling, identity when not training or at rate 0.
