@@ -19,10 +19,11 @@ name, `.jsonl` / `.tsv`, else text):
 
 --model may also be a seq2seq run or export (T5EncoderDecoder: greedy decoding up to the run's
 decode_length; no edit plan, so --explain shows the output and the diff). A run with an image
-tower (T5WithImageTower, e.g. gin/experiments/seq2seq_ocr_correct_image.gin) reads JSONL only,
-every line with an "image" beside the source: a line image file (PNG or anything Pillow reads;
-grayscale, the tower's size, ink 255 on background 0, as `textedit.data.ocr.render_line` draws),
-its path relative to the JSONL file's directory unless absolute:
+tower (T5WithImageTower, e.g. gin/experiments/seq2seq_ocr_correct_image.gin, or an EdiT5 run
+with Edit5Config.image_tower), or the export of one, reads JSONL only, every line with an
+"image" beside the source: a line image file (PNG or anything Pillow reads; grayscale, the
+tower's size, ink 255 on background 0, as `textedit.data.ocr.render_line` draws), its path
+relative to the JSONL file's directory unless absolute:
     {"source": "The rnodern office is c1osed .", "image": "lines/0.png"}
 A missing or unreadable image, an "image" key for a run without a tower, or a line without one
 for a run with a tower stops the tool with the file and line.

@@ -22,7 +22,10 @@ A seq2seq run (T5EncoderDecoder, or T5WithImageTower with an image tower) export
 with signatures that decode greedily up to the run's decode_length (textedit/inference/
 seq2seq_export.py): serving_default takes text string [batch] and, with a tower, image uint8
 [batch, H, W] (the line image as drawn or read from a PNG); decode_ids takes
-encoder_input_tokens (and encoder_image float32 [batch, H, W]) -> tokens int32.
+encoder_input_tokens (and encoder_image float32 [batch, H, W]) -> tokens int32. An EdiT5 run
+with an image tower (Edit5Config.image_tower) likewise gets serving_default text and image uint8
+[batch, H, W], and edit_ids encoder_input_tokens and encoder_image float32 [batch, H, W]; the
+image shape is recorded in textedit_export.json ("image_shape") for `textedit edit --model`.
 """
 
 from __future__ import annotations

@@ -5,12 +5,27 @@
     loaded, settings = load_edit_export("export/edit5")      # imports tensorflow_text first
     loaded.signatures["serving_default"](text=tf.constant(["She go to school ."]))["outputs"]
     loaded.signatures["edit_ids"](encoder_input_tokens=ids)   # ids int32 [b, max_input_length]
+    loaded.signatures["serving_default"](text=texts, image=pixels)  # a tower run: uint8 [b, H, W]
 
-Signatures (the batch dimension is dynamic; L = max_input_length, T = max_insert_length):
+Signatures (the batch dimension is dynamic; L = max_input_length, T = max_insert_length; H x W =
+the image tower's image size, for a model with one):
 
-    serving_default (edit_text)   text string [b] -> {"outputs": string [b]}
-    edit_ids                      encoder_input_tokens int32 [b, L] -> {"tags", "pointers",
+    serving_default (edit_text)   text string [b] (+ image uint8 [b, H, W] with a tower)
+                                  -> {"outputs": string [b]}
+    edit_ids                      encoder_input_tokens int32 [b, L] (+ encoder_image float32
+                                  [b, H, W] with a tower) -> {"tags", "pointers",
                                   "order": int32 [b, L], "insertion_tokens": int32 [b, T]}
+
+A model with an image tower (`Edit5Config.image_tower`, e.g. gin/experiments/
+edit5_ocr_correct_image.gin) cannot run without its line image, so both signatures then take one
+per row, as textedit.inference.seq2seq_export's do (its docstring says why there is no text-only
+signature): `edit_text` takes the uint8 pixels (a decoded PNG as is, ink 255 on background 0) and
+scales them by 1/255 to float32 in the graph, the conversion the task and `line_images.
+line_image_pixels` use; `edit_ids` takes the float image as the feature converter's
+"encoder_image" is. The image goes to `edit_loop(..., image=...)`: the encoder reads it with the
+text and the insertion decoder attends to its states. Rows that are not edited (empty, too long)
+still need an image (any; it is not used for their output). A text-only model keeps exactly the
+text-only signatures.
 
 `edit_text` tokenises inside the graph with the run's SentencePiece model (tensorflow_text; the
 same ids as the run's seqio vocabulary, sentinel pieces included), appends EOS and pads to L, runs
@@ -50,8 +65,10 @@ Export directory:
     textedit_export.json              first_position_id, num_position_tokens, eos_id, pad_id,
                                       unk_id, max_input_length, max_insert_length, vocabulary
                                       ("assets/textedit.model"), num_sentinels, word_guards,
-                                      delete_threshold,
-                                      sentencepiece_size, signatures, metadata (e.g. run, step)
+                                      delete_threshold, model ("edit5"), image_shape
+                                      ([H, W] with a tower, else null: what `Editor.load` reads
+                                      to pass images), sentencepiece_size, signatures,
+                                      metadata (e.g. run, step)
 """
 
 from __future__ import annotations
@@ -107,6 +124,8 @@ class EditExportModule(tf.Module):
             pad_id=config.t5.pad_id)
         self.max_input_length, self.max_insert_length = max_input_length, max_insert_length
         self.sentencepiece_size, self.unk_id = sentencepiece_size, unk_id
+        tower = getattr(config, "image_tower", None)
+        self.image_shape = None if tower is None else (tower.image_height, tower.image_width)
         # The variables are tracked as a list, not through the Keras model (as keras'
         # ExportArchive does): the SavedModel holds the weights and the traced graphs only.
         self.model_variables = list(model.variables)
@@ -117,14 +136,17 @@ class EditExportModule(tf.Module):
         # from it in-graph for both signatures (textedit.decoding.word_guards).
         table = None if word_start_table is None else np.asarray(word_start_table, dtype=bool)
 
-        def edit(tokens):
+        def edit(tokens, images=None):
+            # `image` is left out without a tower, so text-only graphs stay as they were.
+            extra = {} if images is None else {"image": images}
             if table is None:
                 return edit_loop(model, tokens, max_insert_length,
-                                 delete_threshold=delete_threshold)
+                                 delete_threshold=delete_threshold, **extra)
             table_tensor = tf.constant(table)
             return edit_loop(model, tokens, max_insert_length,
                              word_start=gather_word_starts(tokens, table_tensor),
-                             delete_threshold=delete_threshold, word_start_table=table_tensor)
+                             delete_threshold=delete_threshold, word_start_table=table_tensor,
+                             **extra)
 
         def realise(tokens, tags, order, insertion_tokens):
             return realise_tokens(tokens, tags, order, insertion_tokens, **self.settings)
@@ -134,18 +156,29 @@ class EditExportModule(tf.Module):
         # serves both.
         self._edit = tf.function(edit, jit_compile=True)
         self._realise = tf.function(realise, jit_compile=True)
-        self.edit_ids = tf.function(self._edit_ids, input_signature=[
-            tf.TensorSpec([None, max_input_length], tf.int32, name="encoder_input_tokens")])
-        self.edit_text = tf.function(self._edit_text, input_signature=[
-            tf.TensorSpec([None], tf.string, name="text")])
+        token_spec = tf.TensorSpec([None, max_input_length], tf.int32,
+                                   name="encoder_input_tokens")
+        text_spec = tf.TensorSpec([None], tf.string, name="text")
+        if self.image_shape is None:
+            self.edit_ids = tf.function(lambda encoder_input_tokens: self._edit_ids(
+                encoder_input_tokens, None), input_signature=[token_spec])
+            self.edit_text = tf.function(lambda text: self._edit_text(text, None),
+                                         input_signature=[text_spec])
+        else:
+            self.edit_ids = tf.function(self._edit_ids, input_signature=[
+                token_spec, tf.TensorSpec([None, *self.image_shape], tf.float32,
+                                          name="encoder_image")])
+            self.edit_text = tf.function(self._edit_text, input_signature=[
+                text_spec, tf.TensorSpec([None, *self.image_shape], tf.uint8, name="image")])
 
-    def _edit_ids(self, encoder_input_tokens):
-        """int32 [b, L] -> EditOutputs as a dict of int32 [b, L] x 3 and [b, T]."""
-        outputs: EditOutputs = self._edit(encoder_input_tokens)
+    def _edit_ids(self, encoder_input_tokens, encoder_image):
+        """int32 [b, L] (+ float32 [b, H, W]) -> EditOutputs as a dict of int32 [b, L] x 3 and
+        [b, T]."""
+        outputs: EditOutputs = self._edit(encoder_input_tokens, encoder_image)
         return {name: tf.identity(value, name=name) for name, value in outputs._asdict().items()}
 
-    def _edit_text(self, text):
-        """string [b] -> {"outputs": string [b]} (module docstring)."""
+    def _edit_text(self, text, image):
+        """string [b] (+ uint8 [b, H, W]) -> {"outputs": string [b]} (module docstring)."""
         length, pad_id, eos_id = self.max_input_length, self.settings["pad_id"], \
             self.settings["eos_id"]
         pieces = self.tokenizer.tokenize(text)  # ragged int32 [b, (n)]
@@ -159,7 +192,8 @@ class EditExportModule(tf.Module):
         # model nothing meaningful and realises to nothing.
         tokens = rows.to_tensor(default_value=pad_id, shape=[None, length])
         tokens = tf.where(edited[:, None], tokens, pad_id)
-        outputs = self._edit(tokens)
+        images = None if image is None else tf.cast(image, tf.float32) / 255.0
+        outputs = self._edit(tokens, images)
         realised = self._realise(tokens, outputs.tags, outputs.order, outputs.insertion_tokens)
         # seqio's decode reads ids past the SentencePiece pieces (the sentinels) as <unk>.
         ids = tf.where(realised.tokens >= self.sentencepiece_size, self.unk_id, realised.tokens)
@@ -209,7 +243,8 @@ def export_edit_model(model, vocab_model_file: str | os.PathLike, export_dir: st
     """Writes `model` (an `Edit5Model`) as a SavedModel to export_dir (module docstring).
 
     Args:
-      model: the trained Edit5Model (weights loaded).
+      model: the trained Edit5Model (weights loaded); with an image tower, both signatures
+        also take the line image (module docstring).
       vocab_model_file: its SentencePiece `.model` file (a run's `vocab/textedit.model`).
       export_dir: the SavedModel directory (created; existing files are overwritten).
       max_input_length: L, the static input length of both signatures (pieces + EOS); at most
@@ -231,11 +266,6 @@ def export_edit_model(model, vocab_model_file: str | os.PathLike, export_dir: st
     config = model.config
     if not hasattr(config, "num_position_tokens"):
         raise ValueError(f"export_edit_model needs an Edit5Model, got {type(model).__name__}")
-    if getattr(config, "image_tower", None) is not None:
-        # The signatures take text only; a tower model cannot run without its line image.
-        raise ValueError("exporting an EdiT5 model with an image tower is not supported yet "
-                         "(its signatures would need the line image); use the run directory "
-                         "with `textedit edit --model RUN` (JSONL with \"image\") or Editor.load")
     if max_input_length < 2:
         raise ValueError(f"max_input_length={max_input_length}: expected >= 2 (a piece and EOS)")
     if max_input_length > config.max_input_length:
@@ -258,7 +288,15 @@ def export_edit_model(model, vocab_model_file: str | os.PathLike, export_dir: st
             word_start_table=word_start_table(vocabulary) if word_guards else None,
             delete_threshold=float(delete_threshold))
         tf.saved_model.save(module, str(export_dir), signatures=module.signatures())
+    image_shape = module.image_shape
+    text_inputs = {"text": "string [batch]"}
+    id_inputs = {"encoder_input_tokens": f"int32 [batch, {max_input_length}]"}
+    if image_shape is not None:
+        text_inputs["image"] = f"uint8 [batch, {image_shape[0]}, {image_shape[1]}]"
+        id_inputs["encoder_image"] = f"float32 [batch, {image_shape[0]}, {image_shape[1]}]"
     written = {
+        "model": "edit5",
+        "image_shape": None if image_shape is None else list(image_shape),
         **module.settings,
         "unk_id": vocabulary.unk_id,
         "max_input_length": max_input_length,
@@ -269,10 +307,10 @@ def export_edit_model(model, vocab_model_file: str | os.PathLike, export_dir: st
         "delete_threshold": float(delete_threshold),
         "sentencepiece_size": vocabulary.tokenizer.GetPieceSize(),
         "signatures": {
-            "serving_default": {"inputs": {"text": "string [batch]"},
+            "serving_default": {"inputs": text_inputs,
                                 "outputs": {"outputs": "string [batch]"}},
             "edit_ids": {
-                "inputs": {"encoder_input_tokens": f"int32 [batch, {max_input_length}]"},
+                "inputs": id_inputs,
                 "outputs": {"tags": f"int32 [batch, {max_input_length}]",
                             "pointers": f"int32 [batch, {max_input_length}]",
                             "order": f"int32 [batch, {max_input_length}]",

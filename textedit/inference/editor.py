@@ -30,8 +30,10 @@ returns a `Seq2SeqEditor` (textedit/inference/seq2seq_editor.py) with the same `
 `images=` for a run with an image tower. An EdiT5 run with an image tower
 (gin/experiments/edit5_ocr_correct_image.gin) takes `images=` too, one line image per text (a
 file path or a uint8 [H, W] array, scaled by 1/255 as the task does; filler rows of a batch get
-an all-zero image); a text-only EdiT5 run refuses them. Exporting an EdiT5 tower run is not
-supported yet (textedit.inference.edit_export says so).
+an all-zero image); a text-only EdiT5 run refuses them. The SavedModel of an EdiT5 tower run
+(`textedit export`; its textedit_export.json records the image shape) takes `images=` the same
+way and gives the run's outputs: they go to its `edit_ids` signature as float32 [b, H, W]
+(textedit.inference.edit_export).
 """
 
 from __future__ import annotations
@@ -142,17 +144,22 @@ class _SavedModelBackend:
     def __init__(self, loaded, metadata: dict):
         self.signature = loaded.signatures["edit_ids"]
         self.fixed_length = int(metadata["max_input_length"])
+        # (height, width) of the exported model's image tower (exports without one, and those
+        # before tower exports, have none): the signature then takes encoder_image too.
+        shape = metadata.get("image_shape")
+        self.image_shape = tuple(shape) if shape else None
         # Exports before issue 14 had no guards.
         self.word_guards = bool(metadata.get("word_guards", False))
         self.delete_threshold = float(metadata.get("delete_threshold",
                                                    DEFAULT_DELETE_THRESHOLD))
 
-    image_shape = None  # exports of EdiT5 tower runs are not supported yet
-
     def __call__(self, tokens: np.ndarray, images: np.ndarray | None = None):
         import tensorflow as tf
 
-        outputs = self.signature(encoder_input_tokens=tf.constant(tokens, tf.int32))
+        inputs = {"encoder_input_tokens": tf.constant(tokens, tf.int32)}
+        if images is not None:
+            inputs["encoder_image"] = tf.constant(images, tf.float32)
+        outputs = self.signature(**inputs)
         return (outputs["tags"].numpy(), outputs["pointers"].numpy(),
                 outputs["insertion_tokens"].numpy())
 
