@@ -4,6 +4,7 @@
     register_lmcor_task("gec_jfleg", train="cands/jfleg_train.jsonl",
                         validation="cands/jfleg_validation.jsonl")      # -> lmcor_gec_jfleg
     register_lmcor_task("gec_jfleg", ..., edit5=True)                    # -> edit5_lmcor_gec_jfleg
+    register_lmcor_task("gec_wi_fce", train=["part0.jsonl", "part1.jsonl"], ...)  # files joined
 
 From gin: `MIXTURE_OR_TASK_NAME = @lmcor_task()` (gin/experiments/lmcor_*.gin).
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Sequence
 
 import seqio
 import tensorflow as tf
@@ -40,6 +42,8 @@ from textedit.data.readers.candidates_reader import CandidateExample, read_candi
 from textedit.data.readers.malformed_input import SkipReport
 
 LMCOR_PREFIX = "lmcor_"
+# A split's candidate file, or several read one after the other (cross-fitting halves).
+CandidateFiles = str | os.PathLike | Sequence[str | os.PathLike] | None
 # Skipped records of each (path, k) read under --skip_bad_lines, for reports.
 SKIPPED: dict[tuple[str, int | None], SkipReport] = {}
 
@@ -58,10 +62,17 @@ def _read(path: str, k: int | None, skip_bad_lines: bool) -> list[CandidateExamp
     return examples
 
 
+def _paths(paths: CandidateFiles) -> tuple[str, ...]:
+    """One file or a list of files -> a tuple of path strings."""
+    if isinstance(paths, str | os.PathLike):
+        return (str(paths),)
+    return tuple(str(path) for path in paths)
+
+
 def register_lmcor_task(
     base_task: str,
-    train: str | os.PathLike | None = None,
-    validation: str | os.PathLike | None = None,
+    train: CandidateFiles = None,
+    validation: CandidateFiles = None,
     k: int | None = None,
     edit5: bool = False,
     name: str | None = None,
@@ -71,25 +82,27 @@ def register_lmcor_task(
 
     Args:
       base_task: a registered text task; its metric_fns score the corrector.
-      train, validation: candidate JSONL files of the splits (at least one).
+      train, validation: the candidate JSONL file of each split (at least one split), or a
+        list of files read one after the other (e.g. the two cross-fitting halves).
       k: candidates per example, checked on every line; None: the first line's count.
       edit5: also register the EdiT5 twin and return it (the pointer may then copy words of the
         source and of every candidate; tags delete the rest and the separators).
       name: the seq2seq task's name instead of `lmcor_<base_task>`.
       seed: the candidate-shuffle seed of the training split.
     """
-    files = {split: str(path) for split, path in ((TRAIN, train), (VALIDATION, validation))
-             if path is not None}
-    if not files:
+    files = {split: _paths(paths) for split, paths in ((TRAIN, train), (VALIDATION, validation))
+             if paths is not None}
+    if not files or not all(files.values()):
         raise ValueError(f"register_lmcor_task({base_task!r}) needs a train or validation file")
-    for path in files.values():
+    for path in (p for paths in files.values() for p in paths):
         if not os.path.exists(path):
             raise FileNotFoundError(f"candidate file {path} does not exist")
     base = seqio.get_mixture_or_task(base_task)
     name = name or lmcor_task_name(base_task)
 
     def load(split: str) -> list[CandidateExample]:
-        return _read(files[split], k, SETTINGS.skip_bad_lines)
+        return [example for path in files[split]
+                for example in _read(path, k, SETTINGS.skip_bad_lines)]
 
     seqio.TaskRegistry.remove(name)
     task = seqio.TaskRegistry.add(
@@ -103,7 +116,7 @@ def register_lmcor_task(
     return edit_tasks.register_edit_task(name) if edit5 else task
 
 
-def lmcor_task(base_task: str, train: str | None = None, validation: str | None = None,
+def lmcor_task(base_task: str, train: CandidateFiles = None, validation: CandidateFiles = None,
                k: int | None = None, edit5: bool = False, seed: int = 0) -> str:
     """`register_lmcor_task` for gin: returns the registered task's name."""
     return register_lmcor_task(base_task, train, validation, k=k, edit5=edit5, seed=seed).name

@@ -86,3 +86,15 @@ def test_cross_fit_tasks_leave_out_complementary_parts(tmp_path):
     assert kept[0] == ["s1", "s3", "s5"] and kept[1] == ["s0", "s2", "s4", "s6"]
     shuffled = task.source.get_dataset("train", shuffle=True, seed=4).as_numpy_iterator()
     assert sorted(row["inputs"].decode() for row in shuffled) == kept[1]
+
+
+def test_lmcor_task_reads_a_list_of_files_in_order(tmp_path, tiny_vocab):
+    """Several candidate files of one split (the two cross-fitting halves) are read in order."""
+    path, examples = _candidate_file(tmp_path)
+    second = tmp_path / "second.jsonl"
+    write_candidates(second, [CandidateExample("An other source .", ("a", "b", "c"), ("c",))])
+    task = register_lmcor_task("gec_jfleg", train=[path, str(second)], validation=second)
+    rows = list(task.source.get_dataset("train", shuffle=False).as_numpy_iterator())
+    assert len(rows) == N + 1
+    assert rows[0]["source"].decode() == examples[0].source
+    assert rows[-1]["source"].decode() == "An other source ."

@@ -13,7 +13,8 @@ the split has examples is an error naming both counts. `--baseline copy` scores 
 Metrics are the task's own metric_fns (see tasks/gec.py, fusion.py, simplification.py): e.g.
 ERRANT F0.5 against the gold M2 edits for W&I and CoNLL, GLEU for JFLEG, SARI for simplification.
 `--metrics` picks some of them by name. Examples are read through the task's data source without
-tokenising, so no trained vocabulary is needed. Output: a table, or JSON with --json.
+tokenising, so no trained vocabulary is needed. Output: a table, or JSON with --json; `--output
+FILE` also writes the JSON report to FILE.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--metrics", help="comma-separated subset of the task's metrics "
                         "(default: all of them)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--output", metavar="FILE",
+                        help="also write the report as JSON to FILE (for experiment tables)")
     add_data_flags(parser, vocab_dir=False)
 
 
@@ -124,5 +127,10 @@ def run(args: argparse.Namespace) -> int:
         report = evaluate(args)
     except (PredictionsFileError, FileNotFoundError, ValueError) as error:
         raise SystemExit(f"evaluate: {error}") from error
+    if args.output:
+        from pathlib import Path
+
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(report, indent=2) if args.json else format_table(report), flush=True)
     return 0

@@ -7,6 +7,7 @@
     textedit experiment gsm8k --dry_run          # chain-of-thought distillation on GSM8K
     textedit experiment west_of_n --policy RUN --dry_run   # reward-model self-training
     textedit experiment preference --dry_run     # DRO-V / KTO / DPO / IPO, judged win rates
+    textedit experiment lmcor --dry_run          # LMCor correctors vs selection baselines
 
 `textedit experiment SUBCOMMAND --help` explains each.
 """
@@ -19,17 +20,19 @@ import importlib
 from textedit.cli import (
     experiment_gec,
     experiment_gsm8k,
+    experiment_lmcor,
     experiment_low_resource,
     experiment_mucoco,
     experiment_preference,
     experiment_west_of_n,
 )
 
-HELP = ("run an experiment: low_resource, gec, mucoco, gsm8k, west_of_n or preference (tables "
-        "and plots)")
+HELP = ("run an experiment: low_resource, gec, mucoco, gsm8k, west_of_n, preference or lmcor "
+        "(tables and plots)")
 SUBCOMMANDS = {"low_resource": experiment_low_resource, "gec": experiment_gec,
                "mucoco": experiment_mucoco, "gsm8k": experiment_gsm8k,
-               "west_of_n": experiment_west_of_n, "preference": experiment_preference}
+               "west_of_n": experiment_west_of_n, "preference": experiment_preference,
+               "lmcor": experiment_lmcor}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -13,9 +13,10 @@ trainable variable must be found there with its shape. The tasks are tokenised w
 own vocabulary (CHECKPOINT_PATH's <run>/vocab, written by `textedit train`) unless --vocab_dir /
 $TEXTEDIT_VOCAB_DIR names one (textedit/cli/run_vocabulary.py). `infer` writes
 OUTPUT_DIR/<task>-<split>-<step>.txt, one prediction per line in task order (score it with
-`textedit evaluate --task <task> --predictions FILE`). `eval` runs seqio.Evaluator with the
-task's metric_fns instead and writes TensorBoard and JSON logs to OUTPUT_DIR. An unset REQUIRED
-macro stops the command with a message naming it.
+`textedit evaluate --task <task> --predictions FILE`), and OUTPUT_DIR/timing.json (each task's
+examples and decoding seconds, the first XLA compilation included). `eval` runs seqio.Evaluator
+with the task's metric_fns instead and writes TensorBoard and JSON logs to OUTPUT_DIR. An unset
+REQUIRED macro stops the command with a message naming it.
 
 `--constraint SPEC` (repeatable) decodes with MuCoCO instead, under constraints such as
 simple:0.6, close:0.8, length:0.9, keyword:WORD (`--classifier RUN` for simple), and writes each
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -154,15 +156,22 @@ def infer_with_vocabulary(checkpoint: str, mixture_or_task_name: str, output_dir
             print(f"{task} {split} ({evaluator.num_examples[task]} examples, step {step}): "
                   f"{shown}", flush=True)
     else:
-        results = {}
+        results, timing = {}, {}
         for task in seqio.get_subtasks(provider):
             path = output / f"{task.name}-{split}-{step}.txt"
+            began = time.perf_counter()
             results[task.name] = write_predictions(
                 task, built, decode, task_feature_lengths, split, max_examples, batch_size, path,
                 feature_converter)
+            timing[task.name] = {"examples": results[task.name], "step": step,
+                                 "batch_size": batch_size,
+                                 "seconds": round(time.perf_counter() - began, 3)}
             print(f"wrote {results[task.name]} predictions to {path}", flush=True)
             write_constraint_records(decode, path, results[task.name])
             report_best_of_n(decode)
+        # Decoding time per task (first compilation included), read by experiment tables.
+        (output / "timing.json").write_text(json.dumps(timing, indent=1) + "\n",
+                                            encoding="utf-8")
     print(f"done in {time.perf_counter() - start:.0f}s", flush=True)
     return results
 

@@ -1,0 +1,170 @@
+"""`textedit experiment lmcor`: the job plan (generators, candidates, correctors, decoding,
+scoring, in dependency order), every command a real `textedit` command line whose flags and gin
+bindings parse, the dry run, and the results table from the jobs' files."""
+
+import json
+import sys
+from pathlib import Path
+
+import gin
+import pytest
+
+from textedit.benchmarks.lmcor_experiment import (
+    ROOT,
+    LmcorExperimentSettings,
+    corrector_predictions,
+    plan,
+    predictions_dir,
+    score_file,
+    write_results,
+)
+from textedit.cli.flags import split_gin_args
+from textedit.cli.main import COMMANDS, build_parser, main
+
+TASKS = ("gec_wi_fce", "gec_jfleg")
+
+
+def test_plan_trains_generators_then_candidates_correctors_and_scores(tmp_path):
+    settings = LmcorExperimentSettings(out_dir=str(tmp_path), generator_steps=300,
+                                       corrector_steps=200)
+    jobs = {job.name: job for job in plan(settings)}
+    assert list(jobs)[:9] == [
+        "vocabulary", "generator_0", "generator_1", "candidates_train_0", "candidates_train_1",
+        "candidates_gec_wi_fce", "candidates_gec_jfleg", "corrector_seq2seq", "corrector_edit5"]
+    assert len(jobs) == 9 + 2 * 2 + 2 * 8
+    for part in (0, 1):
+        command = jobs[f"generator_{part}"].command
+        assert "--gin.MIXTURE_OR_TASK_NAME=@lmcor_cross_fit_task()" in command
+        assert f"--gin.lmcor_cross_fit_task.held_out={part}" in command
+        assert "--gin.TRAIN_STEPS=300" in command
+        assert f"--gin_file={ROOT / 'gin/models/t5_mini.gin'}" in command
+        candidates = jobs[f"candidates_train_{part}"]
+        assert candidates.needs == (f"generator_{part}",)
+        assert f"--part={part}/2" in candidates.command and "--limit=2000" in candidates.command
+        assert f"--model={tmp_path / 'runs' / f'generator_{part}'}" in candidates.command
+    for task in TASKS:  # validation candidates and baselines from generator 0
+        command = jobs[f"candidates_{task}"].command
+        assert jobs[f"candidates_{task}"].needs == ("generator_0",)
+        assert "--split=validation" in command and "--k=4" in command
+        assert f"--baselines={tmp_path / 'baselines' / task}" in command
+    train = [a for a in jobs["corrector_edit5"].command if a.startswith("--gin.LMCOR_TRAIN=")]
+    assert "part0.jsonl" in train[0] and "part1.jsonl" in train[0]
+    assert "--gin.MAX_INPUT_LENGTH=256" in jobs["corrector_edit5"].command
+    assert "--gin.TRAIN_STEPS=200" in jobs["corrector_seq2seq"].command
+    assert jobs["corrector_seq2seq"].needs == ("vocabulary", "candidates_train_0",
+                                              "candidates_train_1", "candidates_gec_wi_fce")
+    infer = jobs["infer_edit5_gec_jfleg"]
+    assert infer.needs == ("corrector_edit5", "candidates_gec_jfleg")
+    assert any(a.endswith("corrector_edit5/checkpoints/ckpt-200'") for a in infer.command)
+    assert "--gin.lmcor_task.base_task='gec_jfleg'" in infer.command
+    assert jobs["score_copy_gec_jfleg"].needs == ()
+    assert "--baseline=copy" in jobs["score_copy_gec_jfleg"].command
+    assert jobs["score_mbr_gec_wi_fce"].needs == ("candidates_gec_wi_fce",)
+    score = jobs["score_seq2seq_corrector_gec_wi_fce"]
+    assert score.needs == ("infer_seq2seq_gec_wi_fce",)
+    assert (f"--predictions={corrector_predictions(settings, 'seq2seq', 'gec_wi_fce')}"
+            in score.command)
+    assert corrector_predictions(settings, "seq2seq", "gec_wi_fce").name == (
+        "lmcor_gec_wi_fce-validation-200.txt")  # `textedit infer`'s name at the last step
+    assert all(job.done_marker is not None for job in jobs.values() if job.name != "vocabulary")
+    markers = [job.done_marker for job in jobs.values() if job.done_marker]
+    assert len(set(markers)) == len(markers)
+
+
+def test_given_generator_runs_train_no_generator(tmp_path):
+    settings = LmcorExperimentSettings(out_dir=str(tmp_path), generator_runs=("runA", "runB"),
+                                       tasks=("gec_jfleg",), train_examples=0)
+    jobs = {job.name: job for job in plan(settings)}
+    assert not [name for name in jobs if name.startswith("generator")]
+    assert jobs["candidates_train_0"].needs == () and jobs["candidates_gec_jfleg"].needs == ()
+    assert "--model=runA" in jobs["candidates_train_0"].command
+    assert "--model=runB" in jobs["candidates_train_1"].command
+    assert "--model=runA" in jobs["candidates_gec_jfleg"].command
+    assert not [a for a in jobs["candidates_train_1"].command if a.startswith("--limit")]
+    assert "--gin.LMCOR_BASE_TASK='gec_jfleg'" in jobs["corrector_seq2seq"].command
+    assert "candidates_gec_jfleg" in jobs["corrector_seq2seq"].needs
+    assert not [name for name in jobs if "gec_wi_fce" in name and name.startswith("score")]
+    with pytest.raises(ValueError):
+        LmcorExperimentSettings(tasks=("fusion_wikisplit",))
+    with pytest.raises(ValueError):
+        LmcorExperimentSettings(generator_runs=("only_one",))
+
+
+def test_every_command_parses_with_the_textedit_parsers(tmp_path):
+    """argparse accepts each command's flags, and gin each train / infer command's files and
+    bindings (names of real configurables and macros)."""
+    from textedit.cli import gin_configurables
+    from textedit.cli.infer import configurable_infer
+    from textedit.cli.train import configurable_train
+
+    sys.path.insert(0, str(ROOT))
+    gin_configurables.register_training()
+    configurable_train()
+    configurable_infer()
+    parser = build_parser()
+    settings = LmcorExperimentSettings(out_dir=str(tmp_path), data_dir=str(tmp_path),
+                                       skip_bad_lines=True, gin=("DROPOUT_RATE=0.0",))
+    jobs = plan(settings)
+    seen = set()
+    for job in jobs:
+        assert job.command[:3] == [sys.executable, "-m", "textedit"], job.name
+        files, bindings, rest = split_gin_args(job.command[3:])
+        assert rest[0] in COMMANDS, job.name
+        seen.add(rest[0])
+        args = parser.parse_args(rest)
+        assert args.data_dir == str(tmp_path) and args.skip_bad_lines, job.name
+        if files or bindings:
+            assert args.accepts_gin, job.name
+            run_file = [] if rest[0] == "train" else [str(ROOT / "gin/runs/infer.gin")]
+            gin.clear_config()
+            try:
+                gin.parse_config_files_and_bindings([*run_file, *files], bindings,
+                                                    finalize_config=False)
+            finally:
+                gin.clear_config()
+    assert seen == {"data", "train", "candidates", "infer", "evaluate"}
+
+
+def test_dry_run_prints_the_commands_and_runs_nothing(tmp_path, capsys):
+    out = tmp_path / "lmcor"
+    assert main(["experiment", "lmcor", "--out_dir", str(out), "--dry_run",
+                 "--generator_runs", "runA", "runB", "--k", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert "# corrector_edit5 (after vocabulary, candidates_train_0" in printed
+    assert "-m textedit candidates" in printed and "--k=3" in printed
+    assert "generator_0 (after" not in printed
+    assert not out.exists()
+
+
+def _write(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data))
+
+
+def test_results_table_from_the_score_files_with_missing_ones_as_dashes(tmp_path):
+    settings = LmcorExperimentSettings(out_dir=str(tmp_path))
+    scores = {("copy", "gec_jfleg"): {"gleu": 38.21, "errant_f0.5": 0.0},
+              ("greedy", "gec_jfleg"): {"gleu": 40.5}, ("rerank", "gec_jfleg"): {"gleu": 41.0},
+              ("oracle", "gec_jfleg"): {"gleu": 48.25},
+              ("seq2seq_corrector", "gec_jfleg"): {"gleu": 42.0},
+              ("greedy", "gec_wi_fce"): {"errant_f0.5": 12.5}}
+    for (row, task), values in scores.items():
+        _write(score_file(settings, row, task), {"task": task, "scores": values})
+    _write(predictions_dir(settings, "seq2seq", "gec_jfleg") / "timing.json",
+           {"lmcor_gec_jfleg": {"examples": 754, "seconds": 37.7, "batch_size": 32}})
+    table = write_results(settings)
+    assert "| system | gec_wi_fce ERRANT F0.5 | gec_jfleg GLEU |" in table
+    assert "| copy input | – | 38.21 |" in table
+    assert "| greedy (generator) | 12.50 | 40.50 |" in table
+    assert "| majority | – | – |" in table
+    assert "| oracle (upper bound) | – | 48.25 |" in table
+    assert "| seq2seq corrector | – | 42.00 |" in table
+    assert "| EdiT5 corrector | – | – |" in table
+    assert "| seq2seq corrector | – | 20.0 |" in table  # examples/s
+    assert "gec_jfleg: seq2seq corrector +1.00 gleu" in table
+    assert (tmp_path / "results.md").read_text() == table
+    saved = json.loads((tmp_path / "results.json").read_text())
+    assert saved["scores"]["gec_jfleg"]["rerank"] == {"gleu": 41.0}
+    assert saved["scores"]["gec_wi_fce"]["mbr"] is None
+    assert saved["speed"]["seq2seq"]["gec_jfleg"]["examples_per_second"] == pytest.approx(20.0)
+    assert saved["settings"]["k"] == 4

@@ -1,0 +1,417 @@
+"""The LMCor comparison (Vernikos et al., 2024), one command: `textedit experiment lmcor`. A
+small corrector reads a source and k candidates of a larger generator and writes the
+correction (docs/algorithms.md#lmcor); it is compared, on the validation split of each --tasks
+task, with the selection baselines over the same candidates:
+
+    copy input          the source unchanged
+    greedy              the generator's greedy output
+    rerank              the candidate of highest generator log-probability
+    majority / mbr      the most frequent candidate / the one most similar to the others
+    oracle              the candidate closest to a reference (an upper bound for any selector)
+    seq2seq corrector   gin/experiments/lmcor_seq2seq_gec.gin
+    EdiT5 corrector     gin/experiments/lmcor_edit5_gec.gin
+
+Steps (each a `textedit` command run by the job queue, textedit/benchmarks/job_queue.py, one
+core per job, logs under OUT_DIR/logs/; finished steps are skipped when the command runs again):
+1. Generators (`textedit train`): two seq2seq models (gin/experiments/seq2seq_gec.gin with the
+   --size model file) for --generator_steps, generator i on `gec_wi_fce_xfit<i>of2`, the W&I +
+   FCE train split without the examples of index i mod 2 (`@lmcor_cross_fit_task()`). With
+   --generator_runs A B nothing is trained: A and B must have been trained that way.
+2. Candidates (`textedit candidates`, k per example): generator i samples train part i/2, the
+   half it never saw (the first --train_examples / 2 of it), so the training candidates carry
+   the errors the generator makes on unseen text; generator 0 samples the validation split of
+   every --tasks task and writes the selection baselines (`--baselines`). One generator for
+   validation: the corrector then reads candidates of the same quality as in training (either
+   generator saw half of the train split), and every baseline and corrector row of a task
+   reads the same candidates. JFLEG (and CoNLL) have no train split, so nothing is cross-fitted
+   on them: the correctors learn on W&I + FCE candidates only and are scored on the JFLEG dev
+   candidates (4 references, GLEU), as the generators themselves are.
+3. Correctors (`textedit train`): seq2seq and EdiT5 of the --size model file for
+   --corrector_steps on both train halves (LMCOR_TRAIN), validated at the end on the first 200
+   examples of the first task's validation candidates (LMCOR_VALIDATION).
+4. Scoring: each corrector decodes each task's validation candidates (`textedit infer` with
+   `@lmcor_task()`, batch 32, which also times the decoding: OUTPUT_DIR/timing.json), and
+   `textedit evaluate --output` scores every prediction file (baselines, correctors) and the
+   copy baseline with the task's metrics: ERRANT F0.5 against the gold M2 edits for W&I and
+   CoNLL, GLEU for JFLEG. Latency: `textedit benchmark latency` times EdiT5 / seq2seq on plain
+   W&I sources only, not on LMCor inputs, so the table reports the correctors' decoding speed
+   on the validation candidates instead (examples/s at batch 32, the first XLA compilation
+   included, one core).
+
+Outputs in OUT_DIR: runs/ (generator_0, generator_1, corrector_seq2seq, corrector_edit5),
+candidates/ (<task>.train.part<i>.jsonl, <task>.validation.jsonl), baselines/<task>/<selector>.txt,
+predictions/corrector_<model>/<task>/, scores/<task>/<row>.json, and the table results.md (also
+printed) with results.json; a row whose runs have not finished shows "–".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+from textedit.benchmarks.experiment import data_flags
+from textedit.benchmarks.job_queue import Job, plan_or_run
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_OUT_DIR = ROOT / "workdir" / "experiments" / "lmcor"
+TRAIN_TASK = "gec_wi_fce"  # the only GEC task with a train split
+DEFAULT_TASKS = ("gec_wi_fce", "gec_jfleg")
+HEADLINE = {"gec_wi_fce": "errant_f0.5", "gec_jfleg": "gleu", "gec_conll": "errant_f0.5"}
+METRIC_NAMES = {"errant_f0.5": "ERRANT F0.5", "gleu": "GLEU"}
+SELECTORS = ("greedy", "rerank", "majority", "mbr", "oracle")  # lmcor_selection.SELECTORS
+CORRECTORS = ("seq2seq", "edit5")
+ROWS = ("copy", *SELECTORS, *(f"{model}_corrector" for model in CORRECTORS))
+ROW_LABELS = {"copy": "copy input", "greedy": "greedy (generator)",
+              "rerank": "re-rank (generator score)", "majority": "majority", "mbr": "MBR",
+              "oracle": "oracle (upper bound)", "seq2seq_corrector": "seq2seq corrector",
+              "edit5_corrector": "EdiT5 corrector"}
+SIZES = ("mini", "small")
+GENERATOR_FILE = "gin/experiments/seq2seq_gec.gin"
+CORRECTOR_FILES = {"seq2seq": "gin/experiments/lmcor_seq2seq_gec.gin",
+                   "edit5": "gin/experiments/lmcor_edit5_gec.gin"}
+MODEL_FILES = {"seq2seq": "gin/models/t5_{size}.gin", "edit5": "gin/models/edit5_{size}.gin"}
+GENERATOR_LENGTHS = {"inputs": 64, "targets": 64}  # W&I + FCE train pieces: p99 about 60
+CORRECTOR_INPUT_LENGTH = 256  # source + 4 candidates (the lmcor gin files' length)
+CORRECTOR_EVAL_EXAMPLES = 200  # in-training validation at the last step
+DONE_MARKER = "experiment_done.json"
+# For the ETA only (one CPU core, mini models, batch 32).
+SECONDS_PER_STEP = {"generator": 0.35, "corrector": 1.0}
+SECONDS_PER_CANDIDATE_EXAMPLE = 0.3
+OVERHEAD_SECONDS = 90
+
+
+@dataclasses.dataclass
+class LmcorExperimentSettings:
+    """The flags of `textedit experiment lmcor` (each field is the flag of the same name)."""
+
+    out_dir: str = str(DEFAULT_OUT_DIR)
+    tasks: tuple[str, ...] = DEFAULT_TASKS
+    size: str = "mini"
+    generator_runs: tuple[str, ...] | None = None  # (A, B): trained without parts 0 / 1
+    generator_steps: int = 2000
+    corrector_steps: int = 1500
+    k: int = 4
+    method: str = "sample"
+    temperature: float = 0.7
+    top_p: float = 0.9
+    train_examples: int = 4000  # train candidates, half from each generator; 0 = the whole split
+    candidate_input_length: int = 256  # W&I dev has sources of up to 183 pieces
+    batch_size: int = 32
+    learning_rate: float = 1e-3
+    gin: tuple[str, ...] = ()  # extra NAME=VALUE bindings for every `textedit train`
+    workers: int = 2
+    data_dir: str | None = None
+    skip_bad_lines: bool = False
+
+    def __post_init__(self):
+        unknown = [t for t in self.tasks if t not in HEADLINE]
+        if unknown or not self.tasks:
+            raise ValueError(f"tasks must be some of {sorted(HEADLINE)}, got {list(self.tasks)}")
+        if self.size not in SIZES:
+            raise ValueError(f"size must be one of {SIZES}, got {self.size!r}")
+        if self.generator_runs is not None and len(self.generator_runs) != 2:
+            raise ValueError("generator_runs: two runs, trained without train parts 0 and 1")
+
+
+def _textedit(command: str) -> list[str]:
+    return [sys.executable, "-m", "textedit", command]
+
+
+def _out(settings: LmcorExperimentSettings) -> Path:
+    return Path(settings.out_dir)
+
+
+def generator_run(settings: LmcorExperimentSettings, part: int) -> Path:
+    """The generator trained without train part `part` (it samples that part)."""
+    if settings.generator_runs:
+        return Path(settings.generator_runs[part])
+    return _out(settings) / "runs" / f"generator_{part}"
+
+
+def corrector_run(settings: LmcorExperimentSettings, model: str) -> Path:
+    return _out(settings) / "runs" / f"corrector_{model}"
+
+
+def train_candidates(settings: LmcorExperimentSettings, part: int) -> Path:
+    return _out(settings) / "candidates" / f"{TRAIN_TASK}.train.part{part}.jsonl"
+
+
+def validation_candidates(settings: LmcorExperimentSettings, task: str) -> Path:
+    return _out(settings) / "candidates" / f"{task}.validation.jsonl"
+
+
+def baselines_dir(settings: LmcorExperimentSettings, task: str) -> Path:
+    return _out(settings) / "baselines" / task
+
+
+def predictions_dir(settings: LmcorExperimentSettings, model: str, task: str) -> Path:
+    return _out(settings) / "predictions" / f"corrector_{model}" / task
+
+
+def corrector_predictions(settings: LmcorExperimentSettings, model: str, task: str) -> Path:
+    """`textedit infer`'s file: <lmcor task>-validation-<checkpoint step>.txt."""
+    return (predictions_dir(settings, model, task)
+            / f"lmcor_{task}-validation-{settings.corrector_steps}.txt")
+
+
+def prediction_file(settings: LmcorExperimentSettings, row: str, task: str) -> Path | None:
+    """The predictions a row is scored on (None: the copy baseline)."""
+    if row == "copy":
+        return None
+    if row in SELECTORS:
+        return baselines_dir(settings, task) / f"{row}.txt"
+    return corrector_predictions(settings, row.removesuffix("_corrector"), task)
+
+
+def score_file(settings: LmcorExperimentSettings, row: str, task: str) -> Path:
+    return _out(settings) / "scores" / task / f"{row}.json"
+
+
+def _model_file(model: str, settings: LmcorExperimentSettings) -> str:
+    return str(ROOT / MODEL_FILES[model].format(size=settings.size))
+
+
+def _train_bindings(settings: LmcorExperimentSettings, steps: int) -> list[str]:
+    return [f"--gin.TRAIN_STEPS={steps}", f"--gin.BATCH_SIZE={settings.batch_size}",
+            f"--gin.LEARNING_RATE={settings.learning_rate}", "--gin.WARMUP_STEPS=100",
+            "--gin.CHECKPOINT_EVERY=500", "--gin.LOG_EVERY=50",
+            *(f"--gin.{binding}" for binding in settings.gin)]
+
+
+def generator_command(settings: LmcorExperimentSettings, part: int) -> list[str]:
+    """`textedit train` of generator `part`: seq2seq on the train split without that part."""
+    return [*_textedit("train"), f"--gin_file={ROOT / GENERATOR_FILE}",
+            f"--gin_file={_model_file('seq2seq', settings)}",
+            f"--gin.MODEL_DIR='{generator_run(settings, part)}'",
+            "--gin.MIXTURE_OR_TASK_NAME=@lmcor_cross_fit_task()",
+            f"--gin.lmcor_cross_fit_task.base_task='{TRAIN_TASK}'",
+            f"--gin.lmcor_cross_fit_task.held_out={part}", "--gin.lmcor_cross_fit_task.parts=2",
+            f"--gin.TASK_FEATURE_LENGTHS={GENERATOR_LENGTHS!r}",
+            "--gin.EVAL_MIXTURE_OR_TASK_NAMES=[]",
+            *_train_bindings(settings, settings.generator_steps), *data_flags(settings)]
+
+
+def _sampling_flags(settings: LmcorExperimentSettings) -> list[str]:
+    return [f"--k={settings.k}", f"--method={settings.method}",
+            f"--temperature={settings.temperature}", f"--top_p={settings.top_p}",
+            f"--input_length={settings.candidate_input_length}", "--decode_length=128",
+            f"--batch_size={settings.batch_size}"]
+
+
+def candidates_command(settings: LmcorExperimentSettings, task: str, part: int | None
+                       ) -> list[str]:
+    """`textedit candidates`: train part `part` (its generator), or a task's validation split
+    (generator 0, with the baselines) when `part` is None."""
+    if part is not None:
+        command = [*_textedit("candidates"), f"--model={generator_run(settings, part)}",
+                   f"--task={task}", "--split=train", f"--part={part}/2",
+                   *_sampling_flags(settings), f"--seed={part}",
+                   f"--output={train_candidates(settings, part)}"]
+        if settings.train_examples:
+            command.append(f"--limit={settings.train_examples // 2}")
+        return command + data_flags(settings)
+    return [*_textedit("candidates"), f"--model={generator_run(settings, 0)}", f"--task={task}",
+            "--split=validation", *_sampling_flags(settings), "--seed=0",
+            f"--output={validation_candidates(settings, task)}",
+            f"--baselines={baselines_dir(settings, task)}", *data_flags(settings)]
+
+
+def corrector_command(settings: LmcorExperimentSettings, model: str) -> list[str]:
+    """`textedit train` of a corrector on both train halves' candidates."""
+    files = [str(train_candidates(settings, part)) for part in (0, 1)]
+    first = settings.tasks[0]
+    command = [*_textedit("train"), f"--gin_file={ROOT / CORRECTOR_FILES[model]}",
+               f"--gin_file={_model_file(model, settings)}",
+               f"--gin.MODEL_DIR='{corrector_run(settings, model)}'",
+               f"--gin.LMCOR_BASE_TASK='{first}'", f"--gin.LMCOR_TRAIN={files!r}",
+               f"--gin.LMCOR_VALIDATION='{validation_candidates(settings, first)}'",
+               f"--gin.LMCOR_K={settings.k}", "--gin.EVAL_EVERY=0",
+               f"--gin.MAX_EVAL_EXAMPLES={CORRECTOR_EVAL_EXAMPLES}"]
+    if model == "edit5":  # the mini model file's 128 would cut the corrector's inputs
+        command.append(f"--gin.MAX_INPUT_LENGTH={CORRECTOR_INPUT_LENGTH}")
+    return command + _train_bindings(settings, settings.corrector_steps) + data_flags(settings)
+
+
+def infer_command(settings: LmcorExperimentSettings, model: str, task: str) -> list[str]:
+    """`textedit infer` of a corrector's last checkpoint on a task's validation candidates."""
+    checkpoint = corrector_run(settings, model) / "checkpoints" / f"ckpt-{settings.corrector_steps}"
+    lengths = {"inputs": CORRECTOR_INPUT_LENGTH, "targets": 128}
+    command = [*_textedit("infer"), f"--gin_file={_model_file(model, settings)}",
+               f"--gin.CHECKPOINT_PATH='{checkpoint}'",
+               "--gin.MIXTURE_OR_TASK_NAME=@lmcor_task()",
+               f"--gin.lmcor_task.base_task='{task}'",
+               f"--gin.lmcor_task.validation='{validation_candidates(settings, task)}'",
+               f"--gin.lmcor_task.k={settings.k}", f"--gin.TASK_FEATURE_LENGTHS={lengths!r}",
+               f"--gin.OUTPUT_DIR='{predictions_dir(settings, model, task)}'"]
+    if model == "edit5":
+        command.append(f"--gin.MAX_INPUT_LENGTH={CORRECTOR_INPUT_LENGTH}")
+    return command + data_flags(settings)
+
+
+def evaluate_command(settings: LmcorExperimentSettings, row: str, task: str) -> list[str]:
+    predictions = prediction_file(settings, row, task)
+    source = ["--baseline=copy"] if predictions is None else [f"--predictions={predictions}"]
+    return [*_textedit("evaluate"), f"--task={task}", "--split=validation", *source,
+            f"--output={score_file(settings, row, task)}", *data_flags(settings)]
+
+
+def plan(settings: LmcorExperimentSettings) -> list[Job]:
+    """The jobs, the long chain first (module docstring); every job but the vocabulary check
+    has a done marker."""
+    jobs = [Job("vocabulary", [*_textedit("data"), "--no_table", *data_flags(settings)])]
+    generator_needs: dict[int, tuple[str, ...]] = {0: (), 1: ()}
+    if not settings.generator_runs:
+        for part in (0, 1):
+            jobs.append(Job(f"generator_{part}", generator_command(settings, part),
+                            needs=("vocabulary",),
+                            done_marker=generator_run(settings, part) / DONE_MARKER,
+                            expected_seconds=settings.generator_steps
+                            * SECONDS_PER_STEP["generator"] + OVERHEAD_SECONDS))
+            generator_needs[part] = (f"generator_{part}",)
+    half = settings.train_examples // 2 or 30_000
+    for part in (0, 1):
+        jobs.append(Job(f"candidates_train_{part}", candidates_command(settings, TRAIN_TASK, part),
+                        needs=generator_needs[part],
+                        done_marker=train_candidates(settings, part).with_suffix(".done.json"),
+                        expected_seconds=half * SECONDS_PER_CANDIDATE_EXAMPLE))
+    for task in settings.tasks:
+        jobs.append(Job(f"candidates_{task}", candidates_command(settings, task, None),
+                        needs=generator_needs[0],
+                        done_marker=validation_candidates(settings, task).with_suffix(".done.json"),
+                        expected_seconds=(3400 if task == "gec_wi_fce" else 1000)
+                        * SECONDS_PER_CANDIDATE_EXAMPLE))
+    corrector_needs = ("vocabulary", "candidates_train_0", "candidates_train_1",
+                       f"candidates_{settings.tasks[0]}")
+    for model in CORRECTORS:
+        jobs.append(Job(f"corrector_{model}", corrector_command(settings, model),
+                        needs=corrector_needs,
+                        done_marker=corrector_run(settings, model) / DONE_MARKER,
+                        expected_seconds=settings.corrector_steps * SECONDS_PER_STEP["corrector"]
+                        + OVERHEAD_SECONDS))
+    for model in CORRECTORS:
+        for task in settings.tasks:
+            jobs.append(Job(f"infer_{model}_{task}", infer_command(settings, model, task),
+                            needs=(f"corrector_{model}", f"candidates_{task}"),
+                            done_marker=predictions_dir(settings, model, task) / DONE_MARKER,
+                            expected_seconds=300))
+    for task in settings.tasks:
+        for row in ROWS:
+            if row == "copy":
+                needs: tuple[str, ...] = ()
+            elif row in SELECTORS:
+                needs = (f"candidates_{task}",)
+            else:
+                needs = (f"infer_{row.removesuffix('_corrector')}_{task}",)
+            jobs.append(Job(f"score_{row}_{task}", evaluate_command(settings, row, task),
+                            needs=needs,
+                            done_marker=score_file(settings, row, task).with_suffix(".done.json"),
+                            expected_seconds=120 if HEADLINE[task].startswith("errant") else 30))
+    return jobs
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def collect(settings: LmcorExperimentSettings) -> dict:
+    """{"scores": {task: {row: {metric: value} or None}}, "speed": {model: {task: {...}}}}
+    from the files the jobs wrote (None where a job has not finished)."""
+    scores = {task: {row: (_read_json(score_file(settings, row, task)) or {}).get("scores")
+                     for row in ROWS} for task in settings.tasks}
+    speed: dict[str, dict[str, dict | None]] = {}
+    for model in CORRECTORS:
+        speed[model] = {}
+        for task in settings.tasks:
+            timing = (_read_json(predictions_dir(settings, model, task) / "timing.json") or {})
+            entry = timing.get(f"lmcor_{task}")
+            if entry and entry.get("seconds"):
+                entry = {**entry, "examples_per_second": entry["examples"] / entry["seconds"]}
+            speed[model][task] = entry or None
+    return {"scores": scores, "speed": speed,
+            "headline": {task: HEADLINE[task] for task in settings.tasks}}
+
+
+def _cell(values: dict | None, metric: str) -> str:
+    if not values or metric not in values:
+        return "–"
+    return f"{values[metric]:.2f}"
+
+
+def results_table(settings: LmcorExperimentSettings, results: dict) -> str:
+    """The Markdown table (module docstring): one row per system, one column per task's
+    headline metric, then the correctors' decoding speed."""
+    tasks = settings.tasks
+    generators = (f"given runs {', '.join(settings.generator_runs)}" if settings.generator_runs
+                  else f"{settings.size} seq2seq, {settings.generator_steps} steps each")
+    train = f"the first {settings.train_examples} of" if settings.train_examples else "all of"
+    lines = [
+        f"LMCor on the validation splits; generators: two cross-fitted {generators}; "
+        f"{settings.k} candidates per example ({settings.method}, temperature "
+        f"{settings.temperature:g}, top_p {settings.top_p:g}), validation candidates from "
+        f"generator 0; correctors: {settings.size} models, {settings.corrector_steps} steps on "
+        f"{train} the W&I + FCE train candidates (half from each generator).", "",
+        "| system | " + " | ".join(f"{t} {METRIC_NAMES.get(HEADLINE[t], HEADLINE[t])}"
+                                   for t in tasks) + " |",
+        "|---|" + "---:|" * len(tasks)]
+    for row in ROWS:
+        cells = [_cell(results["scores"][task][row], HEADLINE[task]) for task in tasks]
+        lines.append(f"| {ROW_LABELS[row]} | " + " | ".join(cells) + " |")
+    lines += ["", "Correctors' decoding speed on the validation candidates (`textedit infer`, "
+              "batch 32, one core, first compilation included; `textedit benchmark latency` "
+              "cannot time LMCor inputs):", "",
+              "| corrector | " + " | ".join(f"{t} examples/s" for t in tasks) + " |",
+              "|---|" + "---:|" * len(tasks)]
+    for model in CORRECTORS:
+        cells = []
+        for task in tasks:
+            entry = results["speed"][model][task]
+            cells.append(f"{entry['examples_per_second']:.1f}"
+                         if entry and "examples_per_second" in entry else "–")
+        lines.append(f"| {ROW_LABELS[model + '_corrector']} | " + " | ".join(cells) + " |")
+    verdicts = []
+    for task in tasks:
+        metric, row_scores = HEADLINE[task], results["scores"][task]
+        bars = [row_scores[r][metric] for r in ("greedy", "rerank")
+                if row_scores[r] and metric in row_scores[r]]
+        for model in CORRECTORS:
+            values = row_scores[f"{model}_corrector"]
+            if len(bars) == 2 and values and metric in values:
+                verdicts.append(f"{task}: {ROW_LABELS[model + '_corrector']} "
+                                f"{values[metric] - max(bars):+.2f} {metric} against the better "
+                                "of greedy and re-ranking")
+    if verdicts:
+        lines += ["", *(f"- {v}" for v in verdicts)]
+    return "\n".join(lines) + "\n"
+
+
+def write_results(settings: LmcorExperimentSettings) -> str:
+    """Collects the results, writes OUT_DIR/results.md and results.json; returns the table."""
+    out = _out(settings)
+    results = collect(settings)
+    table = results_table(settings, results)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.md").write_text(table, encoding="utf-8")
+    (out / "results.json").write_text(json.dumps(
+        {"settings": dataclasses.asdict(settings), **results}, indent=1) + "\n",
+        encoding="utf-8")
+    return table
+
+
+def run_lmcor_experiment(settings: LmcorExperimentSettings, dry_run: bool = False) -> str:
+    """Runs (or with dry_run prints) the jobs; writes and returns the table ("" for a dry run)."""
+    # The queue runs in the repository root: the user's relative paths are resolved here.
+    settings = dataclasses.replace(
+        settings, out_dir=str(Path(settings.out_dir).resolve()),
+        generator_runs=(tuple(str(Path(r).resolve()) for r in settings.generator_runs)
+                        if settings.generator_runs else None))
+    jobs = plan(settings)
+    outcome = plan_or_run(jobs, settings.workers, "lmcor", _out(settings) / "logs", dry_run,
+                          cwd=ROOT)
+    if outcome is None:
+        return ""
+    return write_results(settings)
