@@ -1,5 +1,5 @@
-"""`textedit experiment {low_resource,gec}`: the project's experiments, each a queue of
-`textedit train` runs on the machine's cores with tables and a plot at the end.
+"""`textedit experiment SUBCOMMAND`: the project's experiments, each a queue of `textedit`
+commands (train, sample, score) on the machine's cores with tables (and plots) at the end.
 
     textedit experiment low_resource --dry_run   # sentence fusion at 1 / 10 / 100% of the data
     textedit experiment gec --dry_run            # GEC learning curves, EdiT5 vs seq2seq
