@@ -107,6 +107,27 @@ def normalize_text_tf(text):
     return tf.strings.regex_replace(collapsed, "^ | $", "")
 
 
+def signature_functions(ids_fn, text_fn, max_input_length: int, image_shape=None):
+    """The two signature functions of an export, traced with their input signatures.
+
+    `ids_fn(encoder_input_tokens int32 [b, L], encoder_image)` and `text_fn(text string [b],
+    image)`; with `image_shape` (H, W) their second inputs are encoder_image float32 [b, H, W]
+    and image uint8 [b, H, W], otherwise the signatures take the first input only and the
+    functions get None. Returns (ids tf.function, text tf.function).
+    """
+    token_spec = tf.TensorSpec([None, max_input_length], tf.int32, name="encoder_input_tokens")
+    text_spec = tf.TensorSpec([None], tf.string, name="text")
+    if image_shape is None:
+        return (tf.function(lambda encoder_input_tokens: ids_fn(encoder_input_tokens, None),
+                            input_signature=[token_spec]),
+                tf.function(lambda text: text_fn(text, None), input_signature=[text_spec]))
+    return (tf.function(ids_fn, input_signature=[
+                token_spec, tf.TensorSpec([None, *image_shape], tf.float32,
+                                          name="encoder_image")]),
+            tf.function(text_fn, input_signature=[
+                text_spec, tf.TensorSpec([None, *image_shape], tf.uint8, name="image")]))
+
+
 class EditExportModule(tf.Module):
     """What `export_edit_model` saves: the model's variables, the tokenizer, the vocabulary asset
     and the two signature functions (module docstring)."""
@@ -156,20 +177,8 @@ class EditExportModule(tf.Module):
         # serves both.
         self._edit = tf.function(edit, jit_compile=True)
         self._realise = tf.function(realise, jit_compile=True)
-        token_spec = tf.TensorSpec([None, max_input_length], tf.int32,
-                                   name="encoder_input_tokens")
-        text_spec = tf.TensorSpec([None], tf.string, name="text")
-        if self.image_shape is None:
-            self.edit_ids = tf.function(lambda encoder_input_tokens: self._edit_ids(
-                encoder_input_tokens, None), input_signature=[token_spec])
-            self.edit_text = tf.function(lambda text: self._edit_text(text, None),
-                                         input_signature=[text_spec])
-        else:
-            self.edit_ids = tf.function(self._edit_ids, input_signature=[
-                token_spec, tf.TensorSpec([None, *self.image_shape], tf.float32,
-                                          name="encoder_image")])
-            self.edit_text = tf.function(self._edit_text, input_signature=[
-                text_spec, tf.TensorSpec([None, *self.image_shape], tf.uint8, name="image")])
+        self.edit_ids, self.edit_text = signature_functions(
+            self._edit_ids, self._edit_text, max_input_length, self.image_shape)
 
     def _edit_ids(self, encoder_input_tokens, encoder_image):
         """int32 [b, L] (+ float32 [b, H, W]) -> EditOutputs as a dict of int32 [b, L] x 3 and

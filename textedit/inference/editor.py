@@ -347,18 +347,10 @@ class Editor:
 
     def check_images(self, count: int, images: Sequence | None) -> None:
         """ValueError unless `images` fits the run: one per text with a tower, None without."""
-        if self.image_shape is None:
-            if images is not None:
-                raise ValueError("this run has no image tower (an EdiT5 model reads text only): "
-                                 "images=None")
-            return
-        if images is None:
-            raise ValueError("this run has an image tower: pass one line image per text "
-                             f"(images=[uint8 {self.image_shape[0]} x {self.image_shape[1]} "
-                             "arrays or image file paths])")
-        if len(images) != count:
-            raise ValueError(f"{count} texts but {len(images)} images: expected one image per "
-                             "text")
+        from textedit.inference.line_images import check_line_images
+
+        check_line_images(count, images, self.image_shape, "this run has no image tower (an "
+                          "EdiT5 model reads text only): images=None")
 
     def edit_results(self, texts: Sequence[str],
                      images: Sequence | None = None) -> list[EditResult]:

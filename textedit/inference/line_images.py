@@ -67,3 +67,18 @@ def line_image_batch(images: Sequence[LineImage], shape: tuple[int, int]) -> np.
         except (TypeError, ValueError, FileNotFoundError) as error:
             raise type(error)(f"images[{index}]: {error}") from None
     return batch
+
+
+def check_line_images(count: int, images: Sequence | None, image_shape, no_tower: str) -> None:
+    """ValueError unless `images` fits a run: one image per text when it has a tower
+    (`image_shape` (H, W)), None when it has none (`no_tower` is then the message)."""
+    if image_shape is None:
+        if images is not None:
+            raise ValueError(no_tower)
+        return
+    if images is None:
+        raise ValueError("this run has an image tower: pass one line image per text "
+                         f"(images=[uint8 {image_shape[0]} x {image_shape[1]} arrays or image "
+                         "file paths])")
+    if len(images) != count:
+        raise ValueError(f"{count} texts but {len(images)} images: expected one image per text")

@@ -36,7 +36,7 @@ from textedit.inference.editor import (
     input_buckets,
     sort_into_buckets,
 )
-from textedit.inference.line_images import LineImage, line_image_batch
+from textedit.inference.line_images import LineImage, check_line_images, line_image_batch
 from textedit.runs.run_settings import DEFAULT_DECODE_LENGTH, DEFAULT_INPUT_LENGTH
 
 
@@ -155,16 +155,8 @@ class Seq2SeqEditor:
 
     def check_images(self, count: int, images: Sequence[LineImage] | None) -> None:
         """ValueError unless `images` fits the run: one per text with a tower, None without."""
-        if self.image_shape is None and images is not None:
-            raise ValueError("this run has no image tower: it reads text only (images=None)")
-        if self.image_shape is not None:
-            if images is None:
-                raise ValueError("this run has an image tower: pass one line image per text "
-                                 f"(images=[uint8 {self.image_shape[0]} x {self.image_shape[1]} "
-                                 "arrays or image file paths])")
-            if len(images) != count:
-                raise ValueError(f"{count} texts but {len(images)} images: expected one image "
-                                 "per text")
+        check_line_images(count, images, self.image_shape,
+                          "this run has no image tower: it reads text only (images=None)")
 
     def edit_results(self, texts: Sequence[str],
                      images: Sequence[LineImage] | None = None) -> list[EditResult]:

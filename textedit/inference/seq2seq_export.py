@@ -55,6 +55,7 @@ from textedit.inference.edit_export import (
     VOCABULARY_ASSET,
     export_vocabulary,
     normalize_text_tf,
+    signature_functions,
 )
 from textedit.inference.seq2seq_editor import is_seq2seq_model, model_image_shape
 from textedit.runs.run_settings import DEFAULT_DECODE_LENGTH, DEFAULT_INPUT_LENGTH
@@ -94,20 +95,8 @@ class Seq2SeqExportModule(tf.Module):
         # A closure, not a method, so tf.Module does not track the Keras model; both signatures
         # call this one function.
         self._decode = tf.function(decode, jit_compile=True)
-        token_spec = tf.TensorSpec([None, max_input_length], tf.int32,
-                                   name="encoder_input_tokens")
-        text_spec = tf.TensorSpec([None], tf.string, name="text")
-        if self.image_shape is None:
-            self.decode_ids = tf.function(lambda encoder_input_tokens: self._decode_ids(
-                encoder_input_tokens, None), input_signature=[token_spec])
-            self.decode_text = tf.function(lambda text: self._decode_text(text, None),
-                                           input_signature=[text_spec])
-        else:
-            self.decode_ids = tf.function(self._decode_ids, input_signature=[
-                token_spec, tf.TensorSpec([None, *self.image_shape], tf.float32,
-                                          name="encoder_image")])
-            self.decode_text = tf.function(self._decode_text, input_signature=[
-                text_spec, tf.TensorSpec([None, *self.image_shape], tf.uint8, name="image")])
+        self.decode_ids, self.decode_text = signature_functions(
+            self._decode_ids, self._decode_text, max_input_length, self.image_shape)
 
     def _decode_ids(self, encoder_input_tokens, encoder_image):
         """int32 [b, L] (+ float32 [b, H, W]) -> {"tokens": int32 [b, D]}."""
