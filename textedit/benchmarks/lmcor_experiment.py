@@ -174,8 +174,10 @@ def _model_file(model: str, settings: LmcorExperimentSettings) -> str:
 
 
 def _train_bindings(settings: LmcorExperimentSettings, steps: int) -> list[str]:
+    # 100 warm-up steps, or a tenth of a short run (the schedule needs fewer than its steps).
+    warmup = min(100, max(1, steps // 10))
     return [f"--gin.TRAIN_STEPS={steps}", f"--gin.BATCH_SIZE={settings.batch_size}",
-            f"--gin.LEARNING_RATE={settings.learning_rate}", "--gin.WARMUP_STEPS=100",
+            f"--gin.LEARNING_RATE={settings.learning_rate}", f"--gin.WARMUP_STEPS={warmup}",
             "--gin.CHECKPOINT_EVERY=500", "--gin.LOG_EVERY=50",
             *(f"--gin.{binding}" for binding in settings.gin)]
 
