@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 
+@pytest.mark.slow  # ~15 s: seven ablations compile one after another
 def test_edit5_profile_times_each_part_of_a_tiny_model():
     from textedit.benchmarks.edit5_profile import STAGES, format_edit5_profile, profile_edit5
 

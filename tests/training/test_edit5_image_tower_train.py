@@ -24,6 +24,10 @@ from textedit.objectives.edit5_loss import edit5_objective  # noqa: E402
 from textedit.training.optimizers import make_optimizer  # noqa: E402
 from textedit.training.trainer import TrainConfig, train  # noqa: E402
 
+# About 30 s (the XLA train step and two decoders compile): slow tier. The default tier keeps
+# the tower through the model tests, the export's edit_step equality and the edit tool's test.
+pytestmark = pytest.mark.slow
+
 TOWER = ImageTowerConfig(image_height=8, image_width=32, patch_height=8, patch_width=4, width=16,
                          num_layers=1, num_heads=2, mlp_dim=32)
 

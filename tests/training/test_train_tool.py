@@ -188,6 +188,7 @@ def test_every_experiment_trains_with_a_tiny_model(train_tool, tiny_vocab, exper
         assert list((tmp_path / "eval").glob("*-metrics.jsonl"))
 
 
+@pytest.mark.slow  # 40-100 s; the main job runs the same path (train, evaluate, edit) end to end
 def test_edit5_run_trains_evaluates_and_edits(train_tool, tiny_vocab, tmp_path):
     """A tiny EdiT5 through `textedit train` on edit5_gec_wi_fce: loss parts logged, evaluated by
     editing gec_jfleg inputs with GLEU, and the run directory loads into an Editor."""
