@@ -128,6 +128,17 @@ def signature_functions(ids_fn, text_fn, max_input_length: int, image_shape=None
                 text_spec, tf.TensorSpec([None, *image_shape], tf.uint8, name="image")]))
 
 
+def signature_inputs(max_input_length: int, image_shape=None) -> tuple[dict, dict]:
+    """The inputs of `signature_functions`' text and ids signatures, described for the export's
+    metadata: ({"text": ..., "image": ...}, {"encoder_input_tokens": ..., "encoder_image": ...})."""
+    text_inputs = {"text": "string [batch]"}
+    id_inputs = {"encoder_input_tokens": f"int32 [batch, {max_input_length}]"}
+    if image_shape is not None:
+        text_inputs["image"] = f"uint8 [batch, {image_shape[0]}, {image_shape[1]}]"
+        id_inputs["encoder_image"] = f"float32 [batch, {image_shape[0]}, {image_shape[1]}]"
+    return text_inputs, id_inputs
+
+
 class EditExportModule(tf.Module):
     """What `export_edit_model` saves: the model's variables, the tokenizer, the vocabulary asset
     and the two signature functions (module docstring)."""
@@ -298,11 +309,7 @@ def export_edit_model(model, vocab_model_file: str | os.PathLike, export_dir: st
             delete_threshold=float(delete_threshold))
         tf.saved_model.save(module, str(export_dir), signatures=module.signatures())
     image_shape = module.image_shape
-    text_inputs = {"text": "string [batch]"}
-    id_inputs = {"encoder_input_tokens": f"int32 [batch, {max_input_length}]"}
-    if image_shape is not None:
-        text_inputs["image"] = f"uint8 [batch, {image_shape[0]}, {image_shape[1]}]"
-        id_inputs["encoder_image"] = f"float32 [batch, {image_shape[0]}, {image_shape[1]}]"
+    text_inputs, id_inputs = signature_inputs(max_input_length, image_shape)
     written = {
         "model": "edit5",
         "image_shape": None if image_shape is None else list(image_shape),

@@ -56,6 +56,7 @@ from textedit.inference.edit_export import (
     export_vocabulary,
     normalize_text_tf,
     signature_functions,
+    signature_inputs,
 )
 from textedit.inference.seq2seq_editor import is_seq2seq_model, model_image_shape
 from textedit.runs.run_settings import DEFAULT_DECODE_LENGTH, DEFAULT_INPUT_LENGTH
@@ -170,11 +171,7 @@ def export_seq2seq_model(model, vocab_model_file: str | os.PathLike,
             unk_id=vocabulary.unk_id)
         tf.saved_model.save(module, str(export_dir), signatures=module.signatures())
     image_shape = module.image_shape
-    text_inputs = {"text": "string [batch]"}
-    id_inputs = {"encoder_input_tokens": f"int32 [batch, {max_input_length}]"}
-    if image_shape is not None:
-        text_inputs["image"] = f"uint8 [batch, {image_shape[0]}, {image_shape[1]}]"
-        id_inputs["encoder_image"] = f"float32 [batch, {image_shape[0]}, {image_shape[1]}]"
+    text_inputs, id_inputs = signature_inputs(max_input_length, image_shape)
     written = {
         "model": "seq2seq",
         "image_shape": None if image_shape is None else list(image_shape),
