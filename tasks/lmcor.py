@@ -152,6 +152,9 @@ def register_cross_fit_task(base_task: str, held_out: int, parts: int = 2) -> se
     return task
 
 
-def lmcor_cross_fit_task(base_task: str, held_out: int, parts: int = 2) -> str:
-    """`register_cross_fit_task` for gin: returns the task's name."""
-    return register_cross_fit_task(base_task, held_out, parts).name
+def lmcor_cross_fit_task(base_task: str, held_out: int, parts: int = 2,
+                         edit5: bool = False) -> str:
+    """`register_cross_fit_task` for gin: returns the task's name, or with `edit5` its edit
+    twin's (`edit5_<task>`, for an EdiT5 generator)."""
+    name = register_cross_fit_task(base_task, held_out, parts).name
+    return edit_tasks.edit_task_name(name) if edit5 else name

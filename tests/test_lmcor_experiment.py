@@ -37,7 +37,14 @@ def test_plan_trains_generators_then_candidates_correctors_and_scores(tmp_path):
         assert "--gin.MIXTURE_OR_TASK_NAME=@lmcor_cross_fit_task()" in command
         assert f"--gin.lmcor_cross_fit_task.held_out={part}" in command
         assert "--gin.TRAIN_STEPS=300" in command
-        assert f"--gin_file={ROOT / 'gin/models/t5_mini.gin'}" in command
+        # The default EdiT5 generator: the main job's recipe, its position options bound again
+        # after the model file (which would reset them), inputs long enough for W&I dev.
+        recipe, model_file, positions = (command.index(a) for a in (
+            f"--gin_file={ROOT / 'gin/experiments/edit5_gec_main.gin'}",
+            f"--gin_file={ROOT / 'gin/models/edit5_mini.gin'}", "--gin.POSITION_INPUTS=True"))
+        assert recipe < model_file < positions
+        assert {"--gin.lmcor_cross_fit_task.edit5=True", "--gin.POSITION_LOGITS=True",
+                "--gin.MAX_INPUT_LENGTH=256", "--gin.DROPOUT_RATE=0.0"} <= set(command)
         candidates = jobs[f"candidates_train_{part}"]
         assert candidates.needs == (f"generator_{part}",)
         assert f"--part={part}/2" in candidates.command and "--limit=2000" in candidates.command
@@ -69,6 +76,24 @@ def test_plan_trains_generators_then_candidates_correctors_and_scores(tmp_path):
     assert all(job.done_marker is not None for job in jobs.values() if job.name != "vocabulary")
     markers = [job.done_marker for job in jobs.values() if job.done_marker]
     assert len(set(markers)) == len(markers)
+
+
+def test_seq2seq_generators_train_the_seq2seq_recipe(tmp_path):
+    settings = LmcorExperimentSettings(out_dir=str(tmp_path), generator="seq2seq")
+    command = {job.name: job for job in plan(settings)}["generator_1"].command
+    assert f"--gin_file={ROOT / 'gin/experiments/seq2seq_gec.gin'}" in command
+    assert f"--gin_file={ROOT / 'gin/models/t5_mini.gin'}" in command
+    assert not [a for a in command if "edit5" in a or "POSITION" in a]
+    with pytest.raises(ValueError, match="generator must be one of"):
+        LmcorExperimentSettings(generator="gemma2")
+
+
+def test_edit5_corrector_keeps_the_position_options(tmp_path):
+    jobs = {job.name: job for job in plan(LmcorExperimentSettings(out_dir=str(tmp_path)))}
+    for name in ("corrector_edit5", "infer_edit5_gec_jfleg"):
+        assert {"--gin.POSITION_INPUTS=True", "--gin.POSITION_LOGITS=True"} <= set(
+            jobs[name].command), name
+    assert not [a for a in jobs["corrector_seq2seq"].command if "POSITION" in a]
 
 
 def test_given_generator_runs_train_no_generator(tmp_path):

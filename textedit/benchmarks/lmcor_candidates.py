@@ -1,4 +1,4 @@
-"""k candidate outputs per source from a trained seq2seq run, for LMCor candidate files.
+"""k candidate outputs per source from a trained seq2seq or EdiT5 run, for LMCor candidate files.
 
     run = load_run("workdir/runs/seq2seq_gec")
     settings = CandidateSettings(k=4, method="sample", temperature=0.7, top_p=0.9)
@@ -11,6 +11,12 @@ seed, so the k differ); "beam" keeps the k best hypotheses of a beam of width k.
 score re-ranking uses; each record also carries the generator's greedy output (extra key
 "greedy"), the first baseline of docs/algorithms.md (LMCor). Duplicates are kept: how often a
 sample recurs is what majority selection counts.
+
+An EdiT5 run samples its edits (`edit_inference.sample_edit_batch`, with the word guards the
+edit tool uses): each word is deleted with its tempered P(DELETE), the insertions are sampled
+with temperature / top-p / top-k, and the score is the log-probability of those decisions
+(tags + insertion tokens; the order is decoded, not sampled). Its greedy output is the edit
+tool's. `decode_length` is then the insertion length; "beam" is for seq2seq runs only.
 """
 
 from __future__ import annotations
@@ -112,6 +118,8 @@ def generate_candidates(
     from textedit.decoding.greedy import greedy_decode
 
     model, vocabulary = run.model, run.vocabulary
+    if is_edit5_model(model):
+        return _edit5_candidates(run, sources, references, settings)
     eos = vocabulary.eos_id
     examples = []
     for batch_index, begin in enumerate(range(0, len(sources), settings.batch_size)):
@@ -131,4 +139,39 @@ def generate_candidates(
             examples.append(CandidateExample(
                 source, candidates, refs, tuple(float(s) for s in scores[i]),
                 {"greedy": vocabulary.decode(_until_eos(greedy[i], eos))}))
+    return examples
+
+
+def is_edit5_model(model) -> bool:
+    """An EdiT5 model (it has position tokens), as opposed to a seq2seq T5."""
+    return hasattr(getattr(model, "config", None), "num_position_tokens")
+
+
+def _edit5_candidates(run, sources, references, settings: CandidateSettings):
+    """`generate_candidates` for an EdiT5 run (module docstring)."""
+    from textedit.data.vocab.vocabulary import word_start_table
+    from textedit.decoding.edit_inference import edit_batch, sample_edit_batch
+
+    if settings.method != "sample":
+        raise ValueError(f"method {settings.method!r}: an EdiT5 run samples its candidates "
+                         "(beam search is for seq2seq runs)")
+    model, vocabulary = run.model, run.vocabulary
+    table = word_start_table(vocabulary)
+    examples = []
+    for batch_index, begin in enumerate(range(0, len(sources), settings.batch_size)):
+        batch = list(sources[begin:begin + settings.batch_size])
+        tokens = _encode_batch(vocabulary, batch, settings.input_length)
+        greedy = edit_batch(model, tokens, settings.decode_length, word_start_table=table)
+        draws = [sample_edit_batch(
+            model, tokens, settings.decode_length, word_start_table=table,
+            temperature=settings.temperature, top_p=settings.top_p, top_k=settings.top_k,
+            seed=(settings.seed * 1_000_003 + batch_index) * settings.k + j)
+            for j in range(settings.k)]
+        for i, source in enumerate(batch):
+            candidates = tuple(strip_separators(vocabulary.decode(edits[i].tokens))
+                               for edits, _ in draws)
+            refs = tuple(references[begin + i]) if references is not None else ()
+            examples.append(CandidateExample(
+                source, candidates, refs, tuple(float(log_p[i]) for _, log_p in draws),
+                {"greedy": vocabulary.decode(greedy[i].tokens)}))
     return examples

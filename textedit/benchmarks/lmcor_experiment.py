@@ -13,10 +13,14 @@ task, with the selection baselines over the same candidates:
 
 Steps (each a `textedit` command run by the job queue, textedit/benchmarks/job_queue.py, one
 core per job, logs under OUT_DIR/logs/; finished steps are skipped when the command runs again):
-1. Generators (`textedit train`): two seq2seq models (gin/experiments/seq2seq_gec.gin with the
-   --size model file) for --generator_steps, generator i on `gec_wi_fce_xfit<i>of2`, the W&I +
-   FCE train split without the examples of index i mod 2 (`@lmcor_cross_fit_task()`). With
-   --generator_runs A B nothing is trained: A and B must have been trained that way.
+1. Generators (`textedit train`): two models of --generator kind and the --size model file for
+   --generator_steps, generator i on `gec_wi_fce_xfit<i>of2`, the W&I + FCE train split without
+   the examples of index i mod 2 (`@lmcor_cross_fit_task()`). "edit5" (the default) trains the
+   main job's recipe (gin/experiments/edit5_gec_main.gin), the only one here that learns to
+   edit rather than garble within a CPU hour (README, Training), so its samples are the
+   near-copies with a few edits that a real LLM's are; "seq2seq" trains
+   gin/experiments/seq2seq_gec.gin. With --generator_runs A B nothing is trained: A and B must
+   have been trained that way.
 2. Candidates (`textedit candidates`, k per example): generator i samples train part i/2, the
    half it never saw (the first --train_examples / 2 of it), so the training candidates carry
    the errors the generator makes on unseen text; generator 0 samples the validation split of
@@ -68,10 +72,16 @@ ROW_LABELS = {"copy": "copy input", "greedy": "greedy (generator)",
               "oracle": "oracle (upper bound)", "seq2seq_corrector": "seq2seq corrector",
               "edit5_corrector": "EdiT5 corrector"}
 SIZES = ("mini", "small")
-GENERATOR_FILE = "gin/experiments/seq2seq_gec.gin"
+GENERATOR_FILES = {"seq2seq": "gin/experiments/seq2seq_gec.gin",
+                   "edit5": "gin/experiments/edit5_gec_main.gin"}
 CORRECTOR_FILES = {"seq2seq": "gin/experiments/lmcor_seq2seq_gec.gin",
                    "edit5": "gin/experiments/lmcor_edit5_gec.gin"}
 MODEL_FILES = {"seq2seq": "gin/models/t5_{size}.gin", "edit5": "gin/models/edit5_{size}.gin"}
+# The main job's EdiT5 options (gin/experiments/edit5_gec_main.gin): the model file that follows
+# a gin file rebinds them to its defaults, so each EdiT5 command binds them again. Without the
+# position options EdiT5 places its insertions at random (README, Training).
+EDIT5_POSITIONS = ("--gin.POSITION_INPUTS=True", "--gin.POSITION_LOGITS=True")
+EDIT5_RECIPE = (*EDIT5_POSITIONS, "--gin.DROPOUT_RATE=0.0")
 GENERATOR_LENGTHS = {"inputs": 64, "targets": 64}  # W&I + FCE train pieces: p99 about 60
 CORRECTOR_INPUT_LENGTH = 256  # source + 4 candidates (the lmcor gin files' length)
 CORRECTOR_EVAL_EXAMPLES = 200  # in-training validation at the last step
@@ -89,6 +99,7 @@ class LmcorExperimentSettings:
     out_dir: str = str(DEFAULT_OUT_DIR)
     tasks: tuple[str, ...] = DEFAULT_TASKS
     size: str = "mini"
+    generator: str = "edit5"  # the generators' kind: "edit5" or "seq2seq"
     generator_runs: tuple[str, ...] | None = None  # (A, B): trained without parts 0 / 1
     generator_steps: int = 2000
     corrector_steps: int = 1500
@@ -109,6 +120,8 @@ class LmcorExperimentSettings:
         unknown = [t for t in self.tasks if t not in HEADLINE]
         if unknown or not self.tasks:
             raise ValueError(f"tasks must be some of {sorted(HEADLINE)}, got {list(self.tasks)}")
+        if self.generator not in CORRECTORS:
+            raise ValueError(f"generator must be one of {CORRECTORS}, got {self.generator!r}")
         if self.size not in SIZES:
             raise ValueError(f"size must be one of {SIZES}, got {self.size!r}")
         if self.generator_runs is not None and len(self.generator_runs) != 2:
@@ -183,16 +196,23 @@ def _train_bindings(settings: LmcorExperimentSettings, steps: int) -> list[str]:
 
 
 def generator_command(settings: LmcorExperimentSettings, part: int) -> list[str]:
-    """`textedit train` of generator `part`: seq2seq on the train split without that part."""
-    return [*_textedit("train"), f"--gin_file={ROOT / GENERATOR_FILE}",
-            f"--gin_file={_model_file('seq2seq', settings)}",
-            f"--gin.MODEL_DIR='{generator_run(settings, part)}'",
-            "--gin.MIXTURE_OR_TASK_NAME=@lmcor_cross_fit_task()",
-            f"--gin.lmcor_cross_fit_task.base_task='{TRAIN_TASK}'",
-            f"--gin.lmcor_cross_fit_task.held_out={part}", "--gin.lmcor_cross_fit_task.parts=2",
-            f"--gin.TASK_FEATURE_LENGTHS={GENERATOR_LENGTHS!r}",
-            "--gin.EVAL_MIXTURE_OR_TASK_NAMES=[]",
-            *_train_bindings(settings, settings.generator_steps), *data_flags(settings)]
+    """`textedit train` of generator `part`: a --generator model on the train split without
+    that part (an EdiT5 generator keeps its recipe's feature lengths and buckets)."""
+    kind = settings.generator
+    command = [*_textedit("train"), f"--gin_file={ROOT / GENERATOR_FILES[kind]}",
+               f"--gin_file={_model_file(kind, settings)}",
+               f"--gin.MODEL_DIR='{generator_run(settings, part)}'",
+               "--gin.MIXTURE_OR_TASK_NAME=@lmcor_cross_fit_task()",
+               f"--gin.lmcor_cross_fit_task.base_task='{TRAIN_TASK}'",
+               f"--gin.lmcor_cross_fit_task.held_out={part}",
+               "--gin.lmcor_cross_fit_task.parts=2", "--gin.EVAL_MIXTURE_OR_TASK_NAMES=[]"]
+    if kind == "edit5":  # it samples sources of up to candidate_input_length pieces
+        command += ["--gin.lmcor_cross_fit_task.edit5=True",
+                    f"--gin.MAX_INPUT_LENGTH={settings.candidate_input_length}",
+                    *EDIT5_RECIPE]
+    else:
+        command.append(f"--gin.TASK_FEATURE_LENGTHS={GENERATOR_LENGTHS!r}")
+    return command + _train_bindings(settings, settings.generator_steps) + data_flags(settings)
 
 
 def _sampling_flags(settings: LmcorExperimentSettings) -> list[str]:
@@ -232,7 +252,7 @@ def corrector_command(settings: LmcorExperimentSettings, model: str) -> list[str
                f"--gin.LMCOR_K={settings.k}", "--gin.EVAL_EVERY=0",
                f"--gin.MAX_EVAL_EXAMPLES={CORRECTOR_EVAL_EXAMPLES}"]
     if model == "edit5":  # the mini model file's 128 would cut the corrector's inputs
-        command.append(f"--gin.MAX_INPUT_LENGTH={CORRECTOR_INPUT_LENGTH}")
+        command += [f"--gin.MAX_INPUT_LENGTH={CORRECTOR_INPUT_LENGTH}", *EDIT5_POSITIONS]
     return command + _train_bindings(settings, settings.corrector_steps) + data_flags(settings)
 
 
@@ -248,7 +268,7 @@ def infer_command(settings: LmcorExperimentSettings, model: str, task: str) -> l
                f"--gin.lmcor_task.k={settings.k}", f"--gin.TASK_FEATURE_LENGTHS={lengths!r}",
                f"--gin.OUTPUT_DIR='{predictions_dir(settings, model, task)}'"]
     if model == "edit5":
-        command.append(f"--gin.MAX_INPUT_LENGTH={CORRECTOR_INPUT_LENGTH}")
+        command += [f"--gin.MAX_INPUT_LENGTH={CORRECTOR_INPUT_LENGTH}", *EDIT5_POSITIONS]
     return command + data_flags(settings)
 
 
@@ -348,8 +368,9 @@ def results_table(settings: LmcorExperimentSettings, results: dict) -> str:
     """The Markdown table (module docstring): one row per system, one column per task's
     headline metric, then the correctors' decoding speed."""
     tasks = settings.tasks
+    kind = "EdiT5" if settings.generator == "edit5" else "seq2seq"
     generators = (f"given runs {', '.join(settings.generator_runs)}" if settings.generator_runs
-                  else f"{settings.size} seq2seq, {settings.generator_steps} steps each")
+                  else f"{settings.size} {kind}, {settings.generator_steps} steps each")
     train = f"the first {settings.train_examples} of" if settings.train_examples else "all of"
     lines = [
         f"LMCor on the validation splits; generators: two cross-fitted {generators}; "

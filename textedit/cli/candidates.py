@@ -1,5 +1,5 @@
-"""Writes an LMCor candidate file: k outputs of a trained seq2seq run for every example of a
-task split (`textedit candidates`).
+"""Writes an LMCor candidate file: k outputs of a trained seq2seq or EdiT5 run for every
+example of a task split (`textedit candidates`).
 
     textedit candidates --model workdir/runs/seq2seq_gec --task gec_jfleg --split validation \\
         --k 4 --method sample --temperature 0.7 --top_p 0.9 --output workdir/lmcor/jfleg.val.jsonl
@@ -7,8 +7,9 @@ task split (`textedit candidates`).
 Each line: {"source", "candidates": [k], "target": references, "scores": [k] generator
 log-probabilities, "greedy": the greedy output, "index": the example's position in the split}
 (textedit/data/readers/candidates_reader.py), in task order. `--method beam` keeps the k best
-beams instead of sampling. `--part i/n` takes only the examples whose index is i mod n, so that
-a generator trained on the other parts writes the candidates of this one (cross-fitting: the
+beams instead of sampling (seq2seq runs; an EdiT5 run samples its edits, and --decode_length is
+its insertion length). `--part i/n` takes only the examples whose index is i mod n, so that a
+generator trained on the other parts writes the candidates of this one (cross-fitting: the
 training candidates then carry the errors the generator makes on unseen text).
 `--baselines DIR` also writes DIR/<selector>.txt (greedy, rerank, majority, mbr, oracle;
 textedit/benchmarks/lmcor_selection.py), one line per example in task order, to score with
@@ -30,7 +31,7 @@ HELP = "write k candidate outputs per example of a task split (LMCor candidate f
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", required=True, help="a seq2seq run directory")
+    parser.add_argument("--model", required=True, help="a seq2seq or EdiT5 run directory")
     parser.add_argument("--task", required=True, help="a registered text task")
     parser.add_argument("--split", default="validation", help="default %(default)s")
     parser.add_argument("--output", required=True, help="the candidate JSONL file to write")

@@ -35,8 +35,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--size", choices=SIZES, default=defaults.size,
                         help="model file of the generators and correctors (gin/models/"
                         "t5_SIZE.gin, edit5_SIZE.gin; default %(default)s)")
+    parser.add_argument("--generator", choices=["edit5", "seq2seq"],
+                        default=defaults.generator,
+                        help="the generators' kind (default %(default)s: the main job's EdiT5 "
+                        "recipe, which edits after minutes; a mini seq2seq garbles text for "
+                        "the first hours)")
     parser.add_argument("--generator_runs", nargs=2, metavar=("A", "B"), default=None,
-                        help="existing seq2seq runs instead of training the generators: A "
+                        help="existing seq2seq or EdiT5 runs instead of training the generators: A "
                         "trained on gec_wi_fce_xfit0of2 (train without part 0), B on "
                         "gec_wi_fce_xfit1of2")
     parser.add_argument("--generator_steps", type=int, default=defaults.generator_steps,
@@ -79,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = LmcorExperimentSettings(
             out_dir=args.out_dir, tasks=tuple(args.tasks), size=args.size,
+            generator=args.generator,
             generator_runs=tuple(args.generator_runs) if args.generator_runs else None,
             generator_steps=args.generator_steps, corrector_steps=args.corrector_steps,
             k=args.k, method=args.method, temperature=args.temperature, top_p=args.top_p,

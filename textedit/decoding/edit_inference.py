@@ -4,6 +4,8 @@
     edits = realise_batch(encoder_input_tokens, *outputs[:2], outputs.insertion_tokens,
                           first_position_id=3, num_position_tokens=513)
     edits = edit_batch(model, encoder_input_tokens, max_insert_length)    # both steps
+    edits, log_probs = sample_edit_batch(model, encoder_input_tokens, 64, seed=0,
+                                         temperature=0.7)                  # a sampled edit
     edits[r].tokens                                                       # realised ids
 
 `edit_step` runs, inside one `tf.function(jit_compile=True)`:
@@ -44,10 +46,12 @@ from textedit.decoding.decode_loop import EOS_ID, PAD_ID, xla_function
 from textedit.decoding.greedy import greedy_loop
 from textedit.decoding.order_decoding import decode_order
 from textedit.decoding.position_constraint import position_constraint
+from textedit.decoding.sampling import sampling_loop
 from textedit.decoding.word_guards import (
     DEFAULT_DELETE_THRESHOLD,
     boundary_positions,
     continuation_positions,
+    tag_log_prob,
     word_starts,
     word_tags,
 )
@@ -100,6 +104,42 @@ def edit_loop(model, encoder_input_tokens, max_insert_length: int, word_start=No
       image: float [b, H, W] line images, for a model with an image tower (required there;
         Edit5Model.encode_all refuses a tower model without one).
     """
+    outputs, _ = _edit_loop(model, encoder_input_tokens, max_insert_length, word_start,
+                            delete_threshold, word_start_table, strict_spans, insert_bias, image)
+    return outputs
+
+
+def sample_edit_loop(model, encoder_input_tokens, max_insert_length: int, seed, *,
+                     temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0,
+                     word_start=None, delete_threshold: float = DEFAULT_DELETE_THRESHOLD,
+                     word_start_table=None, strict_spans: bool | None = None):
+    """`edit_loop` that samples its edit (LMCor candidates) instead of deciding it.
+
+    Each tag (word, under the word guards) is deleted with probability sigmoid(log-odds /
+    temperature), the decision shifted by delete_threshold (`word_guards.word_tags` with
+    logistic noise); the insertion tokens are sampled (`sampling.sampling_loop` with
+    temperature / top_k / top_p, under the same position constraint); the order is still
+    decoded from the pointer, not sampled.
+
+    Args:
+      seed: int [2] stateless seed (a tensor: a new seed does not compile again).
+      temperature, top_k, top_p: the sampling settings (Python numbers).
+      others: as `edit_loop`.
+
+    Returns:
+      (EditOutputs, float32 [b] log-probabilities of the sampled decisions under the model: the
+      tags' (per word under the guards) plus the insertion tokens' after the position constraint;
+      untempered, so that candidates drawn at any temperature are ranked alike).
+    """
+    return _edit_loop(model, encoder_input_tokens, max_insert_length, word_start,
+                      delete_threshold, word_start_table, strict_spans, 0.0, None,
+                      sampling=(seed, float(temperature), int(top_k), float(top_p)))
+
+
+def _edit_loop(model, encoder_input_tokens, max_insert_length, word_start, delete_threshold,
+               word_start_table, strict_spans, insert_bias, image, sampling=None):
+    """`edit_loop` / `sample_edit_loop` (sampling = (seed, temperature, top_k, top_p)):
+    (EditOutputs, log-probabilities [b] or None)."""
     config = model.config
     tokens = ops.cast(encoder_input_tokens, "int32")
     # ops.shape: static ints where known, a tensor for a dynamic batch (a SavedModel signature
@@ -109,10 +149,18 @@ def edit_loop(model, encoder_input_tokens, max_insert_length: int, word_start=No
     start = start_positions(token_mask)
     is_start = ops.equal(ops.arange(length, dtype="int32")[None, :], start[:, None])
     tag_logits = model.tag(hidden, token_mask)
-    if word_start is None and delete_threshold == DEFAULT_DELETE_THRESHOLD:
+    members = ops.logical_and(token_mask, ops.logical_not(is_start))
+    if sampling is not None:
+        sample_seed, temperature, top_k, top_p = sampling
+        seeds = tf.random.experimental.stateless_split(tf.cast(sample_seed, tf.int32), 2)
+        uniform = tf.random.stateless_uniform(
+            tf.shape(tokens), seed=seeds[0], minval=1e-6, maxval=1.0 - 1e-6, alg="philox")
+        logistic = ops.log(uniform) - ops.log(1.0 - uniform)
+        tags = word_tags(tag_logits, members, word_start, delete_threshold, noise=logistic,
+                         temperature=temperature)
+    elif word_start is None and delete_threshold == DEFAULT_DELETE_THRESHOLD:
         tags = ops.cast(ops.argmax(tag_logits, axis=-1), "int32")
     else:
-        members = ops.logical_and(token_mask, ops.logical_not(is_start))
         tags = word_tags(tag_logits, members, word_start, delete_threshold)
     tags = ops.where(is_start, KEEP, tags)
     tags = ops.where(token_mask, tags, 0)
@@ -134,16 +182,25 @@ def edit_loop(model, encoder_input_tokens, max_insert_length: int, word_start=No
                                     boundaries=boundaries, strict_spans=strict_spans,
                                     span_start_table=word_start_table, eos_id=t5.eos_id,
                                     insert_bias=insert_bias)
-    insertions = greedy_loop(model.decode_step, cache, batch, max_insert_length,
-                             eos_id=t5.eos_id, pad_id=t5.pad_id, start_id=t5.decoder_start_id,
-                             logits_processor=processor)
+    ids = dict(eos_id=t5.eos_id, pad_id=t5.pad_id, start_id=t5.decoder_start_id,
+               logits_processor=processor)
+    log_prob = None
+    if sampling is None:
+        insertions = greedy_loop(model.decode_step, cache, batch, max_insert_length, **ids)
+    else:
+        insertions, insertion_log_prob = sampling_loop(
+            model.decode_step, cache, batch, max_insert_length, seeds[1],
+            temperature=temperature, top_k=top_k, top_p=top_p, return_log_probs=True, **ids)
+        log_prob = tag_log_prob(tag_logits, tags, members, word_start) + insertion_log_prob
     return EditOutputs(tags=tags, pointers=decoded.next_positions, order=decoded.order,
-                       insertion_tokens=insertions)
+                       insertion_tokens=insertions), log_prob
 
 
 # `edit_loop` compiled with XLA: (model, encoder_input_tokens int32 tensor [b, L],
 # max_insert_length) -> EditOutputs of int32 tensors ([b, L] x 3, [b, T]).
 edit_step = xla_function(edit_loop)
+# `sample_edit_loop` compiled with XLA: -> (EditOutputs, log-probabilities float32 [b]).
+sample_edit_step = xla_function(sample_edit_loop)
 
 
 class RealisedEdit(NamedTuple):
@@ -207,7 +264,37 @@ def edit_batch(model, encoder_input_tokens, max_insert_length: int, *,
                                 strict_spans, insert_bias)
     if images is not None:  # left out otherwise, so text-only traces stay as they were
         arguments["image"] = tf.convert_to_tensor(images, tf.float32)
-    outputs = edit_step(model, tokens, max_insert_length, **arguments)
+    return _realise_outputs(model, tokens, edit_step(model, tokens, max_insert_length,
+                                                     **arguments))
+
+
+def sample_edit_batch(model, encoder_input_tokens, max_insert_length: int, *, seed,
+                      temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0,
+                      word_start_table=None,
+                      delete_threshold: float = DEFAULT_DELETE_THRESHOLD,
+                      ) -> tuple[list[RealisedEdit], np.ndarray]:
+    """One sampled edit per row (`edit_loop` with a sample_seed) and its log-probability.
+
+    Args:
+      encoder_input_tokens: int [b, L] (pieces, EOS, padding).
+      seed: a Python int; the same seed gives the same edits, and the seed is a tensor argument
+        of the compiled step, so a new one does not compile again.
+      temperature, top_k, top_p: sampling settings (tags and insertions; `edit_loop`).
+      word_start_table, delete_threshold: the word guards, as in `edit_batch`.
+
+    Returns:
+      (one RealisedEdit per row, float [b] log-probabilities: `EditOutputs.log_prob`).
+    """
+    tokens = tf.convert_to_tensor(encoder_input_tokens, tf.int32)
+    arguments = guard_arguments(tokens.numpy(), word_start_table, delete_threshold)
+    outputs, log_probs = sample_edit_step(
+        model, tokens, max_insert_length,
+        tf.constant([seed % 2**31, (seed // 2**31) % 2**31], tf.int32),
+        temperature=float(temperature), top_k=int(top_k), top_p=float(top_p), **arguments)
+    return _realise_outputs(model, tokens, outputs), log_probs.numpy()
+
+
+def _realise_outputs(model, tokens, outputs: EditOutputs) -> list[RealisedEdit]:
     config = model.config
     return realise_batch(tokens.numpy(), outputs.tags.numpy(), outputs.pointers.numpy(),
                          outputs.insertion_tokens.numpy(),

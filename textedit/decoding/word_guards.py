@@ -70,8 +70,23 @@ def _word_members(word_start, members):
     return ops.logical_and(same, ops.logical_and(members[:, :, None], members[:, None, :]))
 
 
+def word_log_odds(tag_logits, members, word_start=None):
+    """float32 [b, L]: each member's DELETE-vs-KEEP log-odds (logit DELETE - logit KEEP), or
+    with `word_start` the mean over its word's pieces (every piece of a word gets the same)."""
+    logits = ops.cast(tag_logits, "float32")
+    log_odds = logits[..., 0] - logits[..., 1]  # log P(DELETE) - log P(KEEP)
+    if word_start is None:
+        return log_odds
+    members = ops.cast(members, "bool")
+    same = ops.cast(_word_members(word_start, members), "float32")
+    total = ops.einsum("bij,bj->bi", same, ops.where(members, log_odds, 0.0))
+    count = ops.maximum(ops.sum(same, axis=2), 1.0)
+    return total / count
+
+
 def word_tags(tag_logits, members, word_start=None,
-              delete_threshold: float = DEFAULT_DELETE_THRESHOLD):
+              delete_threshold: float = DEFAULT_DELETE_THRESHOLD, noise=None,
+              temperature: float = 1.0):
     """KEEP (1) / DELETE (0) per position from the tagger's logits.
 
     Args:
@@ -80,20 +95,54 @@ def word_tags(tag_logits, members, word_start=None,
         get KEEP here (the caller fixes START and padding).
       word_start: optional bool [b, L]; None: each piece decides alone.
       delete_threshold: delete when the (word-mean) P(DELETE) is above this (0.5: argmax).
+      noise: optional float [b, L] standard logistic noise, for sampling: the (word-mean)
+        log-odds / temperature + the noise of the word's first member is compared with the
+        threshold, so at 0.5 a word is deleted with probability sigmoid(log-odds / temperature)
+        (one draw per word: `word_noise`). None: the deterministic decision.
+      temperature: divides the log-odds when sampling (> 0; a Python float).
 
     Returns:
       int32 [b, L].
     """
-    logits = ops.cast(tag_logits, "float32")
-    log_odds = logits[..., 0] - logits[..., 1]  # log P(DELETE) - log P(KEEP)
     members = ops.cast(members, "bool")
-    if word_start is not None:
-        same = ops.cast(_word_members(word_start, members), "float32")
-        total = ops.einsum("bij,bj->bi", same, ops.where(members, log_odds, 0.0))
-        count = ops.maximum(ops.sum(same, axis=2), 1.0)
-        log_odds = total / count
+    log_odds = word_log_odds(tag_logits, members, word_start)
+    if noise is not None:
+        log_odds = log_odds / temperature + word_noise(noise, members, word_start)
     delete = ops.logical_and(members, log_odds > delete_log_odds_threshold(delete_threshold))
     return ops.cast(ops.where(delete, 0, 1), "int32")
+
+
+def word_noise(noise, members, word_start=None):
+    """float32 [b, L]: each member gets the noise of its word's first member (so a word is one
+    draw); without `word_start` every piece keeps its own."""
+    noise = ops.cast(noise, "float32")
+    if word_start is None:
+        return noise
+    same = _word_members(word_start, members)
+    # The first member of each word: no member of the same word before it.
+    length = ops.shape(noise)[1]
+    before = ops.arange(length, dtype="int32")[None, :, None] > ops.arange(
+        length, dtype="int32")[None, None, :]  # [1, i, j]: j before i
+    first = ops.logical_and(members, ops.logical_not(
+        ops.any(ops.logical_and(same, before), axis=2)))
+    first_noise = ops.where(first, noise, 0.0)
+    return ops.einsum("bij,bj->bi", ops.cast(same, "float32"), first_noise)
+
+
+def tag_log_prob(tag_logits, tags, members, word_start=None):
+    """float32 [b]: the tagger's log-probability of `tags` (int [b, L], 1 KEEP), one factor per
+    word (sigmoid of its mean log-odds, `word_log_odds`) or per piece without `word_start`."""
+    members = ops.cast(members, "bool")
+    log_odds = word_log_odds(tag_logits, members, word_start)
+    signed = ops.where(ops.equal(tags, 0), log_odds, -log_odds)
+    log_p = -ops.softplus(-signed)  # log sigmoid
+    # Count each word once: at its pieces, divided by the word's size.
+    if word_start is None:
+        weight = ops.cast(members, "float32")
+    else:
+        same = ops.cast(_word_members(word_start, members), "float32")
+        weight = ops.where(members, 1.0 / ops.maximum(ops.sum(same, axis=2), 1.0), 0.0)
+    return ops.sum(log_p * weight, axis=1)
 
 
 def continuation_positions(word_start, kept, start):
