@@ -66,3 +66,32 @@ def test_log_probs_ignore_padding(tiny_run):
     a, b = sequence_log_probs(tiny_run.model, encoder, short), sequence_log_probs(
         tiny_run.model, encoder, longer)
     assert a[0] < 0 and a[0] == pytest.approx(b[0], abs=1e-4)
+
+
+@pytest.fixture(scope="module")
+def tiny_edit5_loaded(tiny_edit5_run):
+    from textedit.runs.run_artifacts import load_run
+
+    return load_run(tiny_edit5_run[0])
+
+
+def test_an_edit5_run_samples_rather_than_beams(tiny_edit5_loaded):
+    with pytest.raises(ValueError, match="samples its candidates"):
+        generate_candidates(tiny_edit5_loaded, SOURCES, None, CandidateSettings(method="beam"))
+
+
+@pytest.mark.slow
+def test_edit5_candidates_are_sampled_edits(tiny_edit5_loaded):
+    from textedit.inference.editor import Editor
+
+    settings = CandidateSettings(k=3, temperature=1.0, input_length=32, decode_length=8,
+                                 batch_size=2, seed=5)
+    examples = generate_candidates(tiny_edit5_loaded, SOURCES, REFERENCES, settings)
+    assert [e.source for e in examples] == SOURCES
+    assert all(e.k == 3 and all(s <= 0 for s in e.scores) for e in examples)
+    assert len({c for e in examples for c in e.candidates}) > 3  # the draws differ
+    assert generate_candidates(tiny_edit5_loaded, SOURCES, REFERENCES, settings) == examples
+    # The greedy output is the edit tool's (word guards on, insertion length 8).
+    editor = Editor.from_model(tiny_edit5_loaded.model, tiny_edit5_loaded.vocabulary,
+                               max_input_length=32, max_insert_length=8)
+    assert [e.extra["greedy"] for e in examples] == editor.edit(SOURCES)
