@@ -109,8 +109,8 @@ def test_given_generator_runs_train_no_generator(tmp_path):
     assert "--gin.LMCOR_BASE_TASK='gec_jfleg'" in jobs["corrector_seq2seq"].command
     assert "candidates_gec_jfleg" in jobs["corrector_seq2seq"].needs
     assert not [name for name in jobs if "gec_wi_fce" in name and name.startswith("score")]
-    with pytest.raises(ValueError):
-        LmcorExperimentSettings(tasks=("fusion_wikisplit",))
+    with pytest.raises(ValueError, match="tasks must be some of"):
+        LmcorExperimentSettings(tasks=("simplify_asset",))
     with pytest.raises(ValueError):
         LmcorExperimentSettings(generator_runs=("only_one",))
 
@@ -193,3 +193,21 @@ def test_results_table_from_the_score_files_with_missing_ones_as_dashes(tmp_path
     assert saved["scores"]["gec_wi_fce"]["mbr"] is None
     assert saved["speed"]["seq2seq"]["gec_jfleg"]["examples_per_second"] == pytest.approx(20.0)
     assert saved["settings"]["k"] == 4
+
+
+def test_a_fusion_task_learns_from_its_own_train_split(tmp_path):
+    settings = LmcorExperimentSettings(out_dir=str(tmp_path), tasks=("fusion_bisect",))
+    jobs = {job.name: job for job in plan(settings)}
+    generator = jobs["generator_0"].command
+    assert "--gin.lmcor_cross_fit_task.base_task='fusion_bisect'" in generator
+    assert "--gin.TASK_FEATURE_LENGTHS={'inputs': 128, 'decoder_targets': 32}" in generator
+    assert "--task=fusion_bisect" in jobs["candidates_train_1"].command
+    assert str(tmp_path / "candidates" / "fusion_bisect.train.part1.jsonl") in "".join(
+        jobs["corrector_edit5"].command)
+    for name in ("corrector_edit5", "corrector_seq2seq", "infer_edit5_fusion_bisect"):
+        assert [a for a in jobs[name].command if a.startswith(
+            "--gin.TASK_FEATURE_LENGTHS={'inputs': 384")], name
+    assert "--gin.MAX_INPUT_LENGTH=384" in jobs["corrector_edit5"].command
+    # GEC and fusion learn from different train splits: one experiment each.
+    with pytest.raises(ValueError, match="different train tasks"):
+        LmcorExperimentSettings(tasks=("gec_jfleg", "fusion_bisect"))

@@ -13,9 +13,14 @@ task, with the selection baselines over the same candidates:
 
 Steps (each a `textedit` command run by the job queue, textedit/benchmarks/job_queue.py, one
 core per job, logs under OUT_DIR/logs/; finished steps are skipped when the command runs again):
+The --tasks share one train task (TRAIN_TASKS): W&I + FCE (`gec_wi_fce`) for the GEC tasks,
+the task itself for the fusion tasks (`fusion_bisect`, `fusion_wikisplit`: one reference per
+source, so splitting the train split by index leaks no source between the halves); run the
+experiment once per group, each with its own --out_dir.
+
 1. Generators (`textedit train`): two models of --generator kind and the --size model file for
-   --generator_steps, generator i on `gec_wi_fce_xfit<i>of2`, the W&I + FCE train split without
-   the examples of index i mod 2 (`@lmcor_cross_fit_task()`). "edit5" (the default) trains the
+   --generator_steps, generator i on `<train task>_xfit<i>of2`, the train split without the
+   examples of index i mod 2 (`@lmcor_cross_fit_task()`). "edit5" (the default) trains the
    main job's recipe (gin/experiments/edit5_gec_main.gin), the only one here that learns to
    edit rather than garble within a CPU hour (README, Training), so its samples are the
    near-copies with a few edits that a real LLM's are; "seq2seq" trains
@@ -60,10 +65,14 @@ from textedit.benchmarks.job_queue import Job, plan_or_run
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT_DIR = ROOT / "workdir" / "experiments" / "lmcor"
-TRAIN_TASK = "gec_wi_fce"  # the only GEC task with a train split
+# Each scored task's train task: the GEC tasks without a train split learn on W&I + FCE.
+TRAIN_TASKS = {"gec_wi_fce": "gec_wi_fce", "gec_jfleg": "gec_wi_fce", "gec_conll": "gec_wi_fce",
+               "fusion_bisect": "fusion_bisect", "fusion_wikisplit": "fusion_wikisplit"}
 DEFAULT_TASKS = ("gec_wi_fce", "gec_jfleg")
-HEADLINE = {"gec_wi_fce": "errant_f0.5", "gec_jfleg": "gleu", "gec_conll": "errant_f0.5"}
-METRIC_NAMES = {"errant_f0.5": "ERRANT F0.5", "gleu": "GLEU"}
+HEADLINE = {"gec_wi_fce": "errant_f0.5", "gec_jfleg": "gleu", "gec_conll": "errant_f0.5",
+            "fusion_bisect": "sari", "fusion_wikisplit": "sari"}
+METRIC_NAMES = {"errant_f0.5": "ERRANT F0.5", "gleu": "GLEU", "sari": "SARI"}
+VALIDATION_SIZES = {"gec_wi_fce": 3400, "fusion_bisect": 1826, "fusion_wikisplit": 5000}  # ETA
 SELECTORS = ("greedy", "rerank", "majority", "mbr", "oracle")  # lmcor_selection.SELECTORS
 CORRECTORS = ("seq2seq", "edit5")
 ROWS = ("copy", *SELECTORS, *(f"{model}_corrector" for model in CORRECTORS))
@@ -82,8 +91,12 @@ MODEL_FILES = {"seq2seq": "gin/models/t5_{size}.gin", "edit5": "gin/models/edit5
 # position options EdiT5 places its insertions at random (README, Training).
 EDIT5_POSITIONS = ("--gin.POSITION_INPUTS=True", "--gin.POSITION_LOGITS=True")
 EDIT5_RECIPE = (*EDIT5_POSITIONS, "--gin.DROPOUT_RATE=0.0")
-GENERATOR_LENGTHS = {"inputs": 64, "targets": 64}  # W&I + FCE train pieces: p99 about 60
-CORRECTOR_INPUT_LENGTH = 256  # source + 4 candidates (the lmcor gin files' length)
+# Feature lengths per train task: a generator's inputs and targets (W&I + FCE train pieces: p99
+# about 60; fusion sources are two sentences, about 45 pieces on average), and the correctors'
+# inputs (source + k = 4 candidates; 256 is the lmcor gin files' length).
+GENERATOR_LENGTHS = {"gec_wi_fce": 64, "fusion_bisect": 128, "fusion_wikisplit": 128}
+CORRECTOR_INPUT_LENGTHS = {"gec_wi_fce": 256, "fusion_bisect": 384, "fusion_wikisplit": 384}
+CORRECTOR_TARGET_LENGTH = 128
 CORRECTOR_EVAL_EXAMPLES = 200  # in-training validation at the last step
 DONE_MARKER = "experiment_done.json"
 # For the ETA only (one CPU core, mini models, batch 32).
@@ -120,12 +133,20 @@ class LmcorExperimentSettings:
         unknown = [t for t in self.tasks if t not in HEADLINE]
         if unknown or not self.tasks:
             raise ValueError(f"tasks must be some of {sorted(HEADLINE)}, got {list(self.tasks)}")
+        if len({TRAIN_TASKS[t] for t in self.tasks}) != 1:
+            raise ValueError(f"tasks {list(self.tasks)} learn from different train tasks "
+                             f"({TRAIN_TASKS}); run the experiment once per train task")
         if self.generator not in CORRECTORS:
             raise ValueError(f"generator must be one of {CORRECTORS}, got {self.generator!r}")
         if self.size not in SIZES:
             raise ValueError(f"size must be one of {SIZES}, got {self.size!r}")
         if self.generator_runs is not None and len(self.generator_runs) != 2:
             raise ValueError("generator_runs: two runs, trained without train parts 0 and 1")
+
+
+def train_task(settings: LmcorExperimentSettings) -> str:
+    """The task whose train split the generators and correctors learn from."""
+    return TRAIN_TASKS[settings.tasks[0]]
 
 
 def _textedit(command: str) -> list[str]:
@@ -148,7 +169,7 @@ def corrector_run(settings: LmcorExperimentSettings, model: str) -> Path:
 
 
 def train_candidates(settings: LmcorExperimentSettings, part: int) -> Path:
-    return _out(settings) / "candidates" / f"{TRAIN_TASK}.train.part{part}.jsonl"
+    return _out(settings) / "candidates" / f"{train_task(settings)}.train.part{part}.jsonl"
 
 
 def validation_candidates(settings: LmcorExperimentSettings, task: str) -> Path:
@@ -199,19 +220,25 @@ def generator_command(settings: LmcorExperimentSettings, part: int) -> list[str]
     """`textedit train` of generator `part`: a --generator model on the train split without
     that part (an EdiT5 generator keeps its recipe's feature lengths and buckets)."""
     kind = settings.generator
+    length = GENERATOR_LENGTHS[train_task(settings)]
     command = [*_textedit("train"), f"--gin_file={ROOT / GENERATOR_FILES[kind]}",
                f"--gin_file={_model_file(kind, settings)}",
                f"--gin.MODEL_DIR='{generator_run(settings, part)}'",
                "--gin.MIXTURE_OR_TASK_NAME=@lmcor_cross_fit_task()",
-               f"--gin.lmcor_cross_fit_task.base_task='{TRAIN_TASK}'",
+               f"--gin.lmcor_cross_fit_task.base_task='{train_task(settings)}'",
                f"--gin.lmcor_cross_fit_task.held_out={part}",
                "--gin.lmcor_cross_fit_task.parts=2", "--gin.EVAL_MIXTURE_OR_TASK_NAMES=[]"]
     if kind == "edit5":  # it samples sources of up to candidate_input_length pieces
         command += ["--gin.lmcor_cross_fit_task.edit5=True",
                     f"--gin.MAX_INPUT_LENGTH={settings.candidate_input_length}",
                     *EDIT5_RECIPE]
+        if length != GENERATOR_LENGTHS[TRAIN_TASKS[DEFAULT_TASKS[0]]]:  # the recipe's is GEC's
+            command += [f"--gin.TASK_FEATURE_LENGTHS={{'inputs': {length}, "
+                        "'decoder_targets': 32}",
+                        f"--gin.LENGTH_BUCKETS=[{{'inputs': {length // 2}, "
+                        "'decoder_targets': 32}]"]
     else:
-        command.append(f"--gin.TASK_FEATURE_LENGTHS={GENERATOR_LENGTHS!r}")
+        command.append(f"--gin.TASK_FEATURE_LENGTHS={{'inputs': {length}, 'targets': {length}}}")
     return command + _train_bindings(settings, settings.generator_steps) + data_flags(settings)
 
 
@@ -251,25 +278,38 @@ def corrector_command(settings: LmcorExperimentSettings, model: str) -> list[str
                f"--gin.LMCOR_VALIDATION='{validation_candidates(settings, first)}'",
                f"--gin.LMCOR_K={settings.k}", "--gin.EVAL_EVERY=0",
                f"--gin.MAX_EVAL_EXAMPLES={CORRECTOR_EVAL_EXAMPLES}"]
-    if model == "edit5":  # the mini model file's 128 would cut the corrector's inputs
-        command += [f"--gin.MAX_INPUT_LENGTH={CORRECTOR_INPUT_LENGTH}", *EDIT5_POSITIONS]
+    command += _corrector_lengths(settings, model, train=True)
     return command + _train_bindings(settings, settings.corrector_steps) + data_flags(settings)
 
 
 def infer_command(settings: LmcorExperimentSettings, model: str, task: str) -> list[str]:
     """`textedit infer` of a corrector's last checkpoint on a task's validation candidates."""
     checkpoint = corrector_run(settings, model) / "checkpoints" / f"ckpt-{settings.corrector_steps}"
-    lengths = {"inputs": CORRECTOR_INPUT_LENGTH, "targets": 128}
     command = [*_textedit("infer"), f"--gin_file={_model_file(model, settings)}",
                f"--gin.CHECKPOINT_PATH='{checkpoint}'",
                "--gin.MIXTURE_OR_TASK_NAME=@lmcor_task()",
                f"--gin.lmcor_task.base_task='{task}'",
                f"--gin.lmcor_task.validation='{validation_candidates(settings, task)}'",
-               f"--gin.lmcor_task.k={settings.k}", f"--gin.TASK_FEATURE_LENGTHS={lengths!r}",
+               f"--gin.lmcor_task.k={settings.k}",
                f"--gin.OUTPUT_DIR='{predictions_dir(settings, model, task)}'"]
-    if model == "edit5":
-        command += [f"--gin.MAX_INPUT_LENGTH={CORRECTOR_INPUT_LENGTH}", *EDIT5_POSITIONS]
-    return command + data_flags(settings)
+    return command + _corrector_lengths(settings, model, train=False) + data_flags(settings)
+
+
+def _corrector_lengths(settings: LmcorExperimentSettings, model: str, train: bool) -> list[str]:
+    """A corrector's input length bindings (and an EdiT5 corrector's position options)."""
+    length = CORRECTOR_INPUT_LENGTHS[train_task(settings)]
+    evaluation = {"inputs": length, "targets": CORRECTOR_TARGET_LENGTH}
+    bindings = []
+    if train:
+        targets = ({"decoder_targets": 64} if model == "edit5"
+                   else {"targets": CORRECTOR_TARGET_LENGTH})
+        bindings += [f"--gin.TASK_FEATURE_LENGTHS={ {'inputs': length, **targets} !r}",
+                     f"--gin.EVAL_TASK_FEATURE_LENGTHS={evaluation!r}"]
+    else:
+        bindings.append(f"--gin.TASK_FEATURE_LENGTHS={evaluation!r}")
+    if model == "edit5":  # the mini model file's 128 would cut the corrector's inputs
+        bindings += [f"--gin.MAX_INPUT_LENGTH={length}", *EDIT5_POSITIONS]
+    return bindings
 
 
 def evaluate_command(settings: LmcorExperimentSettings, row: str, task: str) -> list[str]:
@@ -294,7 +334,8 @@ def plan(settings: LmcorExperimentSettings) -> list[Job]:
             generator_needs[part] = (f"generator_{part}",)
     half = settings.train_examples // 2 or 30_000
     for part in (0, 1):
-        jobs.append(Job(f"candidates_train_{part}", candidates_command(settings, TRAIN_TASK, part),
+        jobs.append(Job(f"candidates_train_{part}",
+                        candidates_command(settings, train_task(settings), part),
                         needs=generator_needs[part],
                         done_marker=train_candidates(settings, part).with_suffix(".done.json"),
                         expected_seconds=half * SECONDS_PER_CANDIDATE_EXAMPLE))
@@ -302,7 +343,7 @@ def plan(settings: LmcorExperimentSettings) -> list[Job]:
         jobs.append(Job(f"candidates_{task}", candidates_command(settings, task, None),
                         needs=generator_needs[0],
                         done_marker=validation_candidates(settings, task).with_suffix(".done.json"),
-                        expected_seconds=(3400 if task == "gec_wi_fce" else 1000)
+                        expected_seconds=VALIDATION_SIZES.get(task, 1000)
                         * SECONDS_PER_CANDIDATE_EXAMPLE))
     corrector_needs = ("vocabulary", "candidates_train_0", "candidates_train_1",
                        f"candidates_{settings.tasks[0]}")
@@ -377,7 +418,8 @@ def results_table(settings: LmcorExperimentSettings, results: dict) -> str:
         f"{settings.k} candidates per example ({settings.method}, temperature "
         f"{settings.temperature:g}, top_p {settings.top_p:g}), validation candidates from "
         f"generator 0; correctors: {settings.size} models, {settings.corrector_steps} steps on "
-        f"{train} the W&I + FCE train candidates (half from each generator).", "",
+        f"{train} the {train_task(settings)} train candidates (half from each generator).",
+        "",
         "| system | " + " | ".join(f"{t} {METRIC_NAMES.get(HEADLINE[t], HEADLINE[t])}"
                                    for t in tasks) + " |",
         "|---|" + "---:|" * len(tasks)]

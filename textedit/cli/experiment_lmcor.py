@@ -30,8 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "%(default)s)")
     parser.add_argument("--tasks", nargs="+", choices=sorted(HEADLINE),
                         default=list(defaults.tasks),
-                        help="validation splits scored (default %(default)s); the first one "
-                        "also validates the correctors during training")
+                        help="validation splits scored (default %(default)s), all of one train "
+                        "task: the GEC tasks learn on gec_wi_fce, a fusion task on its own "
+                        "train split; the first one also validates the correctors")
     parser.add_argument("--size", choices=SIZES, default=defaults.size,
                         help="model file of the generators and correctors (gin/models/"
                         "t5_SIZE.gin, edit5_SIZE.gin; default %(default)s)")
@@ -58,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="nucleus sampling mass (default %(default)s)")
     parser.add_argument("--train_examples", type=int, default=defaults.train_examples,
                         help="train examples given candidates, half from each generator "
-                        "(0 = the whole W&I + FCE train split; default %(default)s)")
+                        "(0 = the whole train split; default %(default)s)")
     parser.add_argument("--candidate_input_length", type=int,
                         default=defaults.candidate_input_length,
                         help="source pieces the generators read when sampling; a longer "
