@@ -105,24 +105,28 @@ def _decode_k(model, tokens: np.ndarray, settings: CandidateSettings, batch_inde
 
 def generate_candidates(
     run, sources: Sequence[str], references: Sequence[Sequence[str]] | None,
-    settings: CandidateSettings,
+    settings: CandidateSettings, progress_every: int = 0,
 ) -> list[CandidateExample]:
     """One CandidateExample per source: k candidates, their log-probabilities, the greedy output.
 
     Args:
-      run: a `textedit.runs.run_artifacts.LoadedRun` of a seq2seq (T5) model.
+      run: a `textedit.runs.run_artifacts.LoadedRun` of a seq2seq (T5) or EdiT5 model.
       sources: the texts to correct.
       references: each source's references (kept as the record's target), or None.
       settings: how many candidates and how they are drawn.
+      progress_every: print a progress line (batches, examples/s, ETA) to stderr every this
+        many batches; 0: silent.
     """
     from textedit.decoding.greedy import greedy_decode
 
     model, vocabulary = run.model, run.vocabulary
     if is_edit5_model(model):
-        return _edit5_candidates(run, sources, references, settings)
+        return _edit5_candidates(run, sources, references, settings, progress_every)
     eos = vocabulary.eos_id
     examples = []
+    report = _progress(len(sources), settings.batch_size, progress_every)
     for batch_index, begin in enumerate(range(0, len(sources), settings.batch_size)):
+        report(batch_index)
         batch = list(sources[begin:begin + settings.batch_size])
         tokens = _encode_batch(vocabulary, batch, settings.input_length)
         greedy = np.asarray(greedy_decode(model, tokens, settings.decode_length))
@@ -147,7 +151,22 @@ def is_edit5_model(model) -> bool:
     return hasattr(getattr(model, "config", None), "num_position_tokens")
 
 
-def _edit5_candidates(run, sources, references, settings: CandidateSettings):
+def _progress(num_sources: int, batch_size: int, every: int):
+    """report(batch_index): a Progress line every `every` batches (training.progress)."""
+    from textedit.training.progress import Progress
+
+    batches = -(-num_sources // batch_size)
+    progress = Progress(total_steps=batches, start_step=0, batch_size=batch_size)
+
+    def report(batch_index: int) -> None:
+        if every and batch_index and batch_index % every == 0:
+            progress.update(batch_index, {"examples": batch_index * batch_size})
+
+    return report
+
+
+def _edit5_candidates(run, sources, references, settings: CandidateSettings,
+                      progress_every: int = 0):
     """`generate_candidates` for an EdiT5 run (module docstring)."""
     from textedit.data.vocab.vocabulary import word_start_table
     from textedit.decoding.edit_inference import edit_batch, sample_edit_batch
@@ -158,7 +177,9 @@ def _edit5_candidates(run, sources, references, settings: CandidateSettings):
     model, vocabulary = run.model, run.vocabulary
     table = word_start_table(vocabulary)
     examples = []
+    report = _progress(len(sources), settings.batch_size, progress_every)
     for batch_index, begin in enumerate(range(0, len(sources), settings.batch_size)):
+        report(batch_index)
         batch = list(sources[begin:begin + settings.batch_size])
         tokens = _encode_batch(vocabulary, batch, settings.input_length)
         greedy = edit_batch(model, tokens, settings.decode_length, word_start_table=table)

@@ -94,7 +94,10 @@ def run(args: argparse.Namespace) -> int:
         batch_size=args.batch_size, seed=args.seed)
     loaded = load_run(args.model)
     start = time.perf_counter()
-    examples = generate_candidates(loaded, [r[1] for r in rows], [r[2] for r in rows], settings)
+    print(f"sampling {args.k} candidates for {len(rows)} examples of {args.task} "
+          f"{args.split} with {args.model} (step {loaded.step})", flush=True)
+    examples = generate_candidates(loaded, [r[1] for r in rows], [r[2] for r in rows], settings,
+                                   progress_every=10)
     examples = [dataclasses.replace(e, extra={**e.extra, "index": index})
                 for e, (index, _, _) in zip(examples, rows, strict=True)]
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
