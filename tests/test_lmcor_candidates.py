@@ -10,6 +10,7 @@ import pytest
 
 from textedit.benchmarks.lmcor_candidates import (
     CandidateSettings,
+    _encode_batch,
     generate_candidates,
     sequence_log_probs,
 )
@@ -97,3 +98,22 @@ def test_edit5_candidates_are_sampled_edits(tiny_edit5_loaded, capsys):
     editor = Editor.from_model(tiny_edit5_loaded.model, tiny_edit5_loaded.vocabulary,
                                max_input_length=32, max_insert_length=8)
     assert [e.extra["greedy"] for e in examples] == editor.edit(SOURCES)
+
+
+class _WordVocabulary:
+    """One id per word (its length), EOS 1: enough for `_encode_batch`."""
+
+    eos_id = 1
+
+    def encode(self, text):
+        return [len(word) + 2 for word in text.split()]
+
+
+@pytest.mark.parametrize("words, bucket", [(3, 16), (15, 16), (16, 32), (40, 64), (99, 128)])
+def test_batches_pad_to_the_smallest_bucket_that_holds_them(words, bucket):
+    rows = _encode_batch(_WordVocabulary(), ["a b", " ".join(["word"] * words)], 128)
+    assert rows.shape == (2, bucket)
+    assert rows[0, :3].tolist() == [3, 3, 1] and not rows[0, 3:].any()
+    assert (rows[1] != 0).sum() == words + 1 and rows[1, words] == 1
+    with pytest.raises(ValueError, match="exceeds input_length 128"):
+        _encode_batch(_WordVocabulary(), [" ".join(["word"] * 128)], 128)

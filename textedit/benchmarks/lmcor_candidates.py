@@ -52,13 +52,21 @@ class CandidateSettings:
 
 
 def _encode_batch(vocabulary, texts: Sequence[str], length: int) -> np.ndarray:
-    """int32 [len(texts), length]: pieces + EOS, zero-padded; ValueError for a longer text."""
-    rows = np.zeros([len(texts), length], np.int32)
-    for i, text in enumerate(texts):
+    """int32 [len(texts), bucket]: pieces + EOS, zero-padded to the smallest power of two (at
+    least 16, at most `length`) that holds the batch's longest, so a batch of short sentences
+    does not pay for `length` (one compilation per bucket); ValueError for a text longer than
+    `length`."""
+    encoded = []
+    for text in texts:
         ids = [*vocabulary.encode(text), vocabulary.eos_id]
         if len(ids) > length:
             raise ValueError(f"source of {len(ids)} pieces exceeds input_length {length}: "
                              f"{text[:80]!r}")
+        encoded.append(ids)
+    longest = max((len(ids) for ids in encoded), default=1)
+    bucket = min(length, max(16, 1 << (longest - 1).bit_length()))
+    rows = np.zeros([len(texts), bucket], np.int32)
+    for i, ids in enumerate(encoded):
         rows[i, :len(ids)] = ids
     return rows
 
