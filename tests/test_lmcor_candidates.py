@@ -89,7 +89,7 @@ def test_edit5_candidates_are_sampled_edits(tiny_edit5_loaded, capsys):
                                  batch_size=2, seed=5)
     examples = generate_candidates(tiny_edit5_loaded, SOURCES, REFERENCES, settings,
                                    progress_every=1)
-    assert "step 1/2 (50.0%)  examples 2" in capsys.readouterr().err  # 3 sources, batches of 2
+    assert "step 1/2 (50.0%)  examples 2  " in capsys.readouterr().err  # 3 sources, batches of 2
     assert [e.source for e in examples] == SOURCES
     assert all(e.k == 3 and all(s <= 0 for s in e.scores) for e in examples)
     assert len({c for e in examples for c in e.candidates}) > 3  # the draws differ

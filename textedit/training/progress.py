@@ -85,4 +85,6 @@ class Progress:
 
 
 def _format_value(value: float) -> str:
+    if isinstance(value, int):  # a count (examples so far), not a measurement
+        return f"{value:,}"
     return f"{value:.3e}" if 0 < abs(value) < 1e-3 else f"{value:.4f}"
