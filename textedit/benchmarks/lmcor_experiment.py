@@ -75,6 +75,7 @@ METRIC_NAMES = {"errant_f0.5": "ERRANT F0.5", "gleu": "GLEU", "sari": "SARI"}
 VALIDATION_SIZES = {"gec_wi_fce": 3400, "fusion_bisect": 1826, "fusion_wikisplit": 5000}  # ETA
 SELECTORS = ("greedy", "rerank", "majority", "mbr", "oracle")  # lmcor_selection.SELECTORS
 CORRECTORS = ("seq2seq", "edit5")
+CORRECTOR_INITS = ("generator", "scratch")
 ROWS = ("copy", *SELECTORS, *(f"{model}_corrector" for model in CORRECTORS))
 ROW_LABELS = {"copy": "copy input", "greedy": "greedy (generator)",
               "rerank": "re-rank (generator score)", "majority": "majority", "mbr": "MBR",
@@ -113,6 +114,8 @@ class LmcorExperimentSettings:
     tasks: tuple[str, ...] = DEFAULT_TASKS
     size: str = "mini"
     generator: str = "edit5"  # the generators' kind: "edit5" or "seq2seq"
+    corrector_init: str = "generator"  # "generator": the corrector of the generators' kind
+    # starts from generator 0's weights; "scratch": every corrector starts from random weights
     generator_runs: tuple[str, ...] | None = None  # (A, B): trained without parts 0 / 1
     generator_steps: int = 2000
     corrector_steps: int = 1500
@@ -138,6 +141,9 @@ class LmcorExperimentSettings:
                              f"({TRAIN_TASKS}); run the experiment once per train task")
         if self.generator not in CORRECTORS:
             raise ValueError(f"generator must be one of {CORRECTORS}, got {self.generator!r}")
+        if self.corrector_init not in CORRECTOR_INITS:
+            raise ValueError(f"corrector_init must be one of {CORRECTOR_INITS}, got "
+                             f"{self.corrector_init!r}")
         if self.size not in SIZES:
             raise ValueError(f"size must be one of {SIZES}, got {self.size!r}")
         if self.generator_runs is not None and len(self.generator_runs) != 2:
@@ -229,9 +235,12 @@ def generator_command(settings: LmcorExperimentSettings, part: int) -> list[str]
                f"--gin.lmcor_cross_fit_task.held_out={part}",
                "--gin.lmcor_cross_fit_task.parts=2", "--gin.EVAL_MIXTURE_OR_TASK_NAMES=[]"]
     if kind == "edit5":  # it samples sources of up to candidate_input_length pieces
+        # Long enough to sample the sources and to give its weights to the corrector, whose
+        # re-order embedding covers the corrector's inputs.
+        max_input = max(settings.candidate_input_length,
+                        CORRECTOR_INPUT_LENGTHS[train_task(settings)])
         command += ["--gin.lmcor_cross_fit_task.edit5=True",
-                    f"--gin.MAX_INPUT_LENGTH={settings.candidate_input_length}",
-                    *EDIT5_RECIPE]
+                    f"--gin.MAX_INPUT_LENGTH={max_input}", *EDIT5_RECIPE]
         if length != GENERATOR_LENGTHS[TRAIN_TASKS[DEFAULT_TASKS[0]]]:  # the recipe's is GEC's
             command += [f"--gin.TASK_FEATURE_LENGTHS={{'inputs': {length}, "
                         "'decoder_targets': 32}",
@@ -267,6 +276,16 @@ def candidates_command(settings: LmcorExperimentSettings, task: str, part: int |
             f"--baselines={baselines_dir(settings, task)}", *data_flags(settings)]
 
 
+def warm_started(settings: LmcorExperimentSettings, model: str) -> bool:
+    """Whether corrector `model` starts from generator 0's weights: with corrector_init
+    "generator", the corrector of the generators' kind. The generator already edits the task;
+    the corrector then learns to read the candidates (a pre-trained start, as the paper's
+    corrector is a pre-trained T5). Generator 0 learnt from train part 1, half of the
+    corrector's examples, so on those it has seen the targets; the validation split is unseen
+    by both generators."""
+    return settings.corrector_init == "generator" and model == settings.generator
+
+
 def corrector_command(settings: LmcorExperimentSettings, model: str) -> list[str]:
     """`textedit train` of a corrector on both train halves' candidates."""
     files = [str(train_candidates(settings, part)) for part in (0, 1)]
@@ -279,6 +298,8 @@ def corrector_command(settings: LmcorExperimentSettings, model: str) -> list[str
                f"--gin.LMCOR_K={settings.k}", "--gin.EVAL_EVERY=0",
                f"--gin.MAX_EVAL_EXAMPLES={CORRECTOR_EVAL_EXAMPLES}"]
     command += _corrector_lengths(settings, model, train=True)
+    if warm_started(settings, model):
+        command.append(f"--gin.INIT_CHECKPOINT='{generator_run(settings, 0)}'")
     return command + _train_bindings(settings, settings.corrector_steps) + data_flags(settings)
 
 
@@ -413,12 +434,15 @@ def results_table(settings: LmcorExperimentSettings, results: dict) -> str:
     generators = (f"given runs {', '.join(settings.generator_runs)}" if settings.generator_runs
                   else f"{settings.size} {kind}, {settings.generator_steps} steps each")
     train = f"the first {settings.train_examples} of" if settings.train_examples else "all of"
+    warm = "".join(f"; the {ROW_LABELS[m + '_corrector']} starts from generator 0's weights"
+                   for m in CORRECTORS if warm_started(settings, m))
     lines = [
         f"LMCor on the validation splits; generators: two cross-fitted {generators}; "
         f"{settings.k} candidates per example ({settings.method}, temperature "
         f"{settings.temperature:g}, top_p {settings.top_p:g}), validation candidates from "
         f"generator 0; correctors: {settings.size} models, {settings.corrector_steps} steps on "
-        f"{train} the {train_task(settings)} train candidates (half from each generator).",
+        f"{train} the {train_task(settings)} train candidates (half from each generator)"
+        f"{warm}.",
         "",
         "| system | " + " | ".join(f"{t} {METRIC_NAMES.get(HEADLINE[t], HEADLINE[t])}"
                                    for t in tasks) + " |",

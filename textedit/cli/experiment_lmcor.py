@@ -45,6 +45,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="existing seq2seq or EdiT5 runs instead of training the generators: A "
                         "trained on gec_wi_fce_xfit0of2 (train without part 0), B on "
                         "gec_wi_fce_xfit1of2")
+    parser.add_argument("--corrector_init", choices=["generator", "scratch"],
+                        default=defaults.corrector_init,
+                        help="generator: the corrector of the generators' kind starts from "
+                        "generator 0's weights (it already edits the task and learns to read "
+                        "the candidates); scratch: random weights (default %(default)s)")
     parser.add_argument("--generator_steps", type=int, default=defaults.generator_steps,
                         help="train steps of each generator (default %(default)s)")
     parser.add_argument("--corrector_steps", type=int, default=defaults.corrector_steps,
@@ -85,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = LmcorExperimentSettings(
             out_dir=args.out_dir, tasks=tuple(args.tasks), size=args.size,
-            generator=args.generator,
+            generator=args.generator, corrector_init=args.corrector_init,
             generator_runs=tuple(args.generator_runs) if args.generator_runs else None,
             generator_steps=args.generator_steps, corrector_steps=args.corrector_steps,
             k=args.k, method=args.method, temperature=args.temperature, top_p=args.top_p,
