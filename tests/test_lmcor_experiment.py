@@ -211,3 +211,20 @@ def test_a_fusion_task_learns_from_its_own_train_split(tmp_path):
     # GEC and fusion learn from different train splits: one experiment each.
     with pytest.raises(ValueError, match="different train tasks"):
         LmcorExperimentSettings(tasks=("gec_jfleg", "fusion_bisect"))
+
+
+def test_the_corrector_of_the_generators_kind_starts_from_generator_0(tmp_path):
+    jobs = {job.name: job for job in plan(LmcorExperimentSettings(out_dir=str(tmp_path)))}
+    assert f"--gin.INIT_CHECKPOINT='{tmp_path / 'runs' / 'generator_0'}'" in jobs[
+        "corrector_edit5"].command
+    assert not [a for a in jobs["corrector_seq2seq"].command if "INIT_CHECKPOINT" in a]
+    # The generator's re-order embedding covers the corrector's inputs (fusion: 384).
+    fusion = {job.name: job for job in plan(LmcorExperimentSettings(
+        out_dir=str(tmp_path), tasks=("fusion_bisect",)))}
+    assert "--gin.MAX_INPUT_LENGTH=384" in fusion["generator_0"].command
+    scratch = {job.name: job for job in plan(LmcorExperimentSettings(
+        out_dir=str(tmp_path), corrector_init="scratch"))}
+    assert not [a for a in scratch["corrector_edit5"].command if "INIT_CHECKPOINT" in a]
+    seq2seq = {job.name: job for job in plan(LmcorExperimentSettings(
+        out_dir=str(tmp_path), generator="seq2seq"))}
+    assert [a for a in seq2seq["corrector_seq2seq"].command if "INIT_CHECKPOINT" in a]
