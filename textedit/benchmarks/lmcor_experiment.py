@@ -118,7 +118,7 @@ class LmcorExperimentSettings:
     # starts from generator 0's weights; "scratch": every corrector starts from random weights
     generator_runs: tuple[str, ...] | None = None  # (A, B): trained without parts 0 / 1
     generator_steps: int = 2000
-    corrector_steps: int = 1500
+    corrector_steps: int = 800
     k: int = 4
     method: str = "sample"
     temperature: float = 0.7
@@ -322,9 +322,15 @@ def _corrector_lengths(settings: LmcorExperimentSettings, model: str, train: boo
     evaluation = {"inputs": length, "targets": CORRECTOR_TARGET_LENGTH}
     bindings = []
     if train:
-        targets = ({"decoder_targets": 64} if model == "edit5"
-                   else {"targets": CORRECTOR_TARGET_LENGTH})
-        bindings += [f"--gin.TASK_FEATURE_LENGTHS={ {'inputs': length, **targets} !r}",
+        target = "decoder_targets" if model == "edit5" else "targets"
+        longest = 64 if model == "edit5" else CORRECTOR_TARGET_LENGTH
+        # Length buckets at 1/2 and 3/4 of the inputs: most inputs (source + 4 candidates of
+        # about 20 pieces each on W&I + FCE) fit the first, and the pointer's cost grows with
+        # the square of the length.
+        buckets = [{"inputs": length // 2, target: longest // 4},
+                   {"inputs": length * 3 // 4, target: longest // 2}]
+        bindings += [f"--gin.TASK_FEATURE_LENGTHS={ {'inputs': length, target: longest} !r}",
+                     f"--gin.LENGTH_BUCKETS={buckets!r}",
                      f"--gin.EVAL_TASK_FEATURE_LENGTHS={evaluation!r}"]
     else:
         bindings.append(f"--gin.TASK_FEATURE_LENGTHS={evaluation!r}")
