@@ -131,6 +131,7 @@ def test_user_task_registered_through_gin(tmp_path, capsys):
     assert report["scores"] == {"exact_match": 50.0}
 
 
+@pytest.mark.slow
 def test_runs_as_a_command_without_a_trained_vocabulary(tmp_path):
     env = dict(os.environ, TEXTEDIT_VOCAB_DIR=str(tmp_path / "no-vocabulary-here"))
     done = subprocess.run(

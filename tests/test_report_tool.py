@@ -67,6 +67,7 @@ def _table(markdown: str) -> dict[str, dict[str, str]]:
             for cells in ([c.strip() for c in line.strip("|").split("|")] for line in lines[2:])}
 
 
+@pytest.mark.slow
 def test_report_scores_the_kept_predictions_and_times_both_runs(two_runs, tmp_path, capsys):
     from textedit.data.vocab.vocabulary import get_vocabulary
     from textedit.metrics import task_evaluation

@@ -13,6 +13,7 @@ from textedit.data.ocr import render_line
 from textedit.inference.editor import Editor
 
 
+@pytest.mark.slow
 def test_export_with_an_image_signature_round_trips(tiny_vocab, tmp_path, capsys):
     import tensorflow as tf
 

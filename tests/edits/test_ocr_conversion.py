@@ -7,6 +7,7 @@ import pytest
 from textedit.edits import convert_words, realise, word_violations
 
 
+@pytest.mark.slow
 def test_word_round_trip_on_ocr_correct(tiny_vocab):
     from tasks.ocr_correct import load_ocr_split
     from textedit.data.data_dir import DataFileNotFoundError

@@ -17,6 +17,9 @@ from textedit.objectives.edit5_loss import edit5_objective
 from textedit.training.train_step import TrainStep
 from textedit.training.trainer import dtype_policy
 
+# About 30 s of set-up (two compiled mixed-precision steps): the slow tier.
+pytestmark = pytest.mark.slow
+
 PARTS = ("tag_loss", "pointer_loss", "insertion_loss")
 
 

@@ -127,6 +127,7 @@ def _mirrored(*args) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_data_position_is_restored_under_mirrored_strategy():
     """The data stream under MirroredStrategy (2 replicas), restarted from each recorded position
     (mid-epoch and at an epoch's end), gives every replica the batches of the straight stream."""
