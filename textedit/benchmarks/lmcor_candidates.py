@@ -132,11 +132,8 @@ def generate_candidates(
         return _edit5_candidates(run, sources, references, settings, progress_every)
     eos = vocabulary.eos_id
     examples = []
-    report = _progress(len(sources), settings.batch_size, progress_every)
-    for batch_index, begin in enumerate(range(0, len(sources), settings.batch_size)):
-        report(batch_index)
-        batch = list(sources[begin:begin + settings.batch_size])
-        tokens = _encode_batch(vocabulary, batch, settings.input_length)
+    for batch_index, begin, batch, tokens in _batches(sources, vocabulary, settings,
+                                                      progress_every):
         greedy = np.asarray(greedy_decode(model, tokens, settings.decode_length))
         rows = _decode_k(model, tokens, settings, batch_index)  # [b, k, L]
         b, k, length = rows.shape
@@ -159,18 +156,20 @@ def is_edit5_model(model) -> bool:
     return hasattr(getattr(model, "config", None), "num_position_tokens")
 
 
-def _progress(num_sources: int, batch_size: int, every: int):
-    """report(batch_index): a Progress line every `every` batches (training.progress)."""
+def _batches(sources: Sequence[str], vocabulary, settings: CandidateSettings,
+             progress_every: int = 0):
+    """Yields (batch index, first source index, the batch's sources, their ids int32 [b, bucket]
+    from `_encode_batch`), with a Progress line (training.progress) every `progress_every`
+    batches."""
     from textedit.training.progress import Progress
 
-    batches = -(-num_sources // batch_size)
-    progress = Progress(total_steps=batches, start_step=0, batch_size=batch_size)
-
-    def report(batch_index: int) -> None:
-        if every and batch_index and batch_index % every == 0:
-            progress.update(batch_index, {"examples": batch_index * batch_size})
-
-    return report
+    size = settings.batch_size
+    progress = Progress(total_steps=-(-len(sources) // size), start_step=0, batch_size=size)
+    for batch_index, begin in enumerate(range(0, len(sources), size)):
+        if progress_every and batch_index and batch_index % progress_every == 0:
+            progress.update(batch_index, {"examples": batch_index * size})
+        batch = list(sources[begin:begin + size])
+        yield batch_index, begin, batch, _encode_batch(vocabulary, batch, settings.input_length)
 
 
 def _edit5_candidates(run, sources, references, settings: CandidateSettings,
@@ -185,11 +184,8 @@ def _edit5_candidates(run, sources, references, settings: CandidateSettings,
     model, vocabulary = run.model, run.vocabulary
     table = word_start_table(vocabulary)
     examples = []
-    report = _progress(len(sources), settings.batch_size, progress_every)
-    for batch_index, begin in enumerate(range(0, len(sources), settings.batch_size)):
-        report(batch_index)
-        batch = list(sources[begin:begin + settings.batch_size])
-        tokens = _encode_batch(vocabulary, batch, settings.input_length)
+    for batch_index, begin, batch, tokens in _batches(sources, vocabulary, settings,
+                                                      progress_every):
         greedy = edit_batch(model, tokens, settings.decode_length, word_start_table=table)
         draws = [sample_edit_batch(
             model, tokens, settings.decode_length, word_start_table=table,
