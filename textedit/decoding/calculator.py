@@ -33,7 +33,7 @@ from keras import ops
 from textedit.decoding.calculator_text import CLOSE, EQUALS, OPEN, calculator_result
 from textedit.decoding.decode_loop import EOS_ID, PAD_ID, start_decoding, xla_function
 from textedit.decoding.greedy import greedy_loop
-from textedit.decoding.sampling import FILTERED_LOGIT, sampling_loop
+from textedit.decoding.sampling import FILTERED_LOGIT, sampling_loop, stateless_seed
 
 
 @dataclasses.dataclass(frozen=True)
@@ -178,8 +178,7 @@ def calculator_decode(model, vocabulary, encoder_tokens, max_decode_length: int,
     rows = int(encoder_tokens.shape[0])
     table_values = _cached_tables(vocabulary, model.config.vocab_size)
     tables = tf.constant(table_values)
-    seed = SamplingSettings().seed if sampling is None else sampling.seed
-    seed = tf.constant([seed % 2**31, (seed // 2**31) % 2**31], tf.int32)
+    seed = stateless_seed(SamplingSettings().seed if sampling is None else sampling.seed)
     static = None if sampling is None else (float(sampling.temperature), int(sampling.top_k),
                                             float(sampling.top_p))
     prefix = np.zeros((rows, max_decode_length), np.int32)

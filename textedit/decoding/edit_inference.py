@@ -46,7 +46,7 @@ from textedit.decoding.decode_loop import EOS_ID, PAD_ID, xla_function
 from textedit.decoding.greedy import greedy_loop
 from textedit.decoding.order_decoding import decode_order
 from textedit.decoding.position_constraint import position_constraint
-from textedit.decoding.sampling import sampling_loop
+from textedit.decoding.sampling import sampling_loop, stateless_seed
 from textedit.decoding.word_guards import (
     DEFAULT_DELETE_THRESHOLD,
     boundary_positions,
@@ -273,7 +273,7 @@ def sample_edit_batch(model, encoder_input_tokens, max_insert_length: int, *, se
                       word_start_table=None,
                       delete_threshold: float = DEFAULT_DELETE_THRESHOLD,
                       ) -> tuple[list[RealisedEdit], np.ndarray]:
-    """One sampled edit per row (`edit_loop` with a sample_seed) and its log-probability.
+    """One sampled edit per row (`sample_edit_step`) and its log-probability.
 
     Args:
       encoder_input_tokens: int [b, L] (pieces, EOS, padding).
@@ -283,13 +283,13 @@ def sample_edit_batch(model, encoder_input_tokens, max_insert_length: int, *, se
       word_start_table, delete_threshold: the word guards, as in `edit_batch`.
 
     Returns:
-      (one RealisedEdit per row, float [b] log-probabilities: `EditOutputs.log_prob`).
+      (one RealisedEdit per row, float [b] log-probabilities of the sampled decisions:
+      `sample_edit_loop`).
     """
     tokens = tf.convert_to_tensor(encoder_input_tokens, tf.int32)
     arguments = guard_arguments(tokens.numpy(), word_start_table, delete_threshold)
     outputs, log_probs = sample_edit_step(
-        model, tokens, max_insert_length,
-        tf.constant([seed % 2**31, (seed // 2**31) % 2**31], tf.int32),
+        model, tokens, max_insert_length, stateless_seed(seed),
         temperature=float(temperature), top_k=int(top_k), top_p=float(top_p), **arguments)
     return _realise_outputs(model, tokens, outputs), log_probs.numpy()
 

@@ -51,6 +51,14 @@ def filter_logits(logits, *, top_k: int = 0, top_p: float = 1.0):
     return logits
 
 
+def stateless_seed(seed):
+    """A Python int -> the int32 [2] tensor seed of the stateless samplers (its low and high 31
+    bits); a seed that already is a pair or a tensor is converted as it is."""
+    if isinstance(seed, int):
+        seed = [seed % 2**31, (seed // 2**31) % 2**31]
+    return tf.convert_to_tensor(seed, tf.int32)
+
+
 def gumbel_argmax(logits, seed, index):
     """A sample of softmax(logits) [b, vocab] -> int32 [b], a stateless function of
     (seed int [2], index int [])."""
@@ -126,9 +134,7 @@ def sample_decode(model, encoder_tokens, max_decode_length: int, *, seed, temper
     Returns:
       int32 [b, max_decode_length]: tokens, EOS, then pad (0).
     """
-    if isinstance(seed, int):
-        seed = [seed % 2**31, (seed // 2**31) % 2**31]
-    seed = tf.convert_to_tensor(seed, tf.int32)
     tokens = tf.convert_to_tensor(encoder_tokens, tf.int32)
-    return sample_decode_xla(model, tokens, seed, max_decode_length, float(temperature),
-                             int(top_k), float(top_p), eos_id, logits_processor)
+    return sample_decode_xla(model, tokens, stateless_seed(seed), max_decode_length,
+                             float(temperature), int(top_k), float(top_p), eos_id,
+                             logits_processor)
