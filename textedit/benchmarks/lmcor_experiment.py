@@ -36,8 +36,10 @@ experiment once per group, each with its own --out_dir.
    on them: the correctors learn on W&I + FCE candidates only and are scored on the JFLEG dev
    candidates (4 references, GLEU), as the generators themselves are.
 3. Correctors (`textedit train`): seq2seq and EdiT5 of the --size model file for
-   --corrector_steps on both train halves (LMCOR_TRAIN), validated at the end on the first 200
-   examples of the first task's validation candidates (LMCOR_VALIDATION).
+   --corrector_steps on both train halves (LMCOR_TRAIN) in length buckets, validated at the end
+   on the first 200 examples of the first task's validation candidates (LMCOR_VALIDATION). With
+   --corrector_init generator (the default) the corrector of the generators' kind starts from
+   generator 0's weights (`warm_started`); the other starts from random weights.
 4. Scoring: each corrector decodes each task's validation candidates (`textedit infer` with
    `@lmcor_task()`, batch 32, which also times the decoding: OUTPUT_DIR/timing.json), and
    `textedit evaluate --output` scores every prediction file (baselines, correctors) and the
@@ -92,6 +94,7 @@ MODEL_FILES = {"seq2seq": "gin/models/t5_{size}.gin", "edit5": "gin/models/edit5
 # position options EdiT5 places its insertions at random (README, Training).
 EDIT5_POSITIONS = ("--gin.POSITION_INPUTS=True", "--gin.POSITION_LOGITS=True")
 EDIT5_RECIPE = (*EDIT5_POSITIONS, "--gin.DROPOUT_RATE=0.0")
+EDIT5_RECIPE_TASK = "gec_wi_fce"  # the task the recipe's feature lengths and buckets are for
 # Feature lengths per train task: a generator's inputs and targets (W&I + FCE train pieces: p99
 # about 60; fusion sources are two sentences, about 45 pieces on average), and the correctors'
 # inputs (source + k = 4 candidates; 256 is the lmcor gin files' length).
@@ -234,14 +237,14 @@ def generator_command(settings: LmcorExperimentSettings, part: int) -> list[str]
                f"--gin.lmcor_cross_fit_task.base_task='{train_task(settings)}'",
                f"--gin.lmcor_cross_fit_task.held_out={part}",
                "--gin.lmcor_cross_fit_task.parts=2", "--gin.EVAL_MIXTURE_OR_TASK_NAMES=[]"]
-    if kind == "edit5":  # it samples sources of up to candidate_input_length pieces
+    if kind == "edit5":
         # Long enough to sample the sources and to give its weights to the corrector, whose
         # re-order embedding covers the corrector's inputs.
         max_input = max(settings.candidate_input_length,
                         CORRECTOR_INPUT_LENGTHS[train_task(settings)])
         command += ["--gin.lmcor_cross_fit_task.edit5=True",
                     f"--gin.MAX_INPUT_LENGTH={max_input}", *EDIT5_RECIPE]
-        if length != GENERATOR_LENGTHS[TRAIN_TASKS[DEFAULT_TASKS[0]]]:  # the recipe's is GEC's
+        if train_task(settings) != EDIT5_RECIPE_TASK:  # the recipe's lengths and buckets fit it
             command += [f"--gin.TASK_FEATURE_LENGTHS={{'inputs': {length}, "
                         "'decoder_targets': 32}",
                         f"--gin.LENGTH_BUCKETS=[{{'inputs': {length // 2}, "

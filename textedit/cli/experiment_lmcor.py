@@ -42,9 +42,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "recipe, which edits after minutes; a mini seq2seq garbles text for "
                         "the first hours)")
     parser.add_argument("--generator_runs", nargs=2, metavar=("A", "B"), default=None,
-                        help="existing seq2seq or EdiT5 runs instead of training the generators: A "
-                        "trained on gec_wi_fce_xfit0of2 (train without part 0), B on "
-                        "gec_wi_fce_xfit1of2")
+                        help="existing runs instead of training the generators, of the "
+                        "--generator kind (a warm-started corrector loads A's weights): A "
+                        "trained on <train task>_xfit0of2 (train without part 0), B on "
+                        "<train task>_xfit1of2")
     parser.add_argument("--corrector_init", choices=["generator", "scratch"],
                         default=defaults.corrector_init,
                         help="generator: the corrector of the generators' kind starts from "
