@@ -77,6 +77,7 @@ def register_lmcor_task(
     edit5: bool = False,
     name: str | None = None,
     seed: int = 0,
+    prefer_source: bool = True,
 ) -> seqio.Task:
     """Registers (replacing) `lmcor_<base_task>`, or its `edit5_` twin when `edit5`.
 
@@ -89,6 +90,10 @@ def register_lmcor_task(
         source and of every candidate; tags delete the rest and the separators).
       name: the seq2seq task's name instead of `lmcor_<base_task>`.
       seed: the candidate-shuffle seed of the training split.
+      prefer_source: the EdiT5 twin's conversion takes each target word from the source if it
+        has it, else from the first candidate in input order that does
+        (`textedit.edits.convert_segments`); False: from any copy (`convert_words`), which makes
+        the tags arbitrary between near-identical candidates (docs/algorithms.md#lmcor).
     """
     files = {split: _paths(paths) for split, paths in ((TRAIN, train), (VALIDATION, validation))
              if paths is not None}
@@ -113,13 +118,15 @@ def register_lmcor_task(
         postprocess_fn=postprocess_lmcor,
         metric_fns=list(base.metric_fns),
     )
-    return edit_tasks.register_edit_task(name) if edit5 else task
+    return edit_tasks.register_edit_task(name, segmented=prefer_source) if edit5 else task
 
 
 def lmcor_task(base_task: str, train: CandidateFiles = None, validation: CandidateFiles = None,
-               k: int | None = None, edit5: bool = False, seed: int = 0) -> str:
+               k: int | None = None, edit5: bool = False, seed: int = 0,
+               prefer_source: bool = True) -> str:
     """`register_lmcor_task` for gin: returns the registered task's name."""
-    return register_lmcor_task(base_task, train, validation, k=k, edit5=edit5, seed=seed).name
+    return register_lmcor_task(base_task, train, validation, k=k, edit5=edit5, seed=seed,
+                               prefer_source=prefer_source).name
 
 
 def cross_fit_task_name(base_task: str, held_out: int, parts: int) -> str:

@@ -12,8 +12,8 @@ from textedit.data.edit5.edit_features import plan_from_features
 from textedit.data.edit5.edit_preprocessors import SKIPPED, TOO_MANY_POSITIONS
 from textedit.data.readers.candidates_reader import CandidateExample, write_candidates
 from textedit.data.readers.line_aligned_reader import read_line_aligned
-from textedit.data.vocab.vocabulary import EOS_ID, word_start_table
-from textedit.edits import DELETE, realise, word_violations
+from textedit.data.vocab.vocabulary import EOS_ID, sentinel_table, word_start_table
+from textedit.edits import DELETE, convert_words, realise, word_violations
 
 N = 16
 
@@ -39,6 +39,8 @@ def test_lmcor_task_inputs_metrics_and_edit_twin(tmp_path, tiny_vocab):
     separator_ids = [ids[0] for ids in separators]
     table = word_start_table(vocabulary)
     assert table[separator_ids].all()  # each a word of its own
+    sentinels = sentinel_table(vocabulary)
+    assert sentinels[separator_ids].all() and sentinels.sum() == 100  # the 100 T5 sentinels
 
     rows = list(task.get_dataset(None, split="validation", shuffle=False).as_numpy_iterator())
     assert len(rows) == N
@@ -67,6 +69,11 @@ def test_lmcor_task_inputs_metrics_and_edit_twin(tmp_path, tiny_vocab):
         starts = table[np.asarray(source)].tolist(), table[np.asarray(target)].tolist()
         assert word_violations(source, target, *starts, plan) == (0, 0)
         copied_after_separator += sum(t != DELETE for t in plan.tags[positions[0]:])
+        # The source's words are preferred: its tags are those of converting it alone.
+        x = source[:positions[0]]
+        alone = convert_words(x, target, table[np.asarray(x)].tolist(), starts[1],
+                              min_moved_run=2)
+        assert plan.tags[:len(x)] == alone.tags
     assert copied_after_separator > 0
 
 

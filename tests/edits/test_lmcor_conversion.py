@@ -7,10 +7,12 @@ over the candidates must need fewer inserted words than editing the source alone
 pointer copies words from the candidates.
 """
 
+import pytest
+
 from textedit.data.data_dir import data_path
 from textedit.data.lmcor_inputs import assemble
 from textedit.data.readers.line_aligned_reader import read_line_aligned
-from textedit.edits import DELETE, convert, realise
+from textedit.edits import DELETE, convert, convert_segments, convert_words, realise
 
 MIN_MOVED_RUN = 2  # the edit tasks' default (tasks/edit_tasks.py)
 
@@ -42,3 +44,48 @@ def test_conversion_over_concatenated_candidates_round_trips_and_copies_from_the
     assert kept_from_candidates > 0
     # Candidates hold most of the target's words: far fewer words to write than from the source.
     assert inserted_lmcor < 0.5 * inserted_source, (inserted_lmcor, inserted_source)
+
+
+def test_segment_conversion_keeps_the_sources_words_and_borrows_only_what_it_lacks():
+    """convert_segments: x's part of the plan is exactly the plan of (x, target) alone, so the
+    tags never depend on the (shuffled) candidates; candidates only replace insertions."""
+    inserted_segments = inserted_source = borrowed = 0
+    for example in _jfleg_dev():
+        target = example.references[0].split()
+        source = example.source.split()
+        tokens = assemble(example.source, example.references[1:]).split()
+        separator = [t.startswith("<extra_id_") for t in tokens]
+        plan = convert_segments(tokens, target, [True] * len(tokens), [True] * len(target),
+                                separator, min_moved_run=MIN_MOVED_RUN)
+        assert realise(tokens, plan) == target, example.source
+        alone = convert_words(source, target, [True] * len(source), [True] * len(target),
+                              min_moved_run=MIN_MOVED_RUN)
+        assert plan.tags[:len(source)] == alone.tags, example.source
+        assert all(plan.tags[i] == DELETE for i, flag in enumerate(separator) if flag)
+        borrowed += sum(tag != DELETE for tag in plan.tags[len(source):])
+        inserted_segments += _inserted_words(plan)
+        inserted_source += _inserted_words(alone)
+    # The candidates supply most of the words x lacks (references 1-3 share many of them).
+    assert borrowed > 0
+    assert inserted_segments < 0.5 * inserted_source, (inserted_segments, inserted_source)
+
+
+def test_segment_conversion_prefers_earlier_segments_and_uses_each_word_once():
+    # pieces: words are (id, ...) runs; 9 is the separator, 5 6 a two-piece word
+    source = [1, 2, 9, 1, 3, 4, 9, 3, 5, 6]
+    word_start = [True, True, True, True, True, True, True, True, True, False]
+    separator = [t == 9 for t in source]
+    target = [1, 3, 3, 5, 6, 7]
+    target_word_start = [True, True, True, True, False, True]
+    plan = convert_segments(source, target, word_start, target_word_start, separator)
+    assert realise(source, plan) == target
+    kept = [i for i, tag in enumerate(plan.tags[:len(source)]) if tag != DELETE]
+    # 1 from x (not candidate 1's copy); the first 3 from candidate 1, the second from candidate
+    # 2 (candidate 1's is used); 5 6 as a whole word from candidate 2; 7 inserted.
+    assert kept == [0, 4, 7, 8, 9]
+    assert plan.insertions == ((5, (7,)),)
+
+
+def test_segment_conversion_rejects_flags_of_another_length():
+    with pytest.raises(ValueError, match="separator flags"):
+        convert_segments([1, 2], [1], [True, True], [True], [False])

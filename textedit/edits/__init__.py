@@ -7,6 +7,9 @@
 
     # word-aware: whole words kept / deleted / inserted (flags: piece starts a word)
     plan = convert_words(source_ids, target_ids, source_word_start, target_word_start)
+    # segmented source (LMCor: x <sep> c_1 <sep> ...): words from x first, then c_1, ...
+    plan = convert_segments(source_ids, target_ids, source_word_start, target_word_start,
+                            separator)
 
 See `edit_plan` for the pointer convention and `alignment` for the algorithm and its complexity.
 """
@@ -32,6 +35,7 @@ from textedit.edits.edit_stats import (
     edit_stats,
     format_alignment,
 )
+from textedit.edits.segment_conversion import align_segments, convert_segments
 from textedit.edits.word_conversion import (
     align_words,
     convert_words,
@@ -52,9 +56,11 @@ __all__ = [
     "InvalidPlanError",
     "TooManyPositionsError",
     "align",
+    "align_segments",
     "align_words",
     "convert",
     "convert_all",
+    "convert_segments",
     "convert_words",
     "decoder_target",
     "decoder_target_sources",

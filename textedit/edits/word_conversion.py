@@ -65,14 +65,26 @@ def align_words(
     source_spans = word_spans(source_word_start)
     target_spans = word_spans(target_word_start)
     words = align(source_words, target_words, min_moved_run=min_moved_run, max_work=max_work)
-    target_to_source = [UNMATCHED] * len(target)
-    for word, source_word in enumerate(words.target_to_source):
+    return Alignment(expand_word_alignment(words.target_to_source, source_spans, target_spans),
+                     words.work, words.guard_triggered)
+
+
+def expand_word_alignment(
+    word_target_to_source: Sequence[int],
+    source_spans: Sequence[tuple[int, int]],
+    target_spans: Sequence[tuple[int, int]],
+) -> tuple[int, ...]:
+    """Word alignment -> piece alignment: a target word aligned to a source word maps its pieces
+    one by one onto that word's pieces (the words are equal); every other target piece is
+    unmatched. The spans are `word_spans` of each side."""
+    target_to_source = [UNMATCHED] * (target_spans[-1][1] if target_spans else 0)
+    for word, source_word in enumerate(word_target_to_source):
         if source_word == UNMATCHED:
             continue
         (start, end), source_start = target_spans[word], source_spans[source_word][0]
         for d in range(end - start):
             target_to_source[start + d] = source_start + d
-    return Alignment(tuple(target_to_source), words.work, words.guard_triggered)
+    return tuple(target_to_source)
 
 
 def convert_words(

@@ -54,8 +54,13 @@ from textedit.data.edit5.edit_features import (
     decoder_target_positions,
     plan_to_features,
 )
-from textedit.data.vocab.vocabulary import VocabularyManifest, read_manifest, word_start_table
-from textedit.edits import TooManyPositionsError, convert, convert_words
+from textedit.data.vocab.vocabulary import (
+    VocabularyManifest,
+    read_manifest,
+    sentinel_table,
+    word_start_table,
+)
+from textedit.edits import TooManyPositionsError, convert, convert_segments, convert_words
 
 _LOG = logging.getLogger(__name__)
 TOO_MANY_POSITIONS = "too_many_positions"
@@ -125,6 +130,7 @@ def convert_to_edit_features(
     label: str = "",
     word_aware: bool = False,
     target_positions: bool = False,
+    segmented: bool = False,
 ) -> tf.data.Dataset:
     """Adds `tags`, `pointers`, `decoder_targets` to tokenised examples ending in EOS.
 
@@ -139,6 +145,9 @@ def convert_to_edit_features(
       word_aware: convert whole words (`textedit.edits.convert_words`; words from the `inputs`
         vocabulary's `word_start_table`, pieces starting with "▁"): whole words are kept, deleted
         or inserted, never part of one. False: piece-level `textedit.edits.convert`.
+      segmented: the inputs are segments separated by T5 sentinels (LMCor: x <extra_id_0> c_1
+        ...); convert word-aware with `textedit.edits.convert_segments`, which takes each target
+        word from the earliest segment that has it (x first). Needs `word_aware`.
 
     Returns:
       The examples whose plans fit the position tokens, with the three features added; the rest
@@ -150,6 +159,9 @@ def convert_to_edit_features(
         manifest = manifest_of(vocabulary)
     # Read when the dataset is built (the model file must exist by then), once per dataset.
     word_start = word_start_table(vocabulary) if word_aware else None
+    if segmented and not word_aware:
+        raise ValueError(f"{label}: segmented conversion is word-aware; pass word_aware=True")
+    separator = sentinel_table(vocabulary) if segmented else None
     names = ["tags", "pointers", "decoder_targets"] + ([TARGET_POSITIONS] if target_positions
                                                         else [])
     first_position = manifest.first_position_id
@@ -167,6 +179,12 @@ def convert_to_edit_features(
                 plan = convert(source.tolist(), target.tolist(),
                                max_positions=manifest.num_position_tokens,
                                min_moved_run=min_moved_run)
+            elif separator is not None:
+                plan = convert_segments(source.tolist(), target.tolist(),
+                                        word_start[source].tolist(), word_start[target].tolist(),
+                                        separator[source].tolist(),
+                                        max_positions=manifest.num_position_tokens,
+                                        min_moved_run=min_moved_run)
             else:
                 plan = convert_words(source.tolist(), target.tolist(),
                                      word_start[source].tolist(), word_start[target].tolist(),

@@ -286,3 +286,18 @@ def word_start_table(vocabulary) -> np.ndarray:
         piece = processor.id_to_piece(piece_id)
         table[piece_id] = piece.startswith(WORD_START_MARK) or bool(_SENTINEL.fullmatch(piece))
     return table
+
+
+def sentinel_table(vocabulary) -> np.ndarray:
+    """bool [vocab_size]: True for the T5 sentinels `<extra_id_N>` (with or without the word
+    mark "▁" that SentencePiece may give them), the LMCor segment separators.
+
+    Args:
+      vocabulary: a `seqio.SentencePieceVocabulary` (its model file must exist).
+    """
+    processor = vocabulary.tokenizer
+    table = np.zeros(vocabulary.vocab_size, dtype=bool)
+    for piece_id in range(processor.get_piece_size()):
+        piece = processor.id_to_piece(piece_id).removeprefix(WORD_START_MARK)
+        table[piece_id] = bool(_SENTINEL.fullmatch(piece))
+    return table
