@@ -79,3 +79,20 @@ def test_best_of_n_flags_become_bindings():
                 flags(best_of_n=2, reward="ngram_f1", constraint=["simple"])):
         with pytest.raises(SystemExit):
             best_of_n_bindings(bad)
+
+
+def test_edit5_experiments_use_the_edit_policy_on_the_plain_task():
+    try:
+        parse(["gin/experiments/jbond_edit5_gec.gin"], ["POLICY_DIR = 'edit5'"])
+        assert gin.query_parameter("%OBJECTIVE").selector == "jbond_objective"
+        assert gin.query_parameter("jbond_objective.policy").selector == "edit5_rl_policy"
+        assert gin.query_parameter("%MODEL").selector == "edit5_model"
+        assert gin.query_parameter("%MIXTURE_OR_TASK_NAME") == "gec_wi_fce"
+        assert gin.query_parameter("TrainDataConfig.feature_converter") is None
+        assert gin.query_parameter("%REWARD").selector == "gleu_reward"
+        parse(["gin/experiments/reinforce_edit5_gec.gin"], ["POLICY_DIR = 'edit5'"])
+        assert gin.query_parameter("%OBJECTIVE").selector == "reinforce_objective"
+        assert gin.query_parameter("reinforce_objective.policy").selector == "edit5_rl_policy"
+        assert gin.query_parameter("%WEIGHT_DECAY") == 0.0
+    finally:
+        gin.clear_config()

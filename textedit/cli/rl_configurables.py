@@ -7,6 +7,9 @@
     reward_model_reward    learned reward: a reward-model run (`@teacher_from_run()`) scoring
                            the prompt followed by the sample
     seq2seq_best_of_n_decode_fn   DECODE_FN of Best-of-N (`textedit infer --best_of_n N`)
+    edit5_rl_policy        `policy` of the objectives for an EdiT5 model: sampled edits under
+                           the word guards of the task's vocabulary (textedit/decoding/
+                           edit_policy.py); without it a policy is seq2seq
 
 The reference and the anchor are read with `teacher_from_run` (textedit.cli.gin_decoder_only):
 the SFT run's model at its latest checkpoint, frozen; give the anchor its own scope
@@ -33,5 +36,23 @@ def register_online_rl() -> None:
             (jbond_objective, "jbond_objective"), (reinforce_objective, "reinforce_objective"),
             (ngram_f1_reward, "ngram_f1_reward"), (gleu_reward, "gleu_reward"),
             (reward_model_reward, "reward_model_reward"),
-            (seq2seq_best_of_n_decode_fn, "seq2seq_best_of_n_decode_fn")):
+            (seq2seq_best_of_n_decode_fn, "seq2seq_best_of_n_decode_fn"),
+            (edit5_rl_policy, "edit5_rl_policy")):
         gin.external_configurable(function, name=name)
+
+
+def edit5_rl_policy(task: str, max_insert_length: int = 32, word_guards: bool = True):
+    """`edit_policy.edit5_policy` for gin: with `word_guards`, the word-start table of `task`'s
+    vocabulary (as `textedit edit` and the evaluation decode with), so whole words are kept or
+    deleted and spans sit between words."""
+    from textedit.decoding.edit_policy import edit5_policy
+
+    table = None
+    if word_guards:
+        import seqio
+
+        from textedit.data.vocab.vocabulary import word_start_table
+
+        vocabulary = seqio.get_mixture_or_task(task).output_features["inputs"].vocabulary
+        table = word_start_table(vocabulary)
+    return edit5_policy(max_insert_length, word_start_table=table)
