@@ -65,14 +65,14 @@ def flags(**values):
 def test_best_of_n_flags_become_bindings():
     assert best_of_n_bindings(flags()) == []
     metric = best_of_n_bindings(flags(best_of_n=8, reward="gleu"))
-    assert "seq2seq_best_of_n_decode_fn.n = 8" in metric
-    assert "seq2seq_best_of_n_decode_fn.reward = @gleu_reward()" in metric
+    assert "best_of_n_decode_fn.n = 8" in metric
+    assert "best_of_n_decode_fn.reward = @gleu_reward()" in metric
     learned = best_of_n_bindings(flags(best_of_n=2, reward="runs/rm"))
     assert 'reward_run/teacher_from_run.model_dir = "runs/rm"' in learned
     try:
         parse(["gin/runs/infer.gin", "gin/models/t5_tiny.gin"], learned)
-        assert gin.query_parameter("%DECODE_FN").selector == "seq2seq_best_of_n_decode_fn"
-        assert gin.query_parameter("seq2seq_best_of_n_decode_fn.n") == 2
+        assert gin.query_parameter("%DECODE_FN").selector == "best_of_n_decode_fn"
+        assert gin.query_parameter("best_of_n_decode_fn.n") == 2
     finally:
         gin.clear_config()
     for bad in (flags(reward="ngram_f1"), flags(best_of_n=4), flags(best_of_n=0, reward="x"),

@@ -1,4 +1,5 @@
-"""`--best_of_n N --reward R` of `textedit infer` and `eval`: Best-of-N decoding for seq2seq runs.
+"""`--best_of_n N --reward R` of `textedit infer` and `eval`: Best-of-N decoding for seq2seq
+and EdiT5 runs (an EdiT5 run samples edits under the task vocabulary's word guards).
 
     textedit infer --gin_file=gin/models/t5_mini.gin --gin.CHECKPOINT_PATH="'RUN'" \\
         --gin.MIXTURE_OR_TASK_NAME="'gec_jfleg'" --gin.OUTPUT_DIR="'OUT'" \\
@@ -7,8 +8,8 @@
 R is a metric reward against the task's target, `ngram_f1` or `gleu` (sentence GLEU on ids):
 an oracle choice, for measurements; or the run directory of a reward model (`textedit train`
 with gin/experiments/rm_hh.gin). The flags
-become gin bindings (`DECODE_FN = @seq2seq_best_of_n_decode_fn` and its `n` / `reward`); the
-sampling seed is `--gin.seq2seq_best_of_n_decode_fn.seed=S`.
+become gin bindings (`DECODE_FN = @best_of_n_decode_fn` and its `n` / `reward`); the
+sampling seed is `--gin.best_of_n_decode_fn.seed=S`.
 """
 
 from __future__ import annotations
@@ -42,12 +43,12 @@ def best_of_n_bindings(args: argparse.Namespace) -> list[str]:
                          f"reward-model run)")
     if getattr(args, "constraint", None):
         raise SystemExit("--best_of_n and --constraint are different decoders; give one")
-    bindings = ["DECODE_FN = @seq2seq_best_of_n_decode_fn",
-                f"seq2seq_best_of_n_decode_fn.n = {args.best_of_n}"]
+    bindings = ["DECODE_FN = @best_of_n_decode_fn",
+                f"best_of_n_decode_fn.n = {args.best_of_n}"]
     if args.reward in METRIC_REWARDS:
-        bindings.append(f"seq2seq_best_of_n_decode_fn.reward = @{args.reward}_reward()")
+        bindings.append(f"best_of_n_decode_fn.reward = @{args.reward}_reward()")
     else:
-        bindings += ["seq2seq_best_of_n_decode_fn.reward = @reward_model_reward()",
+        bindings += ["best_of_n_decode_fn.reward = @reward_model_reward()",
                      "reward_model_reward.reward_model = @reward_run/teacher_from_run()",
                      f"reward_run/teacher_from_run.model_dir = {json.dumps(args.reward)}"]
     return bindings

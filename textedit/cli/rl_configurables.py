@@ -6,7 +6,7 @@
     gleu_reward            metric reward: sentence GLEU (source = prompt, the batch's target)
     reward_model_reward    learned reward: a reward-model run (`@teacher_from_run()`) scoring
                            the prompt followed by the sample
-    seq2seq_best_of_n_decode_fn   DECODE_FN of Best-of-N (`textedit infer --best_of_n N`)
+    best_of_n_decode_fn   DECODE_FN of Best-of-N (`textedit infer --best_of_n N`)
     edit5_rl_policy        `policy` of the objectives for an EdiT5 model: sampled edits under
                            the word guards of the task's vocabulary (textedit/decoding/
                            edit_policy.py); without it a policy is seq2seq
@@ -26,7 +26,7 @@ import gin
 @functools.cache
 def register_online_rl() -> None:
     """Registers the configurables of the module docstring (idempotent)."""
-    from textedit.decoding.best_of_n import seq2seq_best_of_n_decode_fn
+    from textedit.decoding.best_of_n import best_of_n_decode_fn
     from textedit.objectives.gleu_reward import gleu_reward
     from textedit.objectives.ngram_f1_reward import ngram_f1_reward
     from textedit.objectives.reward_model_reward import reward_model_reward
@@ -36,7 +36,7 @@ def register_online_rl() -> None:
             (jbond_objective, "jbond_objective"), (reinforce_objective, "reinforce_objective"),
             (ngram_f1_reward, "ngram_f1_reward"), (gleu_reward, "gleu_reward"),
             (reward_model_reward, "reward_model_reward"),
-            (seq2seq_best_of_n_decode_fn, "seq2seq_best_of_n_decode_fn"),
+            (best_of_n_decode_fn, "best_of_n_decode_fn"),
             (edit5_rl_policy, "edit5_rl_policy")):
         gin.external_configurable(function, name=name)
 

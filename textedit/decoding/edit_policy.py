@@ -161,11 +161,12 @@ def edit5_policy(max_insert_length: int = 32, word_start_table=None):
         the word guards, as `textedit edit` decodes (whole words kept or deleted, spans between
         words).
     """
-    def sample(model, prompts, max_length: int, seed):
+    def sample(model, prompts, max_length: int, seed, temperature: float = 1.0):
         word_start = (None if word_start_table is None
                       else gather_word_starts(prompts, word_start_table))
         outputs, _ = sample_edit_loop(model, prompts, max_insert_length, seed,
-                                      word_start=word_start, word_start_table=word_start_table)
+                                      temperature=temperature, word_start=word_start,
+                                      word_start_table=word_start_table)
         responses = realise_in_graph(
             prompts, outputs.order, outputs.insertion_tokens,
             first_position_id=model.config.first_position_id,

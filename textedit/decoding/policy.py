@@ -18,8 +18,9 @@ from textedit.decoding.response_samples import response_log_probs, sample_respon
 
 
 class Policy(NamedTuple):
-    """sample(model, prompts int [n, s], max_length, seed int32 [2]) -> (responses int32
-    [n, max_length], sample); log_probs(model, prompts, sample, training=False) -> float32 [n]."""
+    """sample(model, prompts int [n, s], max_length, seed int32 [2], temperature=1.0) ->
+    (responses int32 [n, max_length], sample); log_probs(model, prompts, sample,
+    training=False) -> float32 [n] (the untempered log-probability)."""
 
     name: str
     sample: Callable
@@ -30,8 +31,8 @@ def seq2seq_policy() -> Policy:
     """A seq2seq T5 policy: one sampled response per row at temperature 1; its sample is the
     response itself (textedit/decoding/response_samples.py)."""
 
-    def sample(model, prompts, max_length: int, seed):
-        tokens = sample_responses(model, prompts, max_length, seed)
+    def sample(model, prompts, max_length: int, seed, temperature: float = 1.0):
+        tokens = sample_responses(model, prompts, max_length, seed, temperature=temperature)
         return tokens, tokens
 
     def log_probs(model, prompts, tokens, training: bool = False):
