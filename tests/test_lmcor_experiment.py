@@ -228,3 +228,16 @@ def test_the_corrector_of_the_generators_kind_starts_from_generator_0(tmp_path):
     seq2seq = {job.name: job for job in plan(LmcorExperimentSettings(
         out_dir=str(tmp_path), generator="seq2seq"))}
     assert [a for a in seq2seq["corrector_seq2seq"].command if "INIT_CHECKPOINT" in a]
+
+
+def test_correctors_train_and_decode_with_the_same_segments(tmp_path):
+    jobs = {job.name: job for job in plan(LmcorExperimentSettings(out_dir=str(tmp_path)))}
+    for name in ("corrector_edit5", "infer_edit5_gec_jfleg", "corrector_seq2seq",
+                 "infer_seq2seq_gec_wi_fce"):
+        assert "--gin.t5_config.lmcor_segments=2" in jobs[name].command, name
+    assert not [a for a in jobs["generator_0"].command if "segments" in a]
+    off = {job.name: job for job in plan(LmcorExperimentSettings(out_dir=str(tmp_path),
+                                                                 segments=0))}
+    assert "--gin.t5_config.lmcor_segments=0" in off["infer_edit5_gec_jfleg"].command
+    with pytest.raises(ValueError, match="segments"):
+        LmcorExperimentSettings(segments=-1)

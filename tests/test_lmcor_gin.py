@@ -42,5 +42,18 @@ def test_experiment_registers_the_corrector_tasks(tmp_path, experiment, train_ta
             finalize_config=False)
         assert _lmcor_probe() == (train_task, eval_tasks)
         assert gin.query_parameter("%TASK_FEATURE_LENGTHS")["inputs"] == 256
+        assert gin.query_parameter("t5_config.lmcor_segments") is not None
+        assert gin.query_parameter("%LMCOR_SEGMENTS") == 2
     finally:
         gin.clear_config()
+
+
+def test_lmcor_segments_read_the_vocabulary_sentinels(tiny_vocab):
+    from textedit.cli.gin_configurables import t5_config
+    from textedit.data.vocab.vocabulary import read_manifest
+
+    manifest = read_manifest()
+    config = t5_config("tiny", lmcor_segments=2)
+    assert (config.num_segments, config.first_separator_id, config.num_separators) == (
+        2, manifest.sentencepiece_size, manifest.num_sentinels)
+    assert t5_config("tiny").num_segments == 0

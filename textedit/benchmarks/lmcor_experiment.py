@@ -39,7 +39,10 @@ experiment once per group, each with its own --out_dir.
    --corrector_steps on both train halves (LMCOR_TRAIN) in length buckets, validated at the end
    on the first 200 examples of the first task's validation candidates (LMCOR_VALIDATION). With
    --corrector_init generator (the default) the corrector of the generators' kind starts from
-   generator 0's weights (`warm_started`); the other starts from random weights.
+   generator 0's weights (`warm_started`); the other starts from random weights. Both add
+   --segments segment embeddings to their encoder's input (`T5Config.num_segments`: the source
+   is segment 0, the candidates after the first separator segment 1), so the corrector knows
+   which words are the source's without finding the separators first.
 4. Scoring: each corrector decodes each task's validation candidates (`textedit infer` with
    `@lmcor_task()`, batch 32, which also times the decoding: OUTPUT_DIR/timing.json), and
    `textedit evaluate --output` scores every prediction file (baselines, correctors) and the
@@ -122,6 +125,7 @@ class LmcorExperimentSettings:
     generator_runs: tuple[str, ...] | None = None  # (A, B): trained without parts 0 / 1
     generator_steps: int = 2000
     corrector_steps: int = 800
+    segments: int = 2  # the correctors' segment embeddings (source / candidates); 0: none
     k: int = 4
     method: str = "sample"
     temperature: float = 0.7
@@ -144,6 +148,8 @@ class LmcorExperimentSettings:
                              f"({TRAIN_TASKS}); run the experiment once per train task")
         if self.generator not in CORRECTORS:
             raise ValueError(f"generator must be one of {CORRECTORS}, got {self.generator!r}")
+        if self.segments < 0:
+            raise ValueError(f"segments must be 0 or more, got {self.segments}")
         if self.corrector_init not in CORRECTOR_INITS:
             raise ValueError(f"corrector_init must be one of {CORRECTOR_INITS}, got "
                              f"{self.corrector_init!r}")
@@ -300,7 +306,7 @@ def corrector_command(settings: LmcorExperimentSettings, model: str) -> list[str
                f"--gin.LMCOR_VALIDATION='{validation_candidates(settings, first)}'",
                f"--gin.LMCOR_K={settings.k}", "--gin.EVAL_EVERY=0",
                f"--gin.MAX_EVAL_EXAMPLES={CORRECTOR_EVAL_EXAMPLES}"]
-    command += _corrector_lengths(settings, model, train=True)
+    command += _corrector_bindings(settings, model, train=True)
     if warm_started(settings, model):
         command.append(f"--gin.INIT_CHECKPOINT='{generator_run(settings, 0)}'")
     return command + _train_bindings(settings, settings.corrector_steps) + data_flags(settings)
@@ -316,11 +322,12 @@ def infer_command(settings: LmcorExperimentSettings, model: str, task: str) -> l
                f"--gin.lmcor_task.validation='{validation_candidates(settings, task)}'",
                f"--gin.lmcor_task.k={settings.k}",
                f"--gin.OUTPUT_DIR='{predictions_dir(settings, model, task)}'"]
-    return command + _corrector_lengths(settings, model, train=False) + data_flags(settings)
+    return command + _corrector_bindings(settings, model, train=False) + data_flags(settings)
 
 
-def _corrector_lengths(settings: LmcorExperimentSettings, model: str, train: bool) -> list[str]:
-    """A corrector's input length bindings (and an EdiT5 corrector's position options)."""
+def _corrector_bindings(settings: LmcorExperimentSettings, model: str, train: bool) -> list[str]:
+    """A corrector's input length and segment bindings (and an EdiT5 corrector's position
+    options), the same for training and decoding."""
     length = CORRECTOR_INPUT_LENGTHS[train_task(settings)]
     evaluation = {"inputs": length, "targets": CORRECTOR_TARGET_LENGTH}
     bindings = []
@@ -339,7 +346,7 @@ def _corrector_lengths(settings: LmcorExperimentSettings, model: str, train: boo
         bindings.append(f"--gin.TASK_FEATURE_LENGTHS={evaluation!r}")
     if model == "edit5":  # the mini model file's 128 would cut the corrector's inputs
         bindings += [f"--gin.MAX_INPUT_LENGTH={length}", *EDIT5_POSITIONS]
-    return bindings
+    return [*bindings, f"--gin.t5_config.lmcor_segments={settings.segments}"]
 
 
 def evaluate_command(settings: LmcorExperimentSettings, row: str, task: str) -> list[str]:

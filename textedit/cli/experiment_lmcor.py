@@ -51,6 +51,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="generator: the corrector of the generators' kind starts from "
                         "generator 0's weights (it already edits the task and learns to read "
                         "the candidates); scratch: random weights (default %(default)s)")
+    parser.add_argument("--segments", type=int, default=defaults.segments,
+                        help="segment embeddings of the correctors' encoders: the source is "
+                        "segment 0, the candidates segment 1 (default %(default)s; 0: none, "
+                        "the separators alone mark the candidates)")
     parser.add_argument("--generator_steps", type=int, default=defaults.generator_steps,
                         help="train steps of each generator (default %(default)s)")
     parser.add_argument("--corrector_steps", type=int, default=defaults.corrector_steps,
@@ -92,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
         settings = LmcorExperimentSettings(
             out_dir=args.out_dir, tasks=tuple(args.tasks), size=args.size,
             generator=args.generator, corrector_init=args.corrector_init,
+            segments=args.segments,
             generator_runs=tuple(args.generator_runs) if args.generator_runs else None,
             generator_steps=args.generator_steps, corrector_steps=args.corrector_steps,
             k=args.k, method=args.method, temperature=args.temperature, top_p=args.top_p,

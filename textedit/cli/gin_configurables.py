@@ -50,10 +50,21 @@ def _ignore_search_misses(record: logging.LogRecord) -> bool:
     return not record.getMessage().startswith("Path not found:")
 
 
-def t5_config(size: str = "small", **overrides: Any):
-    """`T5Config.named(size, **overrides)`: every parameter but `size` is a T5Config field."""
+def t5_config(size: str = "small", lmcor_segments: int = 0, **overrides: Any):
+    """`T5Config.named(size, **overrides)`: every other parameter is a T5Config field.
+
+    `lmcor_segments` > 0: that many segment embeddings (`T5Config.num_segments`), opened by the
+    task vocabulary's T5 sentinels (its manifest, `read_manifest()`), the LMCor separators: the
+    source is segment 0, the candidates after it segment 1 (with 2)."""
     from textedit.models.t5.t5_config import T5Config
 
+    if lmcor_segments:
+        from textedit.data.vocab.vocabulary import read_manifest
+
+        manifest = read_manifest()
+        overrides = {"num_segments": lmcor_segments,
+                     "first_separator_id": manifest.sentencepiece_size,
+                     "num_separators": manifest.num_sentinels, **overrides}
     return T5Config.named(size, **overrides)
 
 

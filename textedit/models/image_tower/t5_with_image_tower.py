@@ -70,8 +70,8 @@ class T5WithImageTower(T5EncoderDecoder):
         """(embeddings [b, P + 2 + s, d_model], mask, is_text) fed to the encoder (image_splice)."""
         token_mask = encoder_tokens != self.config.pad_id
         vectors = self.image_tower(image, training=training)
-        return splice_image(self.shared(encoder_tokens), token_mask, vectors, self.image_begin,
-                            self.image_end)
+        return splice_image(self.embed_encoder_tokens(encoder_tokens), token_mask, vectors,
+                            self.image_begin, self.image_end)
 
     def call(self, inputs, training=False):
         """inputs {"encoder_input_tokens": [b, s], "decoder_input_tokens": [b, t], and with a

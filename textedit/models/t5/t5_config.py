@@ -72,6 +72,14 @@ class T5Config:
       pad_id: padding id; the encoder mask is `tokens != pad_id`.
       eos_id: end-of-sequence id.
       decoder_start_id: first decoder input (T5 uses the pad id, 0).
+      num_segments: 0 (T5), or the number of learned segment embeddings added to the encoder's
+        token embeddings. A separator id (`first_separator_id` .. + `num_separators` - 1) opens
+        the next segment: segment = min(separators up to and including the position,
+        num_segments - 1). LMCor inputs (x <extra_id_0> c_1 <extra_id_1> ...) then tell the
+        source (segment 0) from the candidates without the encoder having to find the
+        separators first (docs/algorithms.md#lmcor). Initialised to zeros, so a model warm-started
+        from a run without them starts as that run.
+      first_separator_id, num_separators: the separator ids (the vocabulary's T5 sentinels).
     """
 
     vocab_size: int = 16128
@@ -90,6 +98,9 @@ class T5Config:
     pad_id: int = 0
     eos_id: int = 1
     decoder_start_id: int = 0
+    num_segments: int = 0
+    first_separator_id: int = 0
+    num_separators: int = 0
 
     def __post_init__(self):
         if self.feed_forward_proj not in FEED_FORWARD_PROJECTIONS:
@@ -99,6 +110,9 @@ class T5Config:
                      "num_decoder_layers", "relative_attention_num_buckets"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name}={getattr(self, name)}: expected a positive integer")
+        if self.num_segments < 0 or (self.num_segments and self.num_separators < 1):
+            raise ValueError(f"num_segments={self.num_segments} needs num_separators >= 1 "
+                             f"(got {self.num_separators})")
         if not 0.0 <= self.dropout_rate < 1.0:
             raise ValueError(f"dropout_rate={self.dropout_rate}: expected a value in [0, 1)")
 

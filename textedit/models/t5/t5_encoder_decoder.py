@@ -42,6 +42,11 @@ class T5EncoderDecoder(keras.Model):
             embeddings_initializer=keras.initializers.RandomNormal(stddev=1.0))
         self.encoder = T5Encoder(config, name="encoder", dtype=policy)
         self.decoder = T5Decoder(config, name="decoder", dtype=policy)
+        self.segment_embedding = None
+        if config.num_segments:
+            self.segment_embedding = keras.layers.Embedding(
+                config.num_segments, config.d_model, embeddings_initializer="zeros",
+                name="segment_embedding", dtype=policy)
         self.lm_head = None
         if not config.tie_word_embeddings:
             self.lm_head = keras.layers.Dense(
@@ -52,6 +57,8 @@ class T5EncoderDecoder(keras.Model):
     def build(self, input_shape=None):
         d_model = self.config.d_model
         self.shared.build((None, None))
+        if self.segment_embedding is not None:
+            self.segment_embedding.build((None, None))
         self.encoder.build((None, None, d_model))
         self.decoder.build((None, None, d_model))
         if self.lm_head is not None:
@@ -68,8 +75,23 @@ class T5EncoderDecoder(keras.Model):
     def encode(self, encoder_tokens, training=False):
         """encoder_tokens int [b, s] (0 = padding) -> (hidden [b, s, d_model], mask bool [b, s])."""
         mask = ops.not_equal(encoder_tokens, self.config.pad_id)
-        hidden = self.encoder(self.shared(encoder_tokens), mask, training=training)
+        hidden = self.encoder(self.embed_encoder_tokens(encoder_tokens), mask, training=training)
         return hidden, mask
+
+    def embed_encoder_tokens(self, encoder_tokens):
+        """int [b, s] -> the encoder's input embeddings [b, s, d_model]: the shared embedding,
+        plus the segment embedding when the config has segments (T5Config.num_segments)."""
+        embedded = self.shared(encoder_tokens)
+        if self.segment_embedding is None:
+            return embedded
+        config = self.config
+        tokens = ops.cast(encoder_tokens, "int32")
+        is_separator = ops.logical_and(
+            tokens >= config.first_separator_id,
+            tokens < config.first_separator_id + config.num_separators)
+        segments = ops.minimum(ops.cumsum(ops.cast(is_separator, "int32"), axis=1),
+                               config.num_segments - 1)
+        return embedded + ops.cast(self.segment_embedding(segments), embedded.dtype)
 
     def decode(self, decoder_input_tokens, encoder_hidden, encoder_mask, training=False):
         """Teacher forcing: decoder_input_tokens int [b, t] (start id first), encoder_hidden
