@@ -54,3 +54,29 @@ def test_best_of_n_bound_table_and_plot(tmp_path):
     assert "| 62.5% [40.0, 80.0] |" in with_wins and "win rate vs π_ref" in with_wins
     plot(points, tmp_path / "reward_kl.png", "title")
     assert (tmp_path / "reward_kl.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_edit5_policy_against_itself_has_zero_kl_and_against_another_not():
+    import keras
+    import numpy as np
+
+    from textedit.decoding.edit_policy import edit5_policy
+    from textedit.models.edit5.edit5_config import Edit5Config
+    from textedit.models.edit5.edit5_model import Edit5Model
+    from textedit.models.t5.t5_config import T5Config
+
+    config = Edit5Config(t5=T5Config.named("tiny", vocab_size=32, dropout_rate=0.0, d_model=16,
+                                           d_ff=16, num_heads=2, num_encoder_layers=1,
+                                           num_decoder_layers=1),
+                         num_position_tokens=12, max_input_length=8)
+    keras.utils.set_random_seed(1)
+    model, other = Edit5Model(config), Edit5Model(config)
+    words = np.random.default_rng(0).integers(15, 32, size=(6, 6)).astype(np.int32)
+    prompts = np.concatenate([words, np.ones((6, 1), np.int32), np.zeros((6, 1), np.int32)], 1)
+    references = np.concatenate([words[:, :3], np.ones((6, 1), np.int32)], axis=1)
+    kind = edit5_policy(max_insert_length=4)
+    same = reward_and_kl(model, model, prompts, references, ngram_f1_reward(), 12, kind=kind)
+    assert same.kl == pytest.approx(0.0, abs=1e-4) and 0.0 <= same.reward <= 1.0
+    assert same.response_tokens > 0
+    apart = reward_and_kl(model, other, prompts, references, ngram_f1_reward(), 12, kind=kind)
+    assert abs(apart.kl) > 1e-2  # another model gives the same edits another probability

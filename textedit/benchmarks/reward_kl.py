@@ -16,6 +16,9 @@ Win rate against π_ref (the DRO paper's comparison, judged by a reward model): 
 policy's sample wins when the judge scores it above π_ref's sample for the same prompt, a tie
 counts one half; `win_rate` gives the share with its Wilson 95% interval. Both samples use the
 same seed, so a policy equal to π_ref ties everywhere (0.5 exactly).
+
+`kind` is how the models sample and score (textedit/decoding/policy.py): seq2seq by default, or
+`edit5_policy()` for EdiT5 runs, whose log π is that of the sampled tags and insertions.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import numpy as np
 import tensorflow as tf
 
 from textedit.decoding.best_of_n import best_of_n_decode
-from textedit.decoding.response_samples import response_log_probs, sample_responses
+from textedit.decoding.policy import Policy, seq2seq_policy
 from textedit.metrics.answer_accuracy import wilson_interval
 
 
@@ -53,24 +56,27 @@ def _stderr(values) -> float:
     return float(values.std(ddof=1) / math.sqrt(len(values))) if len(values) > 1 else 0.0
 
 
-def _sample_and_score(policy, reference, prompts, references, seed, max_length, reward):
-    tokens, log_pi = sample_responses(policy, prompts, max_length, seed, return_log_probs=True)
-    log_ref = response_log_probs(reference, prompts, tokens)
+def _sample_and_score(policy, reference, prompts, references, seed, max_length, reward, kind):
+    tokens, sample = kind.sample(policy, prompts, max_length, seed)
+    log_pi = kind.log_probs(policy, prompts, sample)  # equals the sampler's own (tested)
+    log_ref = kind.log_probs(reference, prompts, sample)
     length = tf.reduce_sum(tf.cast(tokens > 0, tf.float32), axis=1)
     return log_pi - log_ref, reward(prompts, tokens, references), length
 
 
 _sample_and_score_xla = tf.function(_sample_and_score, jit_compile=True)
+_SEQ2SEQ = seq2seq_policy()
 
 
 def reward_and_kl(policy, reference, prompts, references, reward: Callable, max_length: int,
-                  seed: int = 0, name: str = "policy", curve: str = "") -> RewardKlPoint:
-    """A policy's point (module docstring); compiled once per (policy, reference, reward)
+                  seed: int = 0, name: str = "policy", curve: str = "",
+                  kind: Policy | None = None) -> RewardKlPoint:
+    """A policy's point (module docstring); compiled once per (policy, reference, reward, kind)
     objects, so restoring other checkpoints into the same models does not recompile."""
     log_ratio, rewards, length = _sample_and_score_xla(
         policy, reference, tf.convert_to_tensor(prompts, tf.int32),
         tf.convert_to_tensor(references, tf.int32), tf.constant([seed, 1], tf.int32),
-        int(max_length), reward)
+        int(max_length), reward, kind or _SEQ2SEQ)
     return RewardKlPoint(name, float(np.mean(rewards)), float(np.mean(log_ratio)),
                          kl_stderr=_stderr(log_ratio), response_tokens=float(np.mean(length)),
                          reward_stderr=_stderr(rewards), curve=curve or name,
@@ -95,10 +101,10 @@ def best_of_n_kl_bound(n: int) -> float:
 
 
 def best_of_n_point(reference, prompts, references, reward: Callable, n: int, max_length: int,
-                    seed: int = 0) -> RewardKlPoint:
+                    seed: int = 0, kind: Policy | None = None) -> RewardKlPoint:
     """Best-of-n sampling from the reference: mean kept reward, KL bound (module docstring)."""
     _, rewards = best_of_n_decode(reference, prompts, max_length, n, reward, [seed, 2],
-                                  references=references)
+                                  references=references, policy=kind)
     kept = np.asarray(rewards).max(axis=1)
     return RewardKlPoint(f"best-of-{n} (π_ref)", float(kept.mean()), best_of_n_kl_bound(n),
                          kl_is_bound=True, reward_stderr=_stderr(kept), curve="best-of-N")

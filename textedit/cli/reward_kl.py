@@ -13,7 +13,9 @@ The reference is the SFT run the RL runs started from; it is also the step-0 poi
 Each run's point also carries its win rate against π_ref (per prompt, the reward of its sample
 against π_ref's, ties one half; Wilson 95% interval): with a judge reward model trained on other
 prompts, the DRO paper's comparison (docs/algorithms.md#dro). A DRO-V run (policy + value
-network) is read through its policy.
+network) is read through its policy. EdiT5 runs (gin/experiments/*_edit5_gec.gin) sample
+edits under the task vocabulary's word guards; their log π is that of the sampled tags and
+insertions (textedit/decoding/edit_policy.py).
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reward_model", default=None,
                         help="a reward-model run, used instead of --reward")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--max_insert_length", type=int, default=32,
+                        help="EdiT5 runs: insertion steps per sampled edit (default "
+                        "%(default)s; as RL_INSERT_LENGTH of gin/experiments/*_edit5_gec.gin)")
     parser.add_argument("--output", default=None, help="also write the table to this file")
     parser.add_argument("--plot", default=None, help="also draw the points into this PNG")
     add_converter_flags(parser)
@@ -72,8 +77,17 @@ def run(args: argparse.Namespace) -> int:
 
         reward = metric_reward(args.reward)
     length = lengths["targets"]
+    kind = None
+    if hasattr(reference, "condition_on_tags"):  # an EdiT5 run: sampled edits, word guards on
+        import seqio
+
+        from textedit.data.vocab.vocabulary import word_start_table
+        from textedit.decoding.edit_policy import edit5_policy
+
+        vocabulary = seqio.get_mixture_or_task(args.task).output_features["inputs"].vocabulary
+        kind = edit5_policy(args.max_insert_length, word_start_table(vocabulary))
     points = [reward_and_kl(reference, reference, prompts, references, reward, length,
-                            args.seed, f"π_ref (step {loaded.step})", "π_ref")]
+                            args.seed, f"π_ref (step {loaded.step})", "π_ref", kind)]
     for spec in args.runs:
         name, _, directory = spec.partition("=")
         model = build_model_from_run(directory)
@@ -84,12 +98,12 @@ def run(args: argparse.Namespace) -> int:
         for path in state.all_model_checkpoint_paths:
             _, step = restore_trained_weights(path, model, directory)
             points.append(reward_and_kl(policy, reference, prompts, references, reward, length,
-                                        args.seed, f"{name}@{step}", name))
+                                        args.seed, f"{name}@{step}", name, kind))
             points[-1].win = win_rate(points[-1].rewards, points[0].rewards)
             print(f"{points[-1]}", flush=True)
     for n in [int(x) for x in args.best_of_n.split(",") if x.strip()]:
         points.append(best_of_n_point(reference, prompts, references, reward, n, length,
-                                      args.seed))
+                                      args.seed, kind))
     table = (f"Reward vs KL(π‖π_ref): {args.task} {args.split}, {int(np.shape(prompts)[0])} "
              f"prompts, one sample each at temperature 1, reward "
              f"{'reward model ' + args.reward_model if args.reward_model else args.reward}"
