@@ -27,3 +27,28 @@ def encoder_tokens() -> np.ndarray:
         tokens[row, length - 1] = 1
         tokens[row, length:] = 0
     return tokens
+
+
+@pytest.fixture(scope="module")
+def model_and_tokens():
+    """(a tiny random EdiT5 whose vocabulary is mostly position tokens, int32 [BATCH, LENGTH]
+    inputs of word ids with EOS and padding): the sampled-edit tests' model."""
+    from test_edit_inference import (
+        BATCH,
+        LENGTH,
+        RANDOM_POSITIONS,
+        RANDOM_VOCAB,
+        WORDS,
+        tiny_config,
+    )
+
+    from textedit.models.edit5.edit5_model import Edit5Model
+
+    keras.utils.set_random_seed(11)
+    model = Edit5Model(tiny_config(RANDOM_VOCAB, RANDOM_POSITIONS, LENGTH))
+    rng = np.random.default_rng(0)
+    tokens = rng.choice(list(WORDS), size=(BATCH, LENGTH)).astype(np.int32)
+    for row, length in enumerate(rng.integers(2, LENGTH + 1, size=BATCH)):
+        tokens[row, length - 1] = 1
+        tokens[row, length:] = 0
+    return model, tokens

@@ -2,38 +2,16 @@
 teacher-forced log-probability of a sampled edit equals the sampler's own, with and without the
 word guards; it is differentiable in the weights."""
 
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from test_edit_inference import (  # tests/decoding is on the path
-    BATCH,
-    INSERT,
-    LENGTH,
-    RANDOM_POSITIONS,
-    RANDOM_VOCAB,
-    WORDS,
-    tiny_config,
-)
+from test_edit_inference import BATCH, INSERT, LENGTH, RANDOM_VOCAB  # tests/decoding: on the path
 
 from textedit.decoding.edit_inference import realise_batch, sample_edit_loop
 from textedit.decoding.edit_policy import edit5_policy, edit_log_probs, realise_in_graph
 from textedit.decoding.word_guards import gather_word_starts
-from textedit.models.edit5.edit5_model import Edit5Model
 
 OUTPUT = LENGTH + INSERT
-
-
-@pytest.fixture(scope="module")
-def model_and_tokens():
-    keras.utils.set_random_seed(5)
-    model = Edit5Model(tiny_config(RANDOM_VOCAB, RANDOM_POSITIONS, LENGTH))
-    rng = np.random.default_rng(1)
-    tokens = rng.choice(list(WORDS), size=(BATCH, LENGTH)).astype(np.int32)
-    for row, length in enumerate(rng.integers(2, LENGTH + 1, size=BATCH)):
-        tokens[row, length - 1] = 1
-        tokens[row, length:] = 0
-    return model, tokens
 
 
 def _table():  # ids 33 .. 36 open words, 37 .. 39 continue them

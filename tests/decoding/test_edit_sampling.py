@@ -2,24 +2,18 @@
 their log-probability, and `sample_edit_batch` on a tiny random model - seeded, varied, and the
 deterministic edit in the zero-temperature limit."""
 
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 from test_edit_inference import (  # tests/decoding is on the path
     BATCH,
     INSERT,
-    LENGTH,
-    RANDOM_POSITIONS,
     RANDOM_VOCAB,
-    WORDS,
-    tiny_config,
 )
 from test_word_guards import MEMBERS, WORD_START, tag_logits
 
 from textedit.decoding.edit_inference import edit_batch, sample_edit_batch
 from textedit.decoding.word_guards import tag_log_prob, word_noise, word_tags
-from textedit.models.edit5.edit5_model import Edit5Model
 
 xla = tf.function(jit_compile=True)
 
@@ -65,18 +59,6 @@ def test_tag_log_prob_counts_each_word_once():
     pieces = np.log(sigmoid(np.array([2.0, -1.0, 0.0]))).sum() + np.log(sigmoid(np.array(
         [3.0, -1.0]))).sum()
     np.testing.assert_allclose(per_piece.numpy(), [pieces], rtol=1e-5)
-
-
-@pytest.fixture(scope="module")
-def model_and_tokens():
-    keras.utils.set_random_seed(11)
-    model = Edit5Model(tiny_config(RANDOM_VOCAB, RANDOM_POSITIONS, LENGTH))
-    rng = np.random.default_rng(0)
-    tokens = rng.choice(list(WORDS), size=(BATCH, LENGTH)).astype(np.int32)
-    for row, length in enumerate(rng.integers(2, LENGTH + 1, size=BATCH)):
-        tokens[row, length - 1] = 1
-        tokens[row, length:] = 0
-    return model, tokens
 
 
 # Three XLA compilations each (sampling at two temperatures, the plain edit): the word-guard

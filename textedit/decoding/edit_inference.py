@@ -172,16 +172,9 @@ def _edit_loop(model, encoder_input_tokens, max_insert_length, word_start, delet
     # What the model's <pos_k> options read: the states of the k-th kept piece.
     context = model.insertion_context(reordered, decoded.new_positions, kept, image_states)
     cache = model.init_cache(batch, max_insert_length, reordered, token_mask, **context)
-    num_kept = ops.maximum(ops.sum(ops.cast(kept, "int32"), axis=1) - 1, 0)
     t5 = config.t5
-    if strict_spans is None:
-        strict_spans = word_start is not None
-    boundaries = None if word_start is None else boundary_positions(word_start, decoded.order)
-    processor = position_constraint(num_kept, first_position_id=config.first_position_id,
-                                    num_position_tokens=config.num_position_tokens,
-                                    boundaries=boundaries, strict_spans=strict_spans,
-                                    span_start_table=word_start_table, eos_id=t5.eos_id,
-                                    insert_bias=insert_bias)
+    processor = insertion_constraint(config, tags, decoded.order, word_start, word_start_table,
+                                     strict_spans, insert_bias)
     ids = dict(eos_id=t5.eos_id, pad_id=t5.pad_id, start_id=t5.decoder_start_id,
                logits_processor=processor)
     log_prob = None
@@ -194,6 +187,23 @@ def _edit_loop(model, encoder_input_tokens, max_insert_length, word_start, delet
         log_prob = tag_log_prob(tag_logits, tags, members, word_start) + insertion_log_prob
     return EditOutputs(tags=tags, pointers=decoded.next_positions, order=decoded.order,
                        insertion_tokens=insertions), log_prob
+
+
+def insertion_constraint(config, tags, order, word_start=None, word_start_table=None,
+                         strict_spans: bool | None = None, insert_bias: float = 0.0):
+    """The insertion decoder's logits processor for edits with these `tags` [b, L] (START
+    KEEP) and `order` [b, L] (`DecodedOrder.order`) under the word guards (`edit_loop`'s
+    arguments): `position_constraint` with the kept count, and with `word_start` the word
+    boundaries and strict spans (unless `strict_spans` says otherwise)."""
+    num_kept = ops.maximum(ops.sum(ops.cast(ops.equal(tags, KEEP), "int32"), axis=1) - 1, 0)
+    if strict_spans is None:
+        strict_spans = word_start is not None
+    boundaries = None if word_start is None else boundary_positions(word_start, order)
+    return position_constraint(num_kept, first_position_id=config.first_position_id,
+                               num_position_tokens=config.num_position_tokens,
+                               boundaries=boundaries, strict_spans=strict_spans,
+                               span_start_table=word_start_table, eos_id=config.t5.eos_id,
+                               insert_bias=insert_bias)
 
 
 # `edit_loop` compiled with XLA: (model, encoder_input_tokens int32 tensor [b, L],

@@ -29,11 +29,10 @@ from typing import NamedTuple
 from keras import ops
 
 from textedit.decoding.decode_loop import EOS_ID
-from textedit.decoding.edit_inference import EditOutputs, sample_edit_loop
+from textedit.decoding.edit_inference import EditOutputs, insertion_constraint, sample_edit_loop
 from textedit.decoding.policy import Policy
-from textedit.decoding.position_constraint import position_constraint
 from textedit.decoding.response_samples import response_features
-from textedit.decoding.word_guards import boundary_positions, gather_word_starts, tag_log_prob
+from textedit.decoding.word_guards import gather_word_starts, tag_log_prob
 from textedit.models.edit5.edit5_model import start_positions
 
 
@@ -128,14 +127,8 @@ def _teacher_forced(model, tokens, outputs, word_start, word_start_table, strict
     members = ops.logical_and(token_mask, ops.logical_not(is_start))
     tags = ops.cast(outputs.tags, "int32")
     log_p = tag_log_prob(result["tag_logits"], tags, members, word_start)
-    num_kept = ops.maximum(ops.sum(ops.cast(ops.equal(tags, 1), "int32"), axis=1) - 1, 0)
-    if strict_spans is None:
-        strict_spans = word_start is not None
-    boundaries = None if word_start is None else boundary_positions(word_start, outputs.order)
-    processor = position_constraint(num_kept, first_position_id=config.first_position_id,
-                                    num_position_tokens=config.num_position_tokens,
-                                    boundaries=boundaries, strict_spans=strict_spans,
-                                    span_start_table=word_start_table, eos_id=config.t5.eos_id)
+    processor = insertion_constraint(config, tags, outputs.order, word_start, word_start_table,
+                                     strict_spans)
     logits = ops.cast(result["insertion_logits"], "float32")  # [b, T, V]
     steps = ops.shape(insertions)[1]
     constrained = ops.stack([processor(logits[:, t], t, insertions) for t in range(steps)],
