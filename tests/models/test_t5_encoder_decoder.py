@@ -130,14 +130,14 @@ def test_a_training_step_compiles_with_xla(make_tiny_model, random_tokens):
     assert all(g is not None and bool(ops.all(ops.isfinite(g))) for g in gradients)
 
 
-def test_segment_embeddings_follow_the_separators_and_start_at_zero():
+def test_segment_embeddings_follow_the_separators():
     config = T5Config.named("tiny", vocab_size=32, num_segments=2, first_separator_id=28,
                             num_separators=4)
     model = T5EncoderDecoder(config)
     plain = T5EncoderDecoder(T5Config.named("tiny", vocab_size=32))
     tokens = np.array([[5, 6, 29, 7, 8, 28, 9, 1, 0]], np.int32)  # x, sep, c_1, sep, c_2, EOS
-    # Zero-initialised: the encoder's input is the shared embedding alone.
-    np.testing.assert_allclose(model.embed_encoder_tokens(tokens), model.shared(tokens))
+    initial = model.segment_embedding.get_weights()[0]
+    assert initial.shape == (2, config.d_model) and 0.5 < initial.std() < 2.0  # the shared scale
     segment = np.array([[0.0] * 4, [1.0] * 4]) * np.arange(1, 5)  # row s: s * (1, 2, 3, 4)
     model.segment_embedding.set_weights([np.tile(segment, (1, config.d_model // 4))])
     added = (model.embed_encoder_tokens(tokens) - model.shared(tokens)).numpy()[0, :, 0]

@@ -77,8 +77,8 @@ class T5Config:
         the next segment: segment = min(separators up to and including the position,
         num_segments - 1). LMCor inputs (x <extra_id_0> c_1 <extra_id_1> ...) then tell the
         source (segment 0) from the candidates without the encoder having to find the
-        separators first (docs/algorithms.md#lmcor). Initialised to zeros, so a model warm-started
-        from a run without them starts as that run.
+        separators first (docs/algorithms.md#lmcor). Initialised as the shared embedding
+        (N(0, 1)); a zero start stayed too small beside the token embeddings to be learnt.
       first_separator_id, num_separators: the separator ids (the vocabulary's T5 sentinels).
     """
 
