@@ -146,3 +146,13 @@ def test_segment_embeddings_follow_the_separators():
     assert len(model.weights) == len(plain.weights) + 1
     with pytest.raises(ValueError, match="num_separators"):
         T5Config.named("tiny", num_segments=2)
+
+
+def test_a_run_with_segments_is_rebuilt_with_them(tmp_path):
+    from textedit.runs.run_artifacts import build_model_from_run, write_model_config
+
+    config = T5Config.named("tiny", vocab_size=32, num_segments=2, first_separator_id=28,
+                            num_separators=4)
+    write_model_config(tmp_path, T5EncoderDecoder(config))
+    rebuilt = build_model_from_run(tmp_path)
+    assert rebuilt.config == config and rebuilt.segment_embedding is not None
