@@ -56,6 +56,7 @@ def test_best_of_n_bound_table_and_plot(tmp_path):
     assert (tmp_path / "reward_kl.png").read_bytes()[:4] == b"\x89PNG"
 
 
+@pytest.mark.slow  # two XLA compilations of the sampled edit, about 24 s
 def test_edit5_policy_against_itself_has_zero_kl_and_against_another_not():
     import keras
     import numpy as np

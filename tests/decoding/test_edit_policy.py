@@ -20,7 +20,9 @@ def _table():  # ids 33 .. 36 open words, 37 .. 39 continue them
     return table
 
 
-@pytest.mark.parametrize("word_guards", [False, True])
+# One XLA compilation each (about 12 and 23 s); the word-guard case, which `textedit edit` and
+# the RL gin files use, runs by default.
+@pytest.mark.parametrize("word_guards", [pytest.param(False, marks=pytest.mark.slow), True])
 def test_sampled_edit_log_prob_and_realisation_match(model_and_tokens, word_guards):
     model, tokens = model_and_tokens
     table = _table() if word_guards else None
