@@ -2,6 +2,7 @@
 and the DECODE_FN factory gives the same outputs with its per-batch seeds."""
 
 import numpy as np
+import pytest
 from rl_tiny_models import RL_TINY_CONFIG, prompts_and_references
 
 from textedit.decoding.best_of_n import best_of_n_decode, best_of_n_decode_fn
@@ -29,6 +30,7 @@ def test_best_of_n_keeps_the_highest_reward():
     assert decode.rewards[0].shape == (3, 6)
 
 
+@pytest.mark.slow  # one XLA compilation of N sampled edits, about 8 s
 def test_edit5_best_of_n_keeps_the_highest_reward_edit():
     """An EdiT5 run's Best-of-N (the same DECODE_FN): sampled edits realised in-graph."""
     import keras

@@ -53,7 +53,7 @@ def objective_of(kind, models):
     return reinforce_objective(models[1], ngram_f1_reward(), kl_weight=0.1, policy=policy)
 
 
-@pytest.mark.parametrize("kind", ["jbond", "reinforce"])
+@pytest.mark.parametrize("kind", [pytest.param("jbond", marks=pytest.mark.slow), "reinforce"])
 def test_eager_edit5_step_reaches_the_policy(kind):
     models = copies(3)
     objective = objective_of(kind, models)
