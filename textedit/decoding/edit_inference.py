@@ -144,12 +144,10 @@ def _edit_loop(model, encoder_input_tokens, max_insert_length, word_start, delet
     tokens = ops.cast(encoder_input_tokens, "int32")
     # ops.shape: static ints where known, a tensor for a dynamic batch (a SavedModel signature
     # on [None, L]; textedit.inference.edit_export).
-    batch, length = ops.shape(tokens)[0], ops.shape(tokens)[1]
+    batch = ops.shape(tokens)[0]
     hidden, token_mask, image_states = model.encode_all(tokens, image=image)
-    start = start_positions(token_mask)
-    is_start = ops.equal(ops.arange(length, dtype="int32")[None, :], start[:, None])
+    start, is_start, members = tagged_positions(token_mask)
     tag_logits = model.tag(hidden, token_mask)
-    members = ops.logical_and(token_mask, ops.logical_not(is_start))
     if sampling is not None:
         sample_seed, temperature, top_k, top_p = sampling
         seeds = tf.random.experimental.stateless_split(tf.cast(sample_seed, tf.int32), 2)
@@ -187,6 +185,15 @@ def _edit_loop(model, encoder_input_tokens, max_insert_length, word_start, delet
         log_prob = tag_log_prob(tag_logits, tags, members, word_start) + insertion_log_prob
     return EditOutputs(tags=tags, pointers=decoded.next_positions, order=decoded.order,
                        insertion_tokens=insertions), log_prob
+
+
+def tagged_positions(token_mask):
+    """token_mask bool [b, L] -> (START int32 [b], is_start bool [b, L], members bool [b, L]):
+    the positions whose tags are decided (unpadded, not START, which is always KEEP)."""
+    start = start_positions(token_mask)
+    length = ops.shape(token_mask)[1]
+    is_start = ops.equal(ops.arange(length, dtype="int32")[None, :], start[:, None])
+    return start, is_start, ops.logical_and(token_mask, ops.logical_not(is_start))
 
 
 def insertion_constraint(config, tags, order, word_start=None, word_start_table=None,

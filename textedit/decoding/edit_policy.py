@@ -29,11 +29,15 @@ from typing import NamedTuple
 from keras import ops
 
 from textedit.decoding.decode_loop import EOS_ID
-from textedit.decoding.edit_inference import EditOutputs, insertion_constraint, sample_edit_loop
+from textedit.decoding.edit_inference import (
+    EditOutputs,
+    insertion_constraint,
+    sample_edit_loop,
+    tagged_positions,
+)
 from textedit.decoding.policy import Policy
 from textedit.decoding.response_samples import response_features
 from textedit.decoding.word_guards import gather_word_starts, tag_log_prob
-from textedit.models.edit5.edit5_model import start_positions
 
 
 def realise_in_graph(tokens, order, insertion_tokens, *, first_position_id: int,
@@ -120,11 +124,7 @@ def _teacher_forced(model, tokens, outputs, word_start, word_start_table, strict
     result = model({"encoder_input_tokens": tokens, "tags": outputs.tags,
                     "pointers": outputs.pointers, "decoder_input_tokens": decoder_inputs},
                    training=training)
-    token_mask = ops.not_equal(tokens, 0)
-    length = ops.shape(tokens)[1]
-    is_start = ops.equal(ops.arange(length, dtype="int32")[None, :],
-                         start_positions(token_mask)[:, None])
-    members = ops.logical_and(token_mask, ops.logical_not(is_start))
+    _, _, members = tagged_positions(ops.not_equal(tokens, 0))
     tags = ops.cast(outputs.tags, "int32")
     log_p = tag_log_prob(result["tag_logits"], tags, members, word_start)
     processor = insertion_constraint(config, tags, outputs.order, word_start, word_start_table,
