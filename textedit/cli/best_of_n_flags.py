@@ -5,11 +5,11 @@ and EdiT5 runs (an EdiT5 run samples edits under the task vocabulary's word guar
         --gin.MIXTURE_OR_TASK_NAME="'gec_jfleg'" --gin.OUTPUT_DIR="'OUT'" \\
         --best_of_n 8 --reward ngram_f1
 
-R is a metric reward against the task's target, `ngram_f1` or `gleu` (sentence GLEU on ids):
-an oracle choice, for measurements; or the run directory of a reward model (`textedit train`
-with gin/experiments/rm_hh.gin). The flags
-become gin bindings (`DECODE_FN = @best_of_n_decode_fn` and its `n` / `reward`); the
-sampling seed is `--gin.best_of_n_decode_fn.seed=S`.
+R is a metric reward against the task's target, `ngram_f1`, `gleu` or `sari` (sentence GLEU or
+SARI on ids): an oracle choice, for measurements; or the run directory of a reward model
+(`textedit train` with gin/experiments/rm_hh.gin). The flags become gin bindings (`DECODE_FN =
+@best_of_n_decode_fn` and its `n` / `reward`); the sampling seed is
+`--gin.best_of_n_decode_fn.seed=S`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import json
 
 import numpy as np
 
-METRIC_REWARDS = ("ngram_f1", "gleu")  # textedit/objectives/metric_rewards.py
+METRIC_REWARDS = ("ngram_f1", "gleu", "sari")  # textedit/objectives/metric_rewards.py
 
 
 def add_best_of_n_flags(parser: argparse.ArgumentParser) -> None:

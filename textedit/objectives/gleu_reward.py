@@ -25,7 +25,12 @@ from collections.abc import Callable
 
 from keras import ops
 
-from textedit.objectives.ngram_matches import clipped_counts, ngram_count, word_mask
+from textedit.objectives.ngram_matches import (
+    clipped_counts,
+    ngram_count,
+    source_metric_reward,
+    word_mask,
+)
 
 
 def sentence_gleu(sources, hypotheses, references, max_order: int = 4):
@@ -55,10 +60,4 @@ def sentence_gleu(sources, hypotheses, references, max_order: int = 4):
 
 def gleu_reward(max_order: int = 4) -> Callable:
     """The reward (prompts = sources, responses, references) -> float32 [n] (module docstring)."""
-    if max_order < 1:
-        raise ValueError(f"max_order={max_order}: expected >= 1")
-
-    def reward(prompts, responses, references):
-        return sentence_gleu(prompts, responses, references, max_order)
-
-    return reward
+    return source_metric_reward(sentence_gleu, max_order)

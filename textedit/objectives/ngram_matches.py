@@ -10,6 +10,8 @@ of shifted slices for longer n-grams, so sequences of a few hundred ids stay che
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from keras import ops
 
 FIRST_WORD_ID = 2  # T5 ids: 0 padding, 1 EOS
@@ -54,3 +56,15 @@ def clipped_counts(tokens, others, order: int):
         other = ops.cast(other, "int32")
         counts.append(ops.sum(ngram_equal(tokens, other, valid, word_mask(other), order), axis=2))
     return own, counts
+
+
+def source_metric_reward(sentence_metric: Callable, max_order: int) -> Callable:
+    """The reward (prompts, responses, references) -> float32 [n] of a sentence metric that reads
+    the prompt as the source: `sentence_metric(sources, outputs, references, max_order)`."""
+    if max_order < 1:
+        raise ValueError(f"max_order={max_order}: expected >= 1")
+
+    def reward(prompts, responses, references):
+        return sentence_metric(prompts, responses, references, max_order)
+
+    return reward
