@@ -67,6 +67,13 @@ def test_best_of_n_flags_become_bindings():
     metric = best_of_n_bindings(flags(best_of_n=8, reward="gleu"))
     assert "best_of_n_decode_fn.n = 8" in metric
     assert "best_of_n_decode_fn.reward = @gleu_reward()" in metric
+    sari = best_of_n_bindings(flags(best_of_n=4, reward="sari"))
+    assert "best_of_n_decode_fn.reward = @sari_reward()" in sari
+    try:  # the SARI reward is a registered gin name, as the flag's binding needs
+        parse(["gin/runs/infer.gin", "gin/models/t5_tiny.gin"], sari)
+        assert gin.query_parameter("best_of_n_decode_fn.reward").selector == "sari_reward"
+    finally:
+        gin.clear_config()
     learned = best_of_n_bindings(flags(best_of_n=2, reward="runs/rm"))
     assert 'reward_run/teacher_from_run.model_dir = "runs/rm"' in learned
     try:

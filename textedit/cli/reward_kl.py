@@ -24,6 +24,7 @@ import argparse
 import time
 from pathlib import Path
 
+from textedit.cli.best_of_n_flags import METRIC_REWARDS
 from textedit.cli.teacher_logits import add_converter_flags, run_and_dataset
 
 HELP = "reward vs KL(π‖π_ref) of RL runs on held-out prompts, with Best-of-N points"
@@ -35,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="an RL run; each kept checkpoint is a point (repeatable)")
     parser.add_argument("--best_of_n", default="2,4,8,16",
                         help="N of the Best-of-N points, comma-separated ('' for none)")
-    parser.add_argument("--reward", default="ngram_f1", choices=["ngram_f1", "gleu"],
+    parser.add_argument("--reward", default="ngram_f1", choices=METRIC_REWARDS,
                         help="metric reward against the task's target (default %(default)s)")
     parser.add_argument("--reward_model", default=None,
                         help="a reward-model run, used instead of --reward")

@@ -4,6 +4,7 @@
     reinforce_objective    REINFORCE: 2 samples per prompt, leave-one-out baseline, KL to π_ref
     ngram_f1_reward        metric reward: n-gram F1 of a sample against the batch's target
     gleu_reward            metric reward: sentence GLEU (source = prompt, the batch's target)
+    sari_reward            metric reward: sentence SARI (source = prompt, the batch's target)
     reward_model_reward    learned reward: a reward-model run (`@teacher_from_run()`) scoring
                            the prompt followed by the sample
     best_of_n_decode_fn   DECODE_FN of Best-of-N (`textedit infer --best_of_n N`)
@@ -30,12 +31,13 @@ def register_online_rl() -> None:
     from textedit.objectives.gleu_reward import gleu_reward
     from textedit.objectives.ngram_f1_reward import ngram_f1_reward
     from textedit.objectives.reward_model_reward import reward_model_reward
+    from textedit.objectives.sari_reward import sari_reward
     from textedit.training.online_rl import jbond_objective, reinforce_objective
 
     for function, name in (
             (jbond_objective, "jbond_objective"), (reinforce_objective, "reinforce_objective"),
             (ngram_f1_reward, "ngram_f1_reward"), (gleu_reward, "gleu_reward"),
-            (reward_model_reward, "reward_model_reward"),
+            (sari_reward, "sari_reward"), (reward_model_reward, "reward_model_reward"),
             (best_of_n_decode_fn, "best_of_n_decode_fn"),
             (edit5_rl_policy, "edit5_rl_policy")):
         gin.external_configurable(function, name=name)
