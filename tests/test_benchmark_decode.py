@@ -31,6 +31,7 @@ def test_decode_benchmark_runs_both_sides_with_equal_token_counts():
         assert row["token_agreement"] == 1.0
 
 
+@pytest.mark.slow  # ~15 s, as the EdiT5 profile test (tests/test_benchmark_edit5_profile.py)
 def test_decode_profile_times_each_part_of_a_tiny_model():
     from textedit.benchmarks.decode_profile import format_profile, profile_decode
 

@@ -95,6 +95,7 @@ def synthetic_examples(count: int, bucket: int) -> list[LatencyExample]:
     return examples
 
 
+@pytest.mark.slow  # ~30 s; the end-to-end latency test keeps the command in the default tier
 def test_forced_lengths_give_exactly_the_gold_decoder_steps(tiny_models):
     examples = synthetic_examples(6, bucket=12)
     for model in tiny_models:

@@ -20,7 +20,9 @@ def tower_run(tiny_vocab, tmp_path_factory):
     return run_dir
 
 
-@pytest.mark.parametrize("kind", ["seq2seq", "edit5"])
+# The EdiT5 case (~25 s) is in the slow tier; tests/decoding/test_edit5_image_export.py keeps
+# the edit tool reading JSONL with images for an EdiT5 export in the default tier.
+@pytest.mark.parametrize("kind", ["seq2seq", pytest.param("edit5", marks=pytest.mark.slow)])
 def test_jsonl_with_images_gives_the_editors_outputs(kind, tower_run, tiny_edit5_image_run,
                                                      tmp_path, capsys, monkeypatch):
     from textedit.inference.editor import Editor

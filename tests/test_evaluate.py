@@ -77,6 +77,7 @@ def test_predictions_file_scores_like_the_same_texts_in_memory(tmp_path, capsys)
     assert report["scores"]["sari"] == pytest.approx(expected)
 
 
+@pytest.mark.slow  # ~25 s; ERRANT against reference values stays in tests/metrics
 def test_conll_annotator0_targets_against_the_gold_m2(tmp_path, capsys):
     """Annotator 0's corrected sentences, scored against the gold M2 they come from: F0.5 82.53.
 

@@ -71,6 +71,7 @@ def test_load_errors_name_the_problem(tmp_path, tiny_edit5_run):
         Editor.load(run_dir, max_input_length=1)
 
 
+@pytest.mark.slow  # ~35 s; Editor.load on an export stays in test_edit5_image_export.py
 def test_an_exported_saved_model_edits_like_its_checkpoint(tiny_edit5_run, tmp_path):
     """Editor.load on `textedit export`'s SavedModel (edit_ids signature, one input length) gives
     the checkpoint's outputs and plans."""
