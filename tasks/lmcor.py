@@ -17,11 +17,14 @@ a generator that never saw its example.
 
 Input = source <extra_id_0> candidate 1 ... <extra_id_{k-1}> candidate k
 (textedit/data/lmcor_inputs.py), candidate order shuffled per example and per pass in training;
-target = the reference. The candidate files are JSONL (textedit/data/readers/candidates_reader.py)
-and need a "target" on every line; `textedit candidates` writes them from a project model, and a
-file of an external LLM's outputs works alike. Metrics and postprocessing are those of the base
-task, with the original source (not the long corrector input) handed to the metrics, so GLEU and
-ERRANT score the corrector exactly as they score the base task's models.
+target = the reference. An input longer than the input length keeps the source and the
+candidates that fit, whole (`fit_whole_candidates`); the EdiT5 twin's training drops such
+examples instead (its length filter). The candidate files are JSONL
+(textedit/data/readers/candidates_reader.py) and need a "target" on every line; `textedit
+candidates` writes them from a project model, and a file of an external LLM's outputs works
+alike. Metrics and postprocessing are those of the base task, with the original source (not the
+long corrector input) handed to the metrics, so GLEU and ERRANT score the corrector exactly as
+they score the base task's models.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from tasks import edit_tasks
 from tasks.features import OUTPUT_FEATURES
 from tasks.registration import SETTINGS
 from textedit.data.dataset_catalog import TRAIN, VALIDATION
-from textedit.data.lmcor_source import candidates_source, postprocess_lmcor
+from textedit.data.lmcor_source import candidates_source, fit_whole_candidates, postprocess_lmcor
 from textedit.data.readers.candidates_reader import CandidateExample, read_candidates
 from textedit.data.readers.malformed_input import SkipReport
 
@@ -113,7 +116,8 @@ def register_lmcor_task(
     task = seqio.TaskRegistry.add(
         name,
         source=candidates_source(load, list(files), shuffled_splits=(TRAIN,), default_seed=seed),
-        preprocessors=[seqio.preprocessors.tokenize, seqio.preprocessors.append_eos],
+        preprocessors=[seqio.preprocessors.tokenize, fit_whole_candidates,
+                       seqio.preprocessors.append_eos],
         output_features=OUTPUT_FEATURES,
         postprocess_fn=postprocess_lmcor,
         metric_fns=list(base.metric_fns),

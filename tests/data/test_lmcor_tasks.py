@@ -105,3 +105,30 @@ def test_lmcor_task_reads_a_list_of_files_in_order(tmp_path, tiny_vocab):
     assert len(rows) == N + 1
     assert rows[0]["source"].decode() == examples[0].source
     assert rows[-1]["source"].decode() == "An other source ."
+
+
+def test_long_inputs_keep_whole_candidates(tmp_path, tiny_vocab):
+    path, examples = _candidate_file(tmp_path)
+    task = register_lmcor_task("gec_jfleg", validation=path)
+    vocabulary = task.output_features["inputs"].vocabulary
+    sentinels = sentinel_table(vocabulary)
+    full = list(task.get_dataset(None, split="validation", shuffle=False).as_numpy_iterator())
+    length = 60
+    fitted = list(task.get_dataset({"inputs": length, "targets": 64}, split="validation",
+                                   shuffle=False).as_numpy_iterator())
+    cut = 0
+    for whole, fit in zip(full, fitted, strict=True):
+        ids, kept = whole["inputs"].tolist(), fit["inputs"].tolist()
+        if len(ids) <= length:  # fits: untouched
+            assert kept == ids
+            continue
+        separators = [i for i, token in enumerate(ids) if sentinels[token]]
+        if separators[0] > length - 1:  # the source alone is too long: left to SeqIO's trim
+            assert kept == ids[:length]
+            continue
+        cut += 1
+        # The source and whole candidates, up to the last separator that leaves room for EOS.
+        end = max(p for p in separators if p <= length - 1)
+        assert kept == ids[:end] + [EOS_ID]
+        assert len(kept) <= length and sentinels[ids[end]]
+    assert cut >= N // 2  # three JFLEG references as candidates exceed 60 pieces

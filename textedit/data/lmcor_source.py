@@ -73,3 +73,36 @@ def postprocess_lmcor(output, example=None, is_target: bool = False):
         source = example["source"]
         result["source"] = source.decode("utf-8") if isinstance(source, bytes) else str(source)
     return result
+
+
+def fit_whole_candidates(dataset: tf.data.Dataset, sequence_length=None,
+                         output_features=None) -> tf.data.Dataset:
+    """Drops trailing candidates, whole, from token `inputs` longer than the input length.
+
+    Runs after `tokenize`, before `append_eos`: an input of more than L − 1 ids (L =
+    sequence_length["inputs"], one id left for EOS) is cut just before the last separator that
+    leaves at most L − 1 ids, so the model reads the source and the candidates that fit, each
+    complete, instead of an input cut inside a candidate (which SeqIO's trimming would do: a
+    corrector never trains on such inputs, and an EdiT5 corrector then rewrites the source).
+    An input whose source alone is too long is left as it is (trimmed later, as for any task).
+    Without an input length (e.g. caching) the dataset is returned unchanged.
+
+    inputs int32 [n] -> int32 [m], m ≤ n.
+    """
+    if not sequence_length or sequence_length.get("inputs") is None or not output_features:
+        return dataset
+    from textedit.data.vocab.vocabulary import sentinel_table
+
+    limit = int(sequence_length["inputs"]) - 1
+    is_separator = tf.constant(sentinel_table(output_features["inputs"].vocabulary))
+
+    def fit(example):
+        ids = example["inputs"]
+        positions = tf.cast(tf.range(tf.size(ids)), tf.int32)
+        cuts = tf.boolean_mask(positions, tf.logical_and(
+            tf.gather(is_separator, ids), positions <= limit))
+        keep = tf.where(tf.logical_and(tf.size(ids) > limit, tf.size(cuts) > 0),
+                        tf.reduce_max(tf.concat([cuts, [0]], axis=0)), tf.size(ids))
+        return {**example, "inputs": ids[:keep]}
+
+    return dataset.map(fit, num_parallel_calls=tf.data.AUTOTUNE)
