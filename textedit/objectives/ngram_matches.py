@@ -1,4 +1,4 @@
-"""N-gram matching on token ids inside a compiled graph, for metric rewards (n-gram F1, GLEU).
+"""N-gram matching on token ids inside a compiled graph, for metric rewards (n-gram F1, GLEU, SARI).
 
     eq = ngram_equal(a, b, valid_a, valid_b, order)    # [n, ta - order + 1, tb - order + 1]
     count = ngram_count(valid_a, order)                  # [n]
