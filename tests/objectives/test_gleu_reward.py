@@ -3,7 +3,7 @@ sentences of ids written as words."""
 
 import numpy as np
 import pytest
-import tensorflow as tf
+from id_rows import padded
 
 from textedit.metrics.gleu_metric import gleu_score
 from textedit.objectives.gleu_reward import gleu_reward, sentence_gleu
@@ -21,10 +21,6 @@ CASES = [
     ([5, 6, 7, 8, 9, 12, 13], [5, 6, 10, 8], [5, 6, 10, 8, 9, 12, 13]),     # too short
     ([5, 6, 7], [14, 15, 16, 17], [5, 6, 10]),                    # nothing matches: 0
 ]
-
-
-def padded(rows, length=10):
-    return tf.constant([row + [1] + [0] * (length - len(row) - 1) for row in rows], tf.int32)
 
 
 def test_sentence_gleu_matches_the_gleu_package():

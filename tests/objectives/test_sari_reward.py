@@ -4,6 +4,7 @@ reference, ids written as words), and ranks outputs as SARI does."""
 import numpy as np
 import pytest
 import tensorflow as tf
+from id_rows import padded
 
 from textedit.metrics.sari import sari_score
 from textedit.objectives.metric_rewards import metric_reward
@@ -20,10 +21,6 @@ CASES = [
     ([5, 6, 6, 7, 5, 6], [5, 6, 7, 13, 13], [5, 6, 6, 7, 13]),      # repeated n-grams, counts
     ([5, 6, 7], [14, 15, 16, 17], [5, 6, 10]),                      # nothing of the source kept
 ]
-
-
-def padded(rows, length=10):
-    return tf.constant([row + [1] + [0] * (length - len(row) - 1) for row in rows], tf.int32)
 
 
 def test_sentence_sari_matches_the_sari_metric():

@@ -42,33 +42,37 @@ def _f1(correct, system, reference):
                      0.0)
 
 
+def _per_type_sum(values, own):
+    """Σ over distinct n-grams of a per-position quantity: each occurrence counts 1 / own."""
+    return ops.sum(values / ops.maximum(own, 1.0), axis=1)
+
+
+def _absent_types(own, in_other):
+    """float32 [n, t']: 1 at the n-grams of a row (own > 0) that the other text lacks."""
+    return ops.cast(ops.logical_and(own > 0, in_other <= 0), "float32")
+
+
 def sentence_sari(sources, outputs, references, max_order: int = 4):
     """SARI of each row in [0, 1], float32 [n] (module docstring)."""
     add = keep = delete = 0.0
     for order in range(1, max_order + 1):
-        # Over the source's n-grams: s_g, o_g, r_g at each start position; dividing by s_g
-        # turns a sum over positions into a sum over distinct n-grams.
+        # Over the source's n-grams: s_g, o_g, r_g at each start position.
         s_own, (s_in_out, s_in_ref) = clipped_counts(sources, [outputs, references], order)
-        per_type = 1.0 / ops.maximum(s_own, 1.0)
         kept = ops.minimum(s_own, s_in_out)
         kept_by_ref = ops.minimum(s_own, s_in_ref)
         dropped = ops.maximum(s_own - s_in_out, 0.0)
         dropped_by_ref = ops.maximum(s_own - s_in_ref, 0.0)
-        keep = keep + _f1(ops.sum(ops.minimum(kept, kept_by_ref) * per_type, axis=1),
-                          ops.sum(kept * per_type, axis=1),
-                          ops.sum(kept_by_ref * per_type, axis=1))
-        delete = delete + _f1(ops.sum(ops.minimum(dropped, dropped_by_ref) * per_type, axis=1),
-                              ops.sum(dropped * per_type, axis=1),
-                              ops.sum(dropped_by_ref * per_type, axis=1))
+        keep = keep + _f1(_per_type_sum(ops.minimum(kept, kept_by_ref), s_own),
+                          _per_type_sum(kept, s_own), _per_type_sum(kept_by_ref, s_own))
+        delete = delete + _f1(_per_type_sum(ops.minimum(dropped, dropped_by_ref), s_own),
+                              _per_type_sum(dropped, s_own), _per_type_sum(dropped_by_ref, s_own))
         # Additions are n-gram types of the output (or the reference) that the source lacks.
         o_own, (o_in_src, o_in_ref) = clipped_counts(outputs, [sources, references], order)
-        added = ops.where(o_in_src > 0, 0.0, 1.0 / ops.maximum(o_own, 1.0)) * ops.cast(
-            o_own > 0, "float32")
         r_own, (r_in_src,) = clipped_counts(references, [sources], order)
-        to_add = ops.where(r_in_src > 0, 0.0, 1.0 / ops.maximum(r_own, 1.0)) * ops.cast(
-            r_own > 0, "float32")
-        add = add + _f1(ops.sum(ops.where(o_in_ref > 0, added, 0.0), axis=1),
-                        ops.sum(added, axis=1), ops.sum(to_add, axis=1))
+        added = _absent_types(o_own, o_in_src)
+        add = add + _f1(_per_type_sum(added * ops.cast(o_in_ref > 0, "float32"), o_own),
+                        _per_type_sum(added, o_own),
+                        _per_type_sum(_absent_types(r_own, r_in_src), r_own))
     return (add + keep + delete) / (3.0 * max_order)
 
 
