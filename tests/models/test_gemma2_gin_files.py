@@ -53,7 +53,8 @@ def test_lm_experiment_trains_on_plain_text(parsed):
 
 
 @pytest.mark.parametrize("name", ["distill_gemma2_lm_clean_text.gin", "distill_seq2seq_gec.gin",
-                                  "distill_on_policy_seq2seq_gec.gin", "distill_edit5_gec.gin"])
+                                  "distill_on_policy_seq2seq_gec.gin", "distill_edit5_gec.gin",
+                                  "distill_edit5_from_edit5_gec.gin"])
 def test_distillation_experiments_need_a_teacher(parsed, name):
     from textedit.cli.gin_configurables import required_macros_unset
 
@@ -88,3 +89,18 @@ def test_edit5_distillation_experiment_wires_the_teacher_features(parsed):
         128, 2, 1)  # gin/models/edit5_mini.gin
     assert gin.query_parameter("%EVAL_MIXTURE_OR_TASK_NAMES") == [
         "gec_wi_fce", "gec_jfleg", "gec_conll"]  # scored on the plain tasks, as edit5_gec.gin
+
+
+def test_edit5_teacher_experiment_trains_the_micro_student_of_the_main_recipe(parsed):
+    """An EdiT5 teacher on the plain edit task (no teacher features, buckets kept): the main
+    job's recipe at gin/models/edit5_micro.gin's sizes, with the whole-edit objective."""
+    parsed("gin/experiments/distill_edit5_from_edit5_gec.gin")
+    assert gin.query_parameter("%MIXTURE_OR_TASK_NAME") == "edit5_gec_wi_fce"
+    assert gin.query_parameter("%LENGTH_BUCKETS")  # the main recipe's
+    assert gin.query_parameter("%POSITION_INPUTS") and gin.query_parameter("%POSITION_LOGITS")
+    assert gin.query_parameter("%OBJECTIVE").selector == "edit5_edit_distill_objective"
+    assert gin.query_parameter(
+        "edit5_edit_distill_objective.teacher").selector == "teacher_from_run"
+    config = gin.get_configurable("edit5_config")(t5=gin.get_configurable("t5_config")())
+    assert (config.t5.d_model, config.t5.d_ff, config.t5.num_encoder_layers,
+            config.t5.num_decoder_layers, config.max_input_length) == (96, 384, 2, 1, 128)

@@ -12,6 +12,8 @@
     distill_objective             textedit.objectives.distill.distill_objective
     edit5_distill_objective       an EdiT5 student, a seq2seq teacher on its insertions
                                   (textedit.objectives.edit5_distill)
+    edit5_edit_distill_objective  an EdiT5 student, an EdiT5 teacher on tags, pointers and
+                                  insertions (textedit.objectives.edit5_edit_distill)
     on_policy_distill_objective   distillation on the student's own samples mixed with the
                                   references (textedit.training.on_policy_distill)
     teacher_from_run              a trained run's model (latest checkpoint), frozen: the teacher
@@ -87,6 +89,7 @@ def register_decoder_only() -> None:
     from textedit.objectives.decoder_only import decoder_only_objective
     from textedit.objectives.distill import distill_objective
     from textedit.objectives.edit5_distill import edit5_distill_objective
+    from textedit.objectives.edit5_edit_distill import edit5_edit_distill_objective
     from textedit.objectives.top_k_teacher import stored_top_k_objective
     from textedit.training.on_policy_distill import on_policy_distill_objective
     from textedit.training.stored_teacher_data import StoredTeacherData
@@ -98,6 +101,7 @@ def register_decoder_only() -> None:
             (lm_feature_converter, "lm_feature_converter"),
             (distill_objective, "distill_objective"),
             (edit5_distill_objective, "edit5_distill_objective"),
+            (edit5_edit_distill_objective, "edit5_edit_distill_objective"),
             (on_policy_distill_objective, "on_policy_distill_objective"),
             (teacher_from_run, "teacher_from_run"),
             (stored_top_k_objective, "stored_top_k_objective"),
