@@ -10,6 +10,8 @@ from textedit.benchmarks.reward_kl import (
     RewardKlPoint,
     best_of_n_kl_bound,
     markdown_table,
+    paired_difference,
+    paired_table,
     plot,
     reward_and_kl,
     win_rate,
@@ -54,6 +56,36 @@ def test_best_of_n_bound_table_and_plot(tmp_path):
     assert "| 62.5% [40.0, 80.0] |" in with_wins and "win rate vs π_ref" in with_wins
     plot(points, tmp_path / "reward_kl.png", "title")
     assert (tmp_path / "reward_kl.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_paired_difference_removes_the_spread_between_prompts():
+    import numpy as np
+
+    # Prompts differ a lot (0.1 .. 0.9); a beats b by 0.02 on every prompt but one.
+    base = np.linspace(0.1, 0.9, 50)
+    a = RewardKlPoint("a@1", 0.0, 0.0, rewards=base + 0.02)
+    b = RewardKlPoint("b@1", 0.0, 0.0, rewards=base.copy())
+    a.rewards[7] -= 0.04  # one prompt where a loses by 0.02
+    pair = paired_difference(a, b)
+    differences = a.rewards - b.rewards
+    assert pair.difference == pytest.approx(differences.mean())
+    assert pair.stderr == pytest.approx(differences.std(ddof=1) / math.sqrt(50))
+    assert pair.stderr < 0.05 * (base.std(ddof=1) / math.sqrt(50))  # far below the unpaired
+    assert pair.low > 0 and pair.high == pytest.approx(pair.difference + 1.96 * pair.stderr)
+    assert pair.win == win_rate(a.rewards, b.rewards) and pair.win[0] == pytest.approx(49 / 50)
+    assert "| a@1 − b@1 | +0.0192 ± 0.0008 [+0.0176, +0.0208] | 98.0% [" in paired_table([pair])
+    with pytest.raises(ValueError, match="per-prompt rewards"):
+        paired_difference(a, RewardKlPoint("best-of-2", 0.0, 0.0, True))
+
+
+def test_compare_names_are_checked_before_any_sampling():
+    from textedit.cli.reward_kl import check_comparisons
+
+    runs = [("jbond", "runs/jbond", ["runs/jbond/checkpoints/ckpt-100",
+                                     "runs/jbond/checkpoints/ckpt-200"])]
+    check_comparisons([["jbond@200", "π_ref"], ["jbond@100", "jbond@200"]], runs)
+    with pytest.raises(SystemExit, match=r"no point named \['jbond@150'\]"):
+        check_comparisons([["jbond@150", "π_ref"]], runs)
 
 
 @pytest.mark.slow  # two XLA compilations of the sampled edit, about 24 s

@@ -15,7 +15,9 @@ analytic bound, which is what the BOND paper plots). prompts int [b, s], referen
 Win rate against π_ref (the DRO paper's comparison, judged by a reward model): per prompt, the
 policy's sample wins when the judge scores it above π_ref's sample for the same prompt, a tie
 counts one half; `win_rate` gives the share with its Wilson 95% interval. Both samples use the
-same seed, so a policy equal to π_ref ties everywhere (0.5 exactly).
+same seed, so a policy equal to π_ref ties everywhere (0.5 exactly). `paired_difference` compares
+two points the same way on their mean reward: the per-prompt differences carry a standard error
+far below either point's own (which is mostly the spread between prompts).
 
 `kind` is how the models sample and score (textedit/decoding/policy.py): seq2seq by default, or
 `edit5_policy()` for EdiT5 runs, whose log π is that of the sampled tags and insertions.
@@ -93,6 +95,44 @@ def win_rate(rewards, baseline_rewards) -> tuple[float, float, float]:
     wins = float(np.sum(rewards > baseline) + 0.5 * np.sum(rewards == baseline))
     low, high = wilson_interval(wins, len(rewards))
     return wins / len(rewards), low, high
+
+
+@dataclasses.dataclass
+class PairedDifference:
+    """Mean reward of point a minus point b on the same prompts, with its paired standard error,
+    a normal 95% interval, and a's win rate over b (ties one half, Wilson interval)."""
+
+    a: str
+    b: str
+    difference: float
+    stderr: float
+    low: float
+    high: float
+    win: tuple[float, float, float]
+
+
+def paired_difference(a: RewardKlPoint, b: RewardKlPoint) -> PairedDifference:
+    """a's rewards minus b's, prompt by prompt. Both points sample the same prompts with the same
+    seed, so the difference's variance is that of the per-prompt differences: the prompts' own
+    spread (most of each point's standard error) cancels."""
+    if a.rewards is None or b.rewards is None:
+        raise ValueError(f"paired_difference: {a.name} and {b.name} need per-prompt rewards "
+                         "(Best-of-N points have none)")
+    differences = a.rewards - b.rewards
+    mean, stderr = float(differences.mean()), _stderr(differences)
+    return PairedDifference(a.name, b.name, mean, stderr, mean - 1.96 * stderr,
+                            mean + 1.96 * stderr, win_rate(a.rewards, b.rewards))
+
+
+def paired_table(pairs: Sequence[PairedDifference]) -> str:
+    """| a − b | reward difference (± s.e.) [95% CI] | win rate of a over b [95% CI] |"""
+    lines = ["| a − b | reward difference (± paired s.e.) [95% CI] | a wins [95% CI] |",
+             "|---|---:|---:|"]
+    for p in pairs:
+        lines.append(f"| {p.a} − {p.b} | {p.difference:+.4f} ± {p.stderr:.4f} "
+                     f"[{p.low:+.4f}, {p.high:+.4f}] | {100 * p.win[0]:.1f}% "
+                     f"[{100 * p.win[1]:.1f}, {100 * p.win[2]:.1f}] |")
+    return "\n".join(lines) + "\n"
 
 
 def best_of_n_kl_bound(n: int) -> float:

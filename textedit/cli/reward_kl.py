@@ -21,6 +21,7 @@ insertions (textedit/decoding/edit_policy.py).
 from __future__ import annotations
 
 import argparse
+import re
 import time
 from pathlib import Path
 
@@ -44,10 +45,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max_insert_length", type=int, default=32,
                         help="EdiT5 runs: insertion steps per sampled edit (default "
                         "%(default)s; as RL_INSERT_LENGTH of gin/experiments/*_edit5_gec.gin)")
+    parser.add_argument("--compare", action="append", default=[], metavar="A:B",
+                        help="also the paired reward difference of point A minus point B on the "
+                        "same prompts, by their names in the table, e.g. "
+                        "'jbond@150:reinforce@200' (repeatable)")
     parser.add_argument("--output", default=None, help="also write the table to this file")
     parser.add_argument("--plot", default=None, help="also draw the points into this PNG")
     add_converter_flags(parser)
     parser.set_defaults(split="validation", max_examples=64)
+
+
+REFERENCE_NAME = "π_ref"  # how --compare names the reference's point
+
+
+def check_comparisons(comparisons, runs) -> None:
+    """SystemExit before any sampling when a --compare name is not a point of the table:
+    π_ref or NAME@STEP of a run's kept checkpoint (read from the checkpoint file names)."""
+    names = {REFERENCE_NAME} | {f"{name}@{step}" for name, _, paths in runs for path in paths
+                                for step in re.findall(r"ckpt-(\d+)$", str(path))}
+    unknown = sorted({n for pair in comparisons for n in pair} - names)
+    if unknown:
+        raise SystemExit(f"--compare: no point named {unknown}; the points are {sorted(names)}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
     from textedit.benchmarks.reward_kl import (
         best_of_n_point,
         markdown_table,
+        paired_difference,
+        paired_table,
         plot,
         reward_and_kl,
         win_rate,
@@ -64,6 +84,18 @@ def run(args: argparse.Namespace) -> int:
     from textedit.runs.run_artifacts import build_model_from_run, restore_trained_weights
 
     start = time.perf_counter()
+    comparisons = [spec.split(":") for spec in args.compare]
+    for spec, names in zip(args.compare, comparisons, strict=True):
+        if len(names) != 2 or not all(names):
+            raise SystemExit(f"--compare {spec!r}: expected A:B, two point names")
+    runs = []
+    for spec in args.runs:
+        name, _, directory = spec.partition("=")
+        state = tf.train.get_checkpoint_state(str(Path(directory) / "checkpoints"))
+        if state is None:
+            raise SystemExit(f"{directory}: no checkpoints")
+        runs.append((name, directory, list(state.all_model_checkpoint_paths)))
+    check_comparisons(comparisons, runs)
     loaded, dataset, lengths, _ = run_and_dataset(args, args.reference)
     batch = next(iter(dataset.batch(10**6)))
     prompts, references = batch["encoder_input_tokens"], batch["decoder_target_tokens"]
@@ -89,14 +121,10 @@ def run(args: argparse.Namespace) -> int:
         kind = edit5_policy(args.max_insert_length, word_start_table(vocabulary))
     points = [reward_and_kl(reference, reference, prompts, references, reward, length,
                             args.seed, f"π_ref (step {loaded.step})", "π_ref", kind)]
-    for spec in args.runs:
-        name, _, directory = spec.partition("=")
+    for name, directory, paths in runs:
         model = build_model_from_run(directory)
         policy = getattr(model, "policy", model)  # DRO-V: PolicyWithValue
-        state = tf.train.get_checkpoint_state(str(Path(directory) / "checkpoints"))
-        if state is None:
-            raise SystemExit(f"{directory}: no checkpoints")
-        for path in state.all_model_checkpoint_paths:
+        for path in paths:
             _, step = restore_trained_weights(path, model, directory)
             points.append(reward_and_kl(policy, reference, prompts, references, reward, length,
                                         args.seed, f"{name}@{step}", name, kind))
@@ -109,6 +137,11 @@ def run(args: argparse.Namespace) -> int:
              f"prompts, one sample each at temperature 1, reward "
              f"{'reward model ' + args.reward_model if args.reward_model else args.reward}"
              f"\n\n" + markdown_table(points))
+    if comparisons:
+        by_name = {p.name: p for p in points[1:]} | {REFERENCE_NAME: points[0]}
+        table += ("\nPaired differences (the same prompts and sampling seed):\n\n"
+                  + paired_table([paired_difference(by_name[a], by_name[b])
+                                  for a, b in comparisons]))
     print(table, flush=True)
     if args.output:
         Path(args.output).write_text(table, encoding="utf-8")
