@@ -32,6 +32,20 @@ def test_policy_against_itself_has_zero_kl():
     assert win_rate(point.rewards, point.rewards)[0] == 0.5
 
 
+def test_prompts_in_chunks_pad_the_last_and_keep_the_first_chunks_seed():
+    import numpy as np
+
+    model = T5EncoderDecoder(RL_TINY_CONFIG)
+    prompts, references = prompts_and_references(5, seed=3)
+    reward = ngram_f1_reward()
+    chunked = reward_and_kl(model, model, prompts, references, reward, 4, batch_size=2)
+    assert chunked.rewards.shape == (5,) and chunked.kl == pytest.approx(0.0, abs=1e-4)
+    # Chunk 0 draws with the seed a single batch uses: the first two prompts alone, unchunked,
+    # sample the same.
+    first = reward_and_kl(model, model, prompts[:2], references[:2], reward, 4)
+    np.testing.assert_array_equal(first.rewards, chunked.rewards[:2])
+
+
 def test_win_rate_counts_ties_as_half_with_wilson_interval():
     rate, low, high = win_rate([1.0, 0.2, 0.5, 0.0], [0.5, 0.5, 0.5, 0.5])
     assert rate == pytest.approx(1.5 / 4)  # one win, one tie, two losses

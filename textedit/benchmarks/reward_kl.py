@@ -72,17 +72,34 @@ _SEQ2SEQ = seq2seq_policy()
 
 def reward_and_kl(policy, reference, prompts, references, reward: Callable, max_length: int,
                   seed: int = 0, name: str = "policy", curve: str = "",
-                  kind: Policy | None = None) -> RewardKlPoint:
+                  kind: Policy | None = None, batch_size: int | None = None) -> RewardKlPoint:
     """A policy's point (module docstring); compiled once per (policy, reference, reward, kind)
-    objects, so restoring other checkpoints into the same models does not recompile."""
-    log_ratio, rewards, length = _sample_and_score_xla(
-        policy, reference, tf.convert_to_tensor(prompts, tf.int32),
-        tf.convert_to_tensor(references, tf.int32), tf.constant([seed, 1], tf.int32),
-        int(max_length), reward, kind or _SEQ2SEQ)
+    objects, so restoring other checkpoints into the same models does not recompile.
+
+    `batch_size` samples that many prompts at a time (None: all at once; sampling holds
+    [prompts, max_length, vocabulary] logits, gigabytes for a whole validation split). Chunk i
+    draws with seed (seed, 1 + i) and the last chunk is padded with its own first rows (their
+    results dropped), so one compiled shape serves every chunk and two policies scored with the
+    same seed and batch size see the same noise on the same prompt.
+    """
+    prompts = np.asarray(prompts, np.int32)
+    references = np.asarray(references, np.int32)
+    total = len(prompts)
+    size = total if not batch_size or batch_size >= total else int(batch_size)
+    results = []
+    for index, start in enumerate(range(0, total, size)):
+        rows = np.arange(start, min(start + size, total))
+        rows = np.concatenate([rows, np.full(size - len(rows), rows[0])])  # pad the last chunk
+        outputs = _sample_and_score_xla(
+            policy, reference, tf.constant(prompts[rows]), tf.constant(references[rows]),
+            tf.constant([seed, 1 + index], tf.int32), int(max_length), reward,
+            kind or _SEQ2SEQ)
+        kept = min(size, total - start)
+        results.append([np.asarray(x, np.float64).reshape(-1)[:kept] for x in outputs])
+    log_ratio, rewards, length = (np.concatenate(parts) for parts in zip(*results, strict=True))
     return RewardKlPoint(name, float(np.mean(rewards)), float(np.mean(log_ratio)),
                          kl_stderr=_stderr(log_ratio), response_tokens=float(np.mean(length)),
-                         reward_stderr=_stderr(rewards), curve=curve or name,
-                         rewards=np.asarray(rewards, np.float64).reshape(-1))
+                         reward_stderr=_stderr(rewards), curve=curve or name, rewards=rewards)
 
 
 def win_rate(rewards, baseline_rewards) -> tuple[float, float, float]:

@@ -52,7 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", default=None, help="also write the table to this file")
     parser.add_argument("--plot", default=None, help="also draw the points into this PNG")
     add_converter_flags(parser)
-    parser.set_defaults(split="validation", max_examples=64)
+    parser.set_defaults(split="validation", max_examples=64, batch_size=256)
 
 
 REFERENCE_NAME = "π_ref"  # how --compare names the reference's point
@@ -120,14 +120,16 @@ def run(args: argparse.Namespace) -> int:
         vocabulary = seqio.get_mixture_or_task(args.task).output_features["inputs"].vocabulary
         kind = edit5_policy(args.max_insert_length, word_start_table(vocabulary))
     points = [reward_and_kl(reference, reference, prompts, references, reward, length,
-                            args.seed, f"π_ref (step {loaded.step})", "π_ref", kind)]
+                            args.seed, f"π_ref (step {loaded.step})", "π_ref", kind,
+                            args.batch_size)]
     for name, directory, paths in runs:
         model = build_model_from_run(directory)
         policy = getattr(model, "policy", model)  # DRO-V: PolicyWithValue
         for path in paths:
             _, step = restore_trained_weights(path, model, directory)
             points.append(reward_and_kl(policy, reference, prompts, references, reward, length,
-                                        args.seed, f"{name}@{step}", name, kind))
+                                        args.seed, f"{name}@{step}", name, kind,
+                                        args.batch_size))
             points[-1].win = win_rate(points[-1].rewards, points[0].rewards)
             print(f"{points[-1]}", flush=True)
     for n in [int(x) for x in args.best_of_n.split(",") if x.strip()]:
