@@ -53,3 +53,21 @@ def test_batch_statistics_per_stage():
             s["insertion_first_position_count"]) == (1 / 2, 2)
     assert (s["insertion_content_accuracy"], s["insertion_content_count"]) == (1 / 2, 2)
     assert any(line.startswith("tagger: DELETE AUC") for line in stats.lines())
+
+
+def test_nll_per_part_and_of_the_whole_edit():
+    stats = EditDiagnostics(first_position_id=3, num_position_tokens=10)
+    mask = np.array([[1, 1, 0], [1, 1, 1]])
+    tags = np.array([[1, 1, 0], [1, 0, 1]])
+    zeros = np.zeros((2, 3), np.int64)
+    stats.add(np.full((2, 3), 0.5), tags, mask, zeros, zeros, zeros, zeros, zeros)
+    stats.add_nll({"tag": 2.0, "pointer": 3.0, "insertion": 6.0},
+                  {"tag": 5, "pointer": 4, "insertion": 8})
+    stats.add_nll({"tag": 1.0, "pointer": 0.0, "insertion": 2.0},
+                  {"tag": 3, "pointer": 2, "insertion": 2})  # a second batch (no add: 0 rows)
+    s = stats.summary()
+    assert s["tag_nll"] == pytest.approx(3 / 8) and s["pointer_nll"] == pytest.approx(3 / 6)
+    assert s["insertion_nll"] == pytest.approx(8 / 10)
+    assert s["edit_nll_per_example"] == pytest.approx(14 / 2)  # all sums over the 2 examples
+    assert any(line.startswith("NLL (nats): tag 0.3750 per token") for line in stats.lines())
+    assert "tag_nll" not in EditDiagnostics(3, 10).summary()  # only when add_nll was called

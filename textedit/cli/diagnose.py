@@ -8,7 +8,9 @@ Runs the model with the gold tags, order and insertion inputs of the task's exam
 trains) and prints, per stage (textedit/metrics/edit_diagnostics.py): the tagger's ROC AUC of
 P(DELETE) with its calibration and precision / recall by threshold, the pointer's accuracy, and
 the insertion decoder's accuracy on EOS, on `<pos_k>` (first of a span list and all) and on content
-pieces. A model that copies shows here which stage holds it back.
+pieces, and each part's negative log-likelihood with the whole gold edit's per example (the
+validation loss, e.g. of a distilled student against its cross-entropy twin). A model that copies
+shows here which stage holds it back.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
 
     from textedit.data.edit5.edit_feature_converter import EditFeatureConverter
     from textedit.metrics.edit_diagnostics import EditDiagnostics
+    from textedit.models.edit5.edit5_config import LOSS_PARTS
+    from textedit.objectives.edit5_loss import edit5_loss
     from textedit.runs.run_artifacts import load_run
 
     loaded = load_run(args.model)
@@ -69,6 +73,9 @@ def run(args: argparse.Namespace) -> int:
                   np.asarray(ops.argmax(outputs["pointer_logits"], axis=-1)), batch["pointers"],
                   np.asarray(ops.argmax(outputs["insertion_logits"], axis=-1)),
                   batch["decoder_target_tokens"], batch["decoder_loss_weights"])
+        _, parts = edit5_loss(outputs, batch)
+        stats.add_nll({part: parts[f"{part}_sum"] for part in LOSS_PARTS},
+                      {part: parts[f"{part}_count"] for part in LOSS_PARTS})
     seconds = time.perf_counter() - start
     print(f"{args.model} (step {loaded.step}) on {args.task} {args.split}, teacher forced "
           f"({seconds:.0f}s):")

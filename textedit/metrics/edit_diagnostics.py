@@ -9,7 +9,10 @@ docs/algorithms.md#edit5-diagnostics):
   at several thresholds;
 - pointer: argmax accuracy on the kept rows;
 - insertion decoder: argmax accuracy per kind of target token: EOS, `<pos_k>` (the first one of
-  an example and all of them) and content pieces.
+  an example and all of them) and content pieces;
+- negative log-likelihood (`add_nll`, from `edit5_loss`'s sums): per tag, per kept pointer row,
+  per insertion token, and of the whole gold edit per example (the three sums together), the
+  validation loss of an EdiT5 run.
 
     stats = EditDiagnostics(first_position_id=3, num_position_tokens=513)
     stats.add(delete_prob, tags, encoder_mask, pointer_pred, pointers, insertion_pred,
@@ -60,6 +63,7 @@ class EditDiagnostics:
     _delete_probs: list = dataclasses.field(default_factory=list)
     _deleted: list = dataclasses.field(default_factory=list)
     _counts: dict = dataclasses.field(default_factory=dict)
+    _nll: dict = dataclasses.field(default_factory=dict)
     examples: int = 0
 
     def _count(self, name: str, correct: np.ndarray) -> None:
@@ -91,6 +95,14 @@ class EditDiagnostics:
         first = counted[:, 0] & is_position[:, 0]
         self._count("first_position", right[:, 0][first])
 
+    def add_nll(self, sums: dict[str, float], counts: dict[str, float]) -> None:
+        """One batch's −log-likelihood sums and counts per part ("tag", "pointer", "insertion":
+        `edit5_loss`'s `{part}_sum` and `{part}_count`); call it with `add` for the same batch,
+        whose examples it is divided by."""
+        for part, value in sums.items():
+            total, count = self._nll.get(part, (0.0, 0.0))
+            self._nll[part] = (total + float(value), count + float(counts[part]))
+
     def _tag_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         if not self._delete_probs:
             return np.zeros(0), np.zeros(0, dtype=bool)
@@ -116,6 +128,11 @@ class EditDiagnostics:
             key = name if name == "pointer" else f"insertion_{name}"
             out[f"{key}_accuracy"] = right / max(total, 1)
             out[f"{key}_count"] = total
+        for part, (total, count) in self._nll.items():
+            out[f"{part}_nll"] = total / max(count, 1.0)
+        if self._nll:
+            out["edit_nll_per_example"] = (sum(total for total, _ in self._nll.values())
+                                           / max(self.examples, 1))
         return out
 
     def lines(self) -> list[str]:
@@ -137,4 +154,9 @@ class EditDiagnostics:
             if f"{key}_accuracy" in s:
                 lines.append(f"insertion {label}: accuracy {s[f'{key}_accuracy']:.3f} of "
                              f"{s[f'{key}_count']}")
+        if "edit_nll_per_example" in s:
+            lines.append(f"NLL (nats): tag {s['tag_nll']:.4f} per token, pointer "
+                         f"{s['pointer_nll']:.4f} per kept row, insertion "
+                         f"{s['insertion_nll']:.4f} per decoder token; the gold edit "
+                         f"{s['edit_nll_per_example']:.3f} per example")
         return lines
