@@ -51,3 +51,28 @@ def test_edit5_student_trains_with_a_t5_teacher(tiny_vocab, tmp_path):
                  "insertion_loss", "tag_loss", "pointer_loss"):
         assert name in scalars, sorted(scalars)
     assert any(value > 0 for _, value in scalars["kl"])
+
+
+@pytest.mark.slow  # ~60 s on one core: two EdiT5 models in one XLA train step, two buckets
+def test_edit5_student_trains_with_an_edit5_teacher(tiny_edit5_run, tmp_path):
+    """gin/experiments/distill_edit5_from_edit5_gec.gin: the micro student of the main recipe
+    (buckets, position options) with a tiny EdiT5 run (no position options) as its teacher."""
+    from textedit.cli import main
+
+    teacher_dir, _ = tiny_edit5_run
+    model_dir = tmp_path / "student"
+    try:
+        assert main.main([
+            "train", "--gin_file=gin/experiments/distill_edit5_from_edit5_gec.gin",
+            f"--gin.TEACHER_DIR='{teacher_dir}'", f"--gin.MODEL_DIR='{model_dir}'",
+            f"--gin.VOCAB_SIZE={TINY_VOCAB_ROWS}", "--gin.NUM_POSITION_TOKENS=65",
+            "--gin.TRAIN_STEPS=3", "--gin.BATCH_SIZE=8", "--gin.WARMUP_STEPS=1",
+            "--gin.LOG_EVERY=1", "--gin.EVAL_MIXTURE_OR_TASK_NAMES=[]",
+        ]) == 0
+    finally:
+        gin.clear_config()
+    scalars = read_scalars(model_dir / "train")
+    for part in ("tag", "pointer", "insertion"):
+        for name in (f"{part}_loss", f"{part}_kl", f"teacher_{part}_loss"):
+            assert name in scalars, sorted(scalars)
+        assert all(value > 0 for _, value in scalars[f"{part}_kl"]), part
