@@ -103,4 +103,4 @@ def test_edit5_teacher_experiment_trains_the_micro_student_of_the_main_recipe(pa
         "edit5_edit_distill_objective.teacher").selector == "teacher_from_run"
     config = gin.get_configurable("edit5_config")(t5=gin.get_configurable("t5_config")())
     assert (config.t5.d_model, config.t5.d_ff, config.t5.num_encoder_layers,
-            config.t5.num_decoder_layers, config.max_input_length) == (96, 384, 2, 1, 128)
+            config.t5.num_decoder_layers, config.max_input_length) == (32, 128, 2, 1, 128)
