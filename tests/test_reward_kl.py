@@ -9,6 +9,7 @@ from rl_tiny_models import RL_TINY_CONFIG, prompts_and_references
 from textedit.benchmarks.reward_kl import (
     RewardKlPoint,
     best_of_n_kl_bound,
+    best_of_n_point,
     markdown_table,
     paired_difference,
     paired_table,
@@ -44,6 +45,11 @@ def test_prompts_in_chunks_pad_the_last_and_keep_the_first_chunks_seed():
     # sample the same.
     first = reward_and_kl(model, model, prompts[:2], references[:2], reward, 4)
     np.testing.assert_array_equal(first.rewards, chunked.rewards[:2])
+    # Best-of-N likewise (each chunk's prompts with their n samples).
+    best = best_of_n_point(model, prompts, references, reward, 2, 4, batch_size=2)
+    assert best.rewards.shape == (5,) and best.reward == pytest.approx(best.rewards.mean())
+    first = best_of_n_point(model, prompts[:2], references[:2], reward, 2, 4)
+    np.testing.assert_array_equal(first.rewards, best.rewards[:2])
 
 
 def test_win_rate_counts_ties_as_half_with_wilson_interval():

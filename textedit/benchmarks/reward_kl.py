@@ -158,13 +158,28 @@ def best_of_n_kl_bound(n: int) -> float:
 
 
 def best_of_n_point(reference, prompts, references, reward: Callable, n: int, max_length: int,
-                    seed: int = 0, kind: Policy | None = None) -> RewardKlPoint:
-    """Best-of-n sampling from the reference: mean kept reward, KL bound (module docstring)."""
-    _, rewards = best_of_n_decode(reference, prompts, max_length, n, reward, [seed, 2],
-                                  references=references, policy=kind)
-    kept = np.asarray(rewards).max(axis=1)
+                    seed: int = 0, kind: Policy | None = None,
+                    batch_size: int | None = None) -> RewardKlPoint:
+    """Best-of-n sampling from the reference: mean kept reward, KL bound (module docstring).
+
+    `batch_size` prompts at a time (each with its n samples; None: all at once), the last chunk
+    padded as in `reward_and_kl`; chunk i draws with seed (seed, 2 + 1000 i)."""
+    prompts = np.asarray(prompts, np.int32)
+    references = np.asarray(references, np.int32)
+    total = len(prompts)
+    size = total if not batch_size or batch_size >= total else int(batch_size)
+    kept = []
+    for index, start in enumerate(range(0, total, size)):
+        rows = np.arange(start, min(start + size, total))
+        rows = np.concatenate([rows, np.full(size - len(rows), rows[0])])
+        _, rewards = best_of_n_decode(reference, prompts[rows], max_length, n, reward,
+                                      [seed, 2 + 1000 * index], references=references[rows],
+                                      policy=kind)
+        kept.append(np.asarray(rewards).max(axis=1)[:min(size, total - start)])
+    kept = np.concatenate(kept)
     return RewardKlPoint(f"best-of-{n} (π_ref)", float(kept.mean()), best_of_n_kl_bound(n),
-                         kl_is_bound=True, reward_stderr=_stderr(kept), curve="best-of-N")
+                         kl_is_bound=True, reward_stderr=_stderr(kept), curve="best-of-N",
+                         rewards=kept.astype(np.float64))
 
 
 def markdown_table(points: Sequence[RewardKlPoint]) -> str:

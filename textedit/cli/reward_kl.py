@@ -52,6 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", default=None, help="also write the table to this file")
     parser.add_argument("--plot", default=None, help="also draw the points into this PNG")
     add_converter_flags(parser)
+    # --batch_size: prompts sampled at a time (Best-of-N: batch_size / N prompts, N samples each).
     parser.set_defaults(split="validation", max_examples=64, batch_size=256)
 
 
@@ -134,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"{points[-1]}", flush=True)
     for n in [int(x) for x in args.best_of_n.split(",") if x.strip()]:
         points.append(best_of_n_point(reference, prompts, references, reward, n, length,
-                                      args.seed, kind))
+                                      args.seed, kind, max(1, args.batch_size // n)))
     table = (f"Reward vs KL(π‖π_ref): {args.task} {args.split}, {int(np.shape(prompts)[0])} "
              f"prompts, one sample each at temperature 1, reward "
              f"{'reward model ' + args.reward_model if args.reward_model else args.reward}"
