@@ -67,6 +67,16 @@ def _sample_and_score(policy, reference, prompts, references, seed, max_length, 
 
 
 _sample_and_score_xla = tf.function(_sample_and_score, jit_compile=True)
+
+
+def _chunks(total: int, batch_size: int | None):
+    """(chunk index, row indices int [size], how many of them are real) over `total` prompts,
+    `batch_size` at a time (None or >= total: one chunk); the last chunk is padded with its own
+    first row so that every chunk has one shape (one XLA compilation)."""
+    size = total if not batch_size or batch_size >= total else int(batch_size)
+    for index, start in enumerate(range(0, total, size)):
+        rows = np.arange(start, min(start + size, total))
+        yield index, np.concatenate([rows, np.full(size - len(rows), rows[0])]), len(rows)
 _SEQ2SEQ = seq2seq_policy()
 
 
@@ -84,17 +94,12 @@ def reward_and_kl(policy, reference, prompts, references, reward: Callable, max_
     """
     prompts = np.asarray(prompts, np.int32)
     references = np.asarray(references, np.int32)
-    total = len(prompts)
-    size = total if not batch_size or batch_size >= total else int(batch_size)
     results = []
-    for index, start in enumerate(range(0, total, size)):
-        rows = np.arange(start, min(start + size, total))
-        rows = np.concatenate([rows, np.full(size - len(rows), rows[0])])  # pad the last chunk
+    for index, rows, kept in _chunks(len(prompts), batch_size):
         outputs = _sample_and_score_xla(
             policy, reference, tf.constant(prompts[rows]), tf.constant(references[rows]),
             tf.constant([seed, 1 + index], tf.int32), int(max_length), reward,
             kind or _SEQ2SEQ)
-        kept = min(size, total - start)
         results.append([np.asarray(x, np.float64).reshape(-1)[:kept] for x in outputs])
     log_ratio, rewards, length = (np.concatenate(parts) for parts in zip(*results, strict=True))
     return RewardKlPoint(name, float(np.mean(rewards)), float(np.mean(log_ratio)),
@@ -166,16 +171,12 @@ def best_of_n_point(reference, prompts, references, reward: Callable, n: int, ma
     padded as in `reward_and_kl`; chunk i draws with seed (seed, 2 + 1000 i)."""
     prompts = np.asarray(prompts, np.int32)
     references = np.asarray(references, np.int32)
-    total = len(prompts)
-    size = total if not batch_size or batch_size >= total else int(batch_size)
     kept = []
-    for index, start in enumerate(range(0, total, size)):
-        rows = np.arange(start, min(start + size, total))
-        rows = np.concatenate([rows, np.full(size - len(rows), rows[0])])
+    for index, rows, count in _chunks(len(prompts), batch_size):
         _, rewards = best_of_n_decode(reference, prompts[rows], max_length, n, reward,
                                       [seed, 2 + 1000 * index], references=references[rows],
                                       policy=kind)
-        kept.append(np.asarray(rewards).max(axis=1)[:min(size, total - start)])
+        kept.append(np.asarray(rewards).max(axis=1)[:count])
     kept = np.concatenate(kept)
     return RewardKlPoint(f"best-of-{n} (π_ref)", float(kept.mean()), best_of_n_kl_bound(n),
                          kl_is_bound=True, reward_stderr=_stderr(kept), curve="best-of-N",
