@@ -38,6 +38,7 @@ from textedit.objectives.edit5_loss import (
     edit5_counts,
     edit5_loss,
     edit5_normalizers,
+    part_metrics,
     resolve_lambdas,
     weighted_cross_entropy,
 )
@@ -168,10 +169,7 @@ def edit5_distill_objective(teacher, *, kl_weight: float = 0.5, temperature: flo
             student, teacher_logits, batch, kl_weight=kl_weight, temperature=temperature,
             lambdas=lambdas, reduction=reduction,
             normalizers=edit5_normalizers(counts, reduction))
-        metrics = {}
-        for part in LOSS_PARTS:
-            metrics[f"{part}_loss"] = (parts[f"{part}_sum"], parts[f"{part}_count"])
-            metrics[f"{part}_accuracy"] = (parts[f"{part}_correct"], parts[f"{part}_count"])
+        metrics = part_metrics(parts)
         content = parts["content_count"]
         metrics["kl"] = (parts["kl_sum"], content)
         metrics["content_cross_entropy"] = (parts["content_cross_entropy_sum"], content)

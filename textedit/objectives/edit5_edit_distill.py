@@ -41,6 +41,7 @@ from textedit.objectives.edit5_loss import (
     edit5_forward,
     edit5_loss,
     edit5_normalizers,
+    part_metrics,
     resolve_lambdas,
 )
 from textedit.objectives.objective import LossOutput, Objective
@@ -140,11 +141,9 @@ def edit5_edit_distill_objective(teacher, *, kl_weight: float = 0.5, temperature
             student, teacher_logits, batch, kl_weight=kl_weight, temperature=temperature,
             lambdas=lambdas, reduction=reduction,
             normalizers=edit5_normalizers(counts, reduction))
-        metrics = {}
+        metrics = part_metrics(parts)
         for part in LOSS_PARTS:
             count = parts[f"{part}_count"]
-            metrics[f"{part}_loss"] = (parts[f"{part}_sum"], count)
-            metrics[f"{part}_accuracy"] = (parts[f"{part}_correct"], count)
             metrics[f"{part}_kl"] = (parts[f"{part}_kl_sum"], count)
             metrics[f"teacher_{part}_loss"] = (parts[f"teacher_{part}_sum"], count)
         return LossOutput(loss_sum=total, normalizer=None, metrics=metrics)

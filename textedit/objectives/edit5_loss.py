@@ -151,6 +151,16 @@ def edit5_forward(model, batch, training: bool):
     return call_model(model, batch, names, training)
 
 
+def part_metrics(parts: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """The trainer's per-part metrics from `edit5_loss`'s parts: `{part}_loss` (cross-entropy per
+    counted item, whatever the reduction) and `{part}_accuracy`, each as (sum, count)."""
+    metrics = {}
+    for part in LOSS_PARTS:
+        metrics[f"{part}_loss"] = (parts[f"{part}_sum"], parts[f"{part}_count"])
+        metrics[f"{part}_accuracy"] = (parts[f"{part}_correct"], parts[f"{part}_count"])
+    return metrics
+
+
 def edit5_objective(lambdas: Mapping[str, float] | Sequence[float] | None = None,
                     reduction: str | Mapping[str, str] = "mean") -> Objective:
     """EdiT5's loss for the trainer: teacher forcing with gold tags, pointers and insertions.
@@ -167,11 +177,7 @@ def edit5_objective(lambdas: Mapping[str, float] | Sequence[float] | None = None
     def loss_fn(outputs, batch, counts) -> LossOutput:
         total, parts = edit5_loss(outputs, batch, lambdas, reduction,
                                   normalizers=edit5_normalizers(counts, reduction))
-        metrics = {}
-        for part in LOSS_PARTS:
-            metrics[f"{part}_loss"] = (parts[f"{part}_sum"], parts[f"{part}_count"])
-            metrics[f"{part}_accuracy"] = (parts[f"{part}_correct"], parts[f"{part}_count"])
-        return LossOutput(loss_sum=total, normalizer=None, metrics=metrics)
+        return LossOutput(loss_sum=total, normalizer=None, metrics=part_metrics(parts))
 
     return Objective("edit5", EDIT5_MODEL_FEATURES, EDIT5_LOSS_FEATURES, loss_fn,
                      forward_fn=edit5_forward, normalizers_fn=normalizers_fn)
