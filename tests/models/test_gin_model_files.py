@@ -81,6 +81,7 @@ def test_every_model_file_is_tested():
         "edit5_tiny.gin", "edit5_mini.gin", "t5_mini.gin",
         "t5_hf.gin", "edit5_hf.gin",  # these two: tests/runs/test_hf_warm_start.py
         "gemma2_mini.gin", "gemma2_small.gin",  # tests/models/test_gemma2_gin_files.py
+        "edit5_micro.gin",  # tests/models/test_gemma2_gin_files.py (the distillation student)
         "image_tower_infer.gin"}  # tests/training/test_ocr_correct_train.py (slow)
 
 
