@@ -16,6 +16,13 @@ prompts, the DRO paper's comparison (docs/algorithms.md#dro). A DRO-V run (polic
 network) is read through its policy. EdiT5 runs (gin/experiments/*_edit5_gec.gin) sample
 edits under the task vocabulary's word guards; their log π is that of the sampled tags and
 insertions (textedit/decoding/edit_policy.py).
+
+`--compare A:B` (repeatable) adds the paired difference of two points, e.g.
+`--compare jbond@150:reinforce@200` or `--compare jbond@150:π_ref`: the mean of the per-prompt
+reward differences with its standard error, 95% interval and A's win rate over B. Every point
+samples the same prompts with the same seeds, so this is far tighter than comparing two rows.
+Prompts are sampled `--batch_size` at a time (default 256): a whole validation split at once
+holds [prompts, length, vocabulary] logits, gigabytes.
 """
 
 from __future__ import annotations
