@@ -36,25 +36,17 @@ from textedit.objectives.distill import check_distill_settings, kl_divergence, l
 from textedit.objectives.edit5_loss import (
     EDIT5_LOSS_FEATURES,
     EDIT5_MODEL_FEATURES,
-    KEEP,
     edit5_counts,
     edit5_forward,
     edit5_loss,
     edit5_normalizers,
+    part_masks,
     part_metrics,
     resolve_lambdas,
 )
 from textedit.objectives.objective import LossOutput, Objective
 
 LOGITS = {"tag": "tag_logits", "pointer": "pointer_logits", "insertion": "insertion_logits"}
-
-
-def part_masks(batch: Mapping[str, Any]) -> dict[str, Any]:
-    """Where each part is counted, float32: tag [b, L], pointer [b, L], insertion [b, T]."""
-    token_mask = ops.cast(batch["encoder_mask"], "bool")
-    kept_rows = ops.logical_and(token_mask, ops.equal(ops.cast(batch["tags"], "int32"), KEEP))
-    return {"tag": ops.cast(token_mask, "float32"), "pointer": ops.cast(kept_rows, "float32"),
-            "insertion": ops.cast(batch["decoder_loss_weights"], "float32")}
 
 
 def part_kl_sums(student: Mapping[str, Any], teacher: Mapping[str, Any],

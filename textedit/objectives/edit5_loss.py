@@ -66,15 +66,20 @@ def resolve_lambdas(lambdas) -> dict[str, float]:
     raise ValueError(f"lambdas={lambdas!r}: expected a mapping over {LOSS_PARTS} or 3 numbers")
 
 
+def part_masks(batch: Mapping[str, Any]) -> dict[str, Any]:
+    """Where each part is counted, float32 0/1: "tag" [b, L] (unpadded positions), "pointer"
+    [b, L] (kept rows, START included), "insertion" [b, T] (the decoder loss weights)."""
+    token_mask = ops.cast(batch["encoder_mask"], "bool")
+    kept_rows = ops.logical_and(token_mask, ops.equal(ops.cast(batch["tags"], "int32"), KEEP))
+    return {"tag": ops.cast(token_mask, "float32"), "pointer": ops.cast(kept_rows, "float32"),
+            "insertion": ops.cast(batch["decoder_loss_weights"], "float32")}
+
+
 def edit5_counts(batch: Mapping[str, Any]) -> dict[str, Any]:
     """What each part counts, from the batch alone: float32 [] each for "tag" (unpadded
     positions), "pointer" (kept rows), "insertion" (decoder tokens) and "examples"."""
-    token_mask = ops.cast(batch["encoder_mask"], "bool")
-    kept_rows = ops.logical_and(token_mask, ops.equal(ops.cast(batch["tags"], "int32"), KEEP))
-    return {"tag": ops.sum(ops.cast(token_mask, "float32")),
-            "pointer": ops.sum(ops.cast(kept_rows, "float32")),
-            "insertion": ops.sum(ops.cast(batch["decoder_loss_weights"], "float32")),
-            "examples": ops.cast(ops.shape(batch["encoder_mask"])[0], "float32")}
+    counts = {part: ops.sum(mask) for part, mask in part_masks(batch).items()}
+    return dict(counts, examples=ops.cast(ops.shape(batch["encoder_mask"])[0], "float32"))
 
 
 def edit5_normalizers(counts: Mapping[str, Any],
@@ -110,15 +115,13 @@ def edit5_loss(outputs: Mapping[str, Any], batch: Mapping[str, Any],
       counted positions), `{part}_accuracy`, and `num_examples`.
     """
     weights = resolve_lambdas(lambdas)
-    token_mask = ops.cast(batch["encoder_mask"], "bool")
-    kept_rows = ops.logical_and(token_mask, ops.equal(ops.cast(batch["tags"], "int32"), KEEP))
+    masks = part_masks(batch)
     pointer_log_probs = ops.log_softmax(ops.cast(outputs["pointer_logits"], "float32"), axis=-1)
     sums = {
-        "tag": weighted_cross_entropy(outputs["tag_logits"], batch["tags"], token_mask),
-        "pointer": weighted_cross_entropy(pointer_log_probs, batch["pointers"], kept_rows),
+        "tag": weighted_cross_entropy(outputs["tag_logits"], batch["tags"], masks["tag"]),
+        "pointer": weighted_cross_entropy(pointer_log_probs, batch["pointers"], masks["pointer"]),
         "insertion": weighted_cross_entropy(outputs["insertion_logits"],
-                                            batch["decoder_target_tokens"],
-                                            batch["decoder_loss_weights"]),
+                                            batch["decoder_target_tokens"], masks["insertion"]),
     }
     if normalizers is None:
         normalizers = edit5_normalizers(edit5_counts(batch), reduction)
