@@ -67,6 +67,7 @@ def _sample_and_score(policy, reference, prompts, references, seed, max_length, 
 
 
 _sample_and_score_xla = tf.function(_sample_and_score, jit_compile=True)
+_SEQ2SEQ = seq2seq_policy()
 
 
 def _chunks(total: int, batch_size: int | None):
@@ -77,7 +78,6 @@ def _chunks(total: int, batch_size: int | None):
     for index, start in enumerate(range(0, total, size)):
         rows = np.arange(start, min(start + size, total))
         yield index, np.concatenate([rows, np.full(size - len(rows), rows[0])]), len(rows)
-_SEQ2SEQ = seq2seq_policy()
 
 
 def reward_and_kl(policy, reference, prompts, references, reward: Callable, max_length: int,
@@ -139,7 +139,7 @@ def paired_difference(a: RewardKlPoint, b: RewardKlPoint) -> PairedDifference:
     spread (most of each point's standard error) cancels."""
     if a.rewards is None or b.rewards is None:
         raise ValueError(f"paired_difference: {a.name} and {b.name} need per-prompt rewards "
-                         "(Best-of-N points have none)")
+                         "(a point built by hand may have none)")
     differences = a.rewards - b.rewards
     mean, stderr = float(differences.mean()), _stderr(differences)
     return PairedDifference(a.name, b.name, mean, stderr, mean - 1.96 * stderr,
