@@ -21,7 +21,8 @@ import time
 
 from textedit.cli.flags import add_data_flags, apply_data_flags, register_tasks
 
-HELP = "teacher-forced accuracy of each EdiT5 stage (tagger AUC, pointer, <pos_k>, content)"
+HELP = ("teacher-forced accuracy and NLL of each EdiT5 stage (tagger AUC, pointer, <pos_k>, "
+        "content)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

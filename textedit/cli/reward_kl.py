@@ -35,7 +35,8 @@ from pathlib import Path
 from textedit.cli.best_of_n_flags import METRIC_REWARDS
 from textedit.cli.teacher_logits import add_converter_flags, run_and_dataset
 
-HELP = "reward vs KL(π‖π_ref) of RL runs on held-out prompts, with Best-of-N points"
+HELP = ("reward vs KL(π‖π_ref) of RL runs on held-out prompts, with Best-of-N points and paired "
+        "comparisons")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
