@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from textedit.benchmarks.gsm8k_experiment import (
     DONE_MARKER,
     Gsm8kExperimentSettings,
@@ -26,6 +28,26 @@ def test_plan_chains_teacher_sampling_and_students(tmp_path):
     assert "--gin.DECODE_FN=@calculator_decode_fn" in jobs["eval_human_calculator"].command
     assert not any("DECODE_FN" in a for a in jobs["eval_human_greedy"].command)
     assert jobs["human"].done_marker == tmp_path / "runs" / "human" / DONE_MARKER
+
+
+def test_synthetic_problems_name_their_tasks_lengths_and_step_budgets(tmp_path):
+    settings = Gsm8kExperimentSettings(out_dir=str(tmp_path), problems="gsm8k_synthetic",
+                                       teacher_steps=900, student_steps=400)
+    jobs = {job.name: " ".join(job.command) for job in plan(settings)}
+    lengths = '--gin.TASK_FEATURE_LENGTHS={"inputs": 64, "targets": 96}'
+    assert all(lengths in command for name, command in jobs.items() if name != "rationales")
+    assert "--gin.TRAIN_STEPS=900" in jobs["teacher"] and "MAX_TRAIN_SECONDS" not in jobs["teacher"]
+    assert "--gin.MIXTURE_OR_TASK_NAME='gsm8k_synthetic'" in jobs["teacher"]
+    assert ("--problems=gsm8k_synthetic" in jobs["rationales"]
+            and "--max_decode_length=96" in jobs["rationales"])
+    assert "--gin.MIXTURE_OR_TASK_NAME='gsm8k_synthetic_answer_only'" in jobs["answer_only"]
+    assert "--gin.TRAIN_STEPS=400" in jobs["answer_only"]
+    assert "--gin.gsm8k_rationale_task.problems='gsm8k_synthetic'" in jobs["teacher_filtered"]
+    assert "--gin.MIXTURE_OR_TASK_NAME='gsm8k_synthetic'" in jobs["eval_human_greedy"]
+    table = results_table(settings, {})
+    assert table.startswith("gsm8k_synthetic validation") and "400 steps each" in table
+    with pytest.raises(ValueError, match="unknown problem set 'gsm9k'"):
+        plan(Gsm8kExperimentSettings(out_dir=str(tmp_path), problems="gsm9k"))
 
 
 def test_external_rationales_skip_the_teacher(tmp_path):

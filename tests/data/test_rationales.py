@@ -110,3 +110,31 @@ def test_rationale_task_trains_on_the_filtered_file(tmp_path):
     write_rationales(path, records[3:])  # nothing right: an error naming the file
     with pytest.raises(ValueError, match="teacher.jsonl: no rationale left"):
         rationale_loader("x", path, True)("train", False)
+
+
+def test_rationale_task_over_the_synthetic_problems(tmp_path):
+    """With problems="gsm8k_synthetic" the filter checks the generated training questions' gold
+    answers, and the evaluated splits are the generated ones (no test split)."""
+    import seqio
+
+    from tasks.gsm8k import rationale_loader, register_rationale_task
+    from textedit.data.math_problem_sets import read_problems
+
+    train = read_problems("gsm8k_synthetic", "train")[:2]
+    gsm8k_question = read_problems("gsm8k", "train")[0].question
+    records = [{"question": train[0].question, "rationale": "right",
+                "answer": train[0].final_answer},
+               {"question": train[1].question, "rationale": "wrong", "answer": "-1"},
+               {"question": gsm8k_question, "rationale": "other set", "answer": "1"}]
+    path = tmp_path / "synthetic.jsonl"
+    write_rationales(path, records)
+    loaded = rationale_loader("syn", path, True, problems="gsm8k_synthetic")("train", False)
+    assert [e.references[0] for e in loaded.examples] == [f"right\n#### {train[0].final_answer}"]
+    name = register_rationale_task("test_synthetic_rationales", path, False, "gsm8k_synthetic")
+    task = seqio.get_mixture_or_task(name)
+    assert task.splits == ("train", "validation")
+    validation = read_problems("gsm8k_synthetic", "validation")
+    read = [e["inputs"].numpy().decode() for e in task.source.get_dataset("validation")]
+    assert sorted(read) == sorted(p.question for p in validation)
+    with pytest.raises(ValueError, match="unknown problem set 'gsm9k'"):
+        rationale_loader("x", path, True, problems="gsm9k")

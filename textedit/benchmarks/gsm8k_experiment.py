@@ -1,16 +1,23 @@
 """The chain-of-thought distillation comparison on GSM8K (Magister et al., 2023), one command:
-`textedit experiment gsm8k`. Students of one size (T5-mini) and one budget of train-step time,
-trained on different targets for the same training questions, each evaluated on the first
---eval_examples questions of gsm8k validation, greedy, with and without the calculator:
+`textedit experiment gsm8k`. Students of one size (T5-mini) and one budget of train-step time
+(minutes, or --student_steps), trained on different targets for the same training questions,
+each evaluated on the first --eval_examples validation questions, greedy, with and without the
+calculator:
 
-    answer_only          question -> "#### N"                    (gsm8k_answer_only)
-    human                question -> the human worked solution   (gsm8k)
+    answer_only          question -> "#### N"                    (<problems>_answer_only)
+    human                question -> the human worked solution   (<problems>)
     teacher_unfiltered   question -> every teacher rationale     (seq2seq_gsm8k_rationales.gin)
     teacher_filtered     question -> teacher rationales with the gold answer (Magister's filter)
 
+--problems picks the problem set (textedit/data/math_problem_sets.py): `gsm8k` (the default) or
+`gsm8k_synthetic`, the generated problems in GSM8K's format, where the written solutions are the
+"human" ones and students this machine can train are not all at zero accuracy; lengths follow
+the set (PROBLEM_LENGTHS).
+
 The teacher (gin/experiments/seq2seq_gsm8k_teacher.gin, larger than the students) trains on the
-human solutions for --teacher_minutes, then `textedit rationales` samples --k rationales per
-question for the first --sample_questions training questions at --temperature. With
+human solutions for --teacher_minutes (or --teacher_steps), then `textedit rationales` samples
+--k rationales per question for the first --sample_questions training questions at
+--temperature. With
 --rationales FILE (an external LLM's JSONL: question, rationale, answer) the teacher is skipped
 and the two teacher students train on that file.
 
@@ -36,7 +43,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT_DIR = ROOT / "workdir" / "experiments" / "gsm8k"
 STUDENTS = ("answer_only", "human", "teacher_unfiltered", "teacher_filtered")
 DECODERS = ("greedy", "calculator")
-LENGTHS = '{"inputs": 128, "targets": 192}'
+# problem set -> (input, target) pieces: GSM8K's p99 125 / 200; the synthetic set's max 44 / 79
+PROBLEM_LENGTHS = {"gsm8k": (128, 192), "gsm8k_synthetic": (64, 96)}
 DONE_MARKER = "experiment_done.json"
 OVERHEAD_SECONDS = 120  # start-up and compilation of one command, for the ETA
 
@@ -56,6 +64,13 @@ class Gsm8kExperimentSettings:
     students: tuple[str, ...] = STUDENTS
     batch_size: int = 32
     workers: int = 2
+    problems: str = "gsm8k"
+    teacher_steps: int = 0  # > 0: a budget of steps instead of --teacher_minutes
+    student_steps: int = 0  # > 0: a budget of steps instead of --student_minutes
+
+    def lengths_flag(self) -> str:
+        inputs, targets = PROBLEM_LENGTHS[self.problems]
+        return f'--gin.TASK_FEATURE_LENGTHS={{"inputs": {inputs}, "targets": {targets}}}'
 
 
 def _textedit() -> list[str]:
@@ -63,12 +78,13 @@ def _textedit() -> list[str]:
 
 
 def _train(name: str, experiment: str, settings: Gsm8kExperimentSettings, minutes: float,
-           extra: tuple[str, ...] = ()) -> list[str]:
+           steps: int, extra: tuple[str, ...] = ()) -> list[str]:
+    """A `textedit train` command; `steps` > 0 replaces the budget of minutes."""
     run_dir = Path(settings.out_dir) / "runs" / name
+    budget = f"--gin.TRAIN_STEPS={steps}" if steps else f"--gin.MAX_TRAIN_SECONDS={minutes * 60:g}"
     return [*_textedit(), "train", f"--gin_file={ROOT / 'gin/experiments' / experiment}",
-            f"--gin.MODEL_DIR='{run_dir}'", f"--gin.MAX_TRAIN_SECONDS={minutes * 60:g}",
-            f"--gin.BATCH_SIZE={settings.batch_size}", "--gin.EVAL_MIXTURE_OR_TASK_NAMES=[]",
-            *extra]
+            f"--gin.MODEL_DIR='{run_dir}'", budget, f"--gin.BATCH_SIZE={settings.batch_size}",
+            "--gin.EVAL_MIXTURE_OR_TASK_NAMES=[]", settings.lengths_flag(), *extra]
 
 
 def rationales_file(settings: Gsm8kExperimentSettings) -> Path:
@@ -77,43 +93,50 @@ def rationales_file(settings: Gsm8kExperimentSettings) -> Path:
 
 def plan(settings: Gsm8kExperimentSettings) -> list[Job]:
     """The jobs, longest chain first: teacher, sampling, the teacher students; the others."""
-    out = Path(settings.out_dir)
+    out, problems = Path(settings.out_dir), settings.problems
+    if problems not in PROBLEM_LENGTHS:
+        raise ValueError(f"unknown problem set {problems!r}; expected one of "
+                         f"{list(PROBLEM_LENGTHS)}")
+    inputs, targets = PROBLEM_LENGTHS[problems]
     student_seconds = settings.student_minutes * 60 + OVERHEAD_SECONDS
     jobs, teacher_needs = [], ()
     if not settings.rationales and any(s.startswith("teacher") for s in settings.students):
-        jobs.append(Job("teacher", _train("teacher", "seq2seq_gsm8k_teacher.gin", settings,
-                                          settings.teacher_minutes),
-                        done_marker=out / "runs" / "teacher" / DONE_MARKER,
-                        expected_seconds=settings.teacher_minutes * 60 + OVERHEAD_SECONDS))
+        jobs.append(Job("teacher", _train(
+            "teacher", "seq2seq_gsm8k_teacher.gin", settings, settings.teacher_minutes,
+            settings.teacher_steps, (f"--gin.MIXTURE_OR_TASK_NAME='{problems}'",)),
+            done_marker=out / "runs" / "teacher" / DONE_MARKER,
+            expected_seconds=settings.teacher_minutes * 60 + OVERHEAD_SECONDS))
         jobs.append(Job("rationales", [
             *_textedit(), "rationales", f"--teacher={out / 'runs' / 'teacher'}",
-            f"--out={rationales_file(settings)}", f"--k={settings.k}",
+            f"--out={rationales_file(settings)}", f"--problems={problems}", f"--k={settings.k}",
             f"--temperature={settings.temperature}",
-            f"--max_questions={settings.sample_questions}"], needs=("teacher",),
+            f"--max_questions={settings.sample_questions}", f"--max_input_length={inputs}",
+            f"--max_decode_length={targets}"], needs=("teacher",),
             done_marker=out / "rationales" / DONE_MARKER, expected_seconds=600))
         teacher_needs = ("rationales",)
     for student in settings.students:
         if student.startswith("teacher"):
             filtered = student == "teacher_filtered"
             command = _train(student, "seq2seq_gsm8k_rationales.gin", settings,
-                             settings.student_minutes,
+                             settings.student_minutes, settings.student_steps,
                              (f"--gin.RATIONALES='{rationales_file(settings)}'",
                               f"--gin.FILTERED={filtered}",
-                              f"--gin.gsm8k_rationale_task.name='gsm8k_{student}'"))
+                              f"--gin.gsm8k_rationale_task.problems='{problems}'",
+                              f"--gin.gsm8k_rationale_task.name='{problems}_{student}'"))
             needs = teacher_needs
         else:
-            experiment = ("seq2seq_gsm8k_answer_only.gin" if student == "answer_only"
-                          else "seq2seq_gsm8k.gin")
-            command, needs = _train(student, experiment, settings, settings.student_minutes), ()
+            task = f"{problems}_answer_only" if student == "answer_only" else problems
+            command, needs = _train(student, "seq2seq_gsm8k.gin", settings,
+                                    settings.student_minutes, settings.student_steps,
+                                    (f"--gin.MIXTURE_OR_TASK_NAME='{task}'",)), ()
         jobs.append(Job(student, command, needs=needs, expected_seconds=student_seconds,
                         done_marker=out / "runs" / student / DONE_MARKER))
         for decoder in DECODERS:
             eval_dir = out / "eval" / f"{student}_{decoder}"
             command = [*_textedit(), "eval", f"--gin_file={ROOT / 'gin/models/t5_mini.gin'}",
                        f"--gin.CHECKPOINT_PATH='{out / 'runs' / student}'",
-                       "--gin.MIXTURE_OR_TASK_NAME='gsm8k'", f"--gin.OUTPUT_DIR='{eval_dir}'",
-                       f"--gin.MAX_EXAMPLES={settings.eval_examples}",
-                       f"--gin.TASK_FEATURE_LENGTHS={LENGTHS}"]
+                       f"--gin.MIXTURE_OR_TASK_NAME='{problems}'", f"--gin.OUTPUT_DIR='{eval_dir}'",
+                       f"--gin.MAX_EXAMPLES={settings.eval_examples}", settings.lengths_flag()]
             if decoder == "calculator":
                 command.append("--gin.DECODE_FN=@calculator_decode_fn")
             jobs.append(Job(f"eval_{student}_{decoder}", command, needs=(student,),
@@ -151,23 +174,28 @@ def _accuracy(metrics: dict | None) -> str:
             f"{metrics['answer_accuracy_high']:.1f}]")
 
 
+def _budget(minutes: float, steps: int) -> str:
+    return f"{steps} steps" if steps else f"{minutes:g} min of train-step time"
+
+
 def results_table(settings: Gsm8kExperimentSettings, outcome: dict[str, str]) -> str:
     """The Markdown table of the students (module docstring)."""
     out = Path(settings.out_dir)
     lines = [
-        f"GSM8K validation, first {settings.eval_examples} questions; T5-mini students, "
-        f"{settings.student_minutes:g} min of train-step time each (batch {settings.batch_size}); "
-        f"accuracy % [95% Wilson interval].",
+        f"{settings.problems} validation, first {settings.eval_examples} questions; T5-mini "
+        f"students, {_budget(settings.student_minutes, settings.student_steps)} each (batch "
+        f"{settings.batch_size}); accuracy % [95% Wilson interval].",
         f"Teacher rationales: {_sampled(rationales_file(settings))}"
-        + ("" if settings.rationales else f" (teacher: {settings.teacher_minutes:g} min, "
+        + ("" if settings.rationales else
+           f" (teacher: {_budget(settings.teacher_minutes, settings.teacher_steps)}, "
            f"k={settings.k}, temperature {settings.temperature:g})") + ".", "",
         "| student | trained on | steps | greedy | + calculator | answers written (greedy) |",
         "|---|---|---:|---:|---:|---:|"]
     for student in settings.students:
-        metrics = {d: last_metrics(out / "eval" / f"{student}_{d}" / "gsm8k-metrics.jsonl")
-                   for d in DECODERS}
+        metrics = {d: last_metrics(out / "eval" / f"{student}_{d}" /
+                                   f"{settings.problems}-metrics.jsonl") for d in DECODERS}
         trained = (_kept(out / "logs" / f"{student}.log") if student.startswith("teacher")
-                   else "gsm8k train")
+                   else f"{settings.problems} train")
         step = _last_step(out / "runs" / student)
         written = (metrics["greedy"] or {}).get("answer_extracted")
         lines.append(

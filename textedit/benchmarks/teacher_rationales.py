@@ -1,4 +1,5 @@
-"""Samples k chain-of-thought rationales per GSM8K training question from a trained teacher run
+"""Samples k chain-of-thought rationales per training question of a math problem set (GSM8K or
+the generated gsm8k_synthetic; textedit/data/math_problem_sets.py) from a trained teacher run
 (Magister et al., 2023), the input of the rationale students (`textedit rationales`).
 
     records = sample_rationales("workdir/runs/gsm8k_teacher", RationaleSampling(k=4))
@@ -39,6 +40,7 @@ class RationaleSampling:
     calculator: bool = False
     seed: int = 0
     split: str = "train"
+    problems: str = "gsm8k"  # the problem set (math_problem_sets.PROBLEM_SETS)
 
 
 def _batches(items: list, size: int) -> Iterator[list]:
@@ -48,13 +50,13 @@ def _batches(items: list, size: int) -> Iterator[list]:
 
 def sample_rationales(teacher: str, settings: RationaleSampling, log=print) -> list[dict]:
     """The records of every sample (module docstring), questions in split order."""
-    from textedit.data.gsm8k_splits import read_gsm8k_problems
+    from textedit.data.math_problem_sets import read_problems
     from textedit.decoding.calculator import SamplingSettings, calculator_decode
     from textedit.decoding.sampling import sample_decode
     from textedit.runs.run_artifacts import load_run
 
     run = load_run(teacher)
-    problems = read_gsm8k_problems(settings.split)
+    problems = read_problems(settings.problems, settings.split)
     if settings.max_questions:
         problems = problems[:settings.max_questions]
     rows = [p for p in problems for _ in range(settings.k)]

@@ -1,4 +1,5 @@
-"""Samples chain-of-thought rationales from a trained teacher for GSM8K training questions.
+"""Samples chain-of-thought rationales from a trained teacher for the training questions of
+GSM8K (or of the generated gsm8k_synthetic problems, `--problems gsm8k_synthetic`).
 
     textedit rationales --teacher workdir/runs/gsm8k_teacher --k 4 --temperature 0.7 \\
         --out workdir/rationales/teacher.jsonl
@@ -15,16 +16,20 @@ import argparse
 
 from textedit.cli.flags import add_data_flags, apply_data_flags
 
-HELP = "sample k rationales per GSM8K training question from a teacher run (JSONL)"
+HELP = "sample k rationales per GSM8K (or gsm8k_synthetic) training question from a teacher run"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from textedit.benchmarks.teacher_rationales import RationaleSampling
+    from textedit.data.math_problem_sets import PROBLEM_SETS
 
     defaults = RationaleSampling()
     add_data_flags(parser)
     parser.add_argument("--teacher", required=True, help="the teacher's run directory")
     parser.add_argument("--out", required=True, help="the JSONL file written")
+    parser.add_argument("--problems", choices=PROBLEM_SETS, default=defaults.problems,
+                        help="the problem set whose training questions are sampled (default "
+                        "%(default)s)")
     parser.add_argument("--k", type=int, default=defaults.k, help="samples per question")
     parser.add_argument("--temperature", type=float, default=defaults.temperature)
     parser.add_argument("--top_p", type=float, default=defaults.top_p)
@@ -49,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         k=args.k, temperature=args.temperature, top_p=args.top_p,
         max_questions=args.max_questions, batch_size=args.batch_size,
         max_input_length=args.max_input_length, max_decode_length=args.max_decode_length,
-        calculator=args.calculator, seed=args.seed)
+        calculator=args.calculator, seed=args.seed, problems=args.problems)
     records = sample_rationales(args.teacher, settings)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     count = write_rationales(args.out, records)
