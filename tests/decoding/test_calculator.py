@@ -1,5 +1,6 @@
 """The GSM8K calculator: it reproduces every written result of the real training annotations,
-fires only on an open annotation, and in decoding writes `result>>` where the model wrote `=`."""
+fires only on an open annotation, and in decoding writes `result>>result` where the model wrote
+`=`."""
 
 import re
 from fractions import Fraction
@@ -124,11 +125,14 @@ def test_calculator_decode_writes_the_result(math_vocabulary):
     from textedit.decoding.greedy import greedy_decode
 
     vocabulary = math_vocabulary
-    script = "Tom pays 6 times 7 = <<6*7=41>> in all."
-    corrected = "Tom pays 6 times 7 = <<6*7=42>>"
-    # After the calculator's ">>", the model goes on with " in all." (transitions the corrected
-    # text's pieces need, since the calculator encodes the text again).
-    model = script_model(vocabulary, script, corrected + " in all.")
+    script = "Tom pays 2 times 3 = <<2*3=5>>5 in all."
+    # The model's own copy after ">>" would be wrong ("5"); the calculator writes "6>>6".
+    corrected = "Tom pays 2 times 3 = <<2*3=6>>6"
+    bare = "Tom pays 2 times 3 = <<2*3=6>>"
+    # After the calculator's text, the model goes on with " in all." (transitions the corrected
+    # texts' pieces need, since the calculator encodes the text again); without the repeated
+    # result it writes its own copy, "5", as it learnt to.
+    model = script_model(vocabulary, script, corrected + " in all.", bare + "5 in all.")
     sources = np.ones((2, 3), np.int32)
     plain = decoded(vocabulary, greedy_decode(model, sources, 40))
     assert plain == [script, script]
@@ -137,6 +141,8 @@ def test_calculator_decode_writes_the_result(math_vocabulary):
     assert decoded(vocabulary, tokens) == [corrected + " in all."] * 2
     assert calls == [1, 1]
     assert np.asarray(tokens).shape == (2, 40) and (np.asarray(tokens)[:, -1] == 0).all()
+    tokens = calculator_decode(model, vocabulary, sources, 40, repeat_result=False)
+    assert decoded(vocabulary, tokens) == [bare + "5 in all."] * 2
 
 
 def test_calculator_decode_without_annotations_equals_greedy(math_vocabulary):

@@ -15,15 +15,18 @@ import functools
 import gin
 
 
-def calculator_decode_fn(max_decode_length: int, temperature: float = 0.0, seed: int = 0):
+def calculator_decode_fn(max_decode_length: int, temperature: float = 0.0, seed: int = 0,
+                         repeat_result: bool = True):
     """Greedy decoding (temperature 0) or sampling with the calculator, over the vocabulary the
-    tasks use in this run (tasks.features.VOCABULARY)."""
+    tasks use in this run (tasks.features.VOCABULARY); `repeat_result=False` writes `result>>`
+    without the copy of the result after it (textedit/decoding/calculator.py)."""
     from tasks.features import VOCABULARY
     from textedit.decoding import calculator
 
     sampling = (calculator.SamplingSettings(seed=seed, temperature=temperature)
                 if temperature > 0 else None)
-    return calculator.calculator_decode_fn(max_decode_length, VOCABULARY, sampling)
+    return calculator.calculator_decode_fn(max_decode_length, VOCABULARY, sampling,
+                                           repeat_result)
 
 
 @functools.cache
