@@ -68,8 +68,8 @@ def gold_m2_errant(name: str) -> MetricFn:
     def load(split: str, skip: bool):  # the task's own loader: shares its cached read
         return dataset_catalog.load_split(name, split, skip_bad_lines=skip)
 
-    def errant(targets, predictions) -> dict[str, float]:
-        sources, references, _ = unpack_targets(targets)
+    def matches_parallel_split(sources) -> bool:
+        """Whether the targets are (a prefix of) a held-out split read from non-M2 files."""
         for split in parallel_splits:
             try:
                 examples = loaded_split(name, split, load).examples
@@ -78,13 +78,31 @@ def gold_m2_errant(name: str) -> MetricFn:
             if len(sources) <= len(examples) and all(
                     _normalised(s) == _normalised(e.source)
                     for s, e in zip(sources, examples, strict=False)):
-                if len(predictions) != len(sources):
-                    raise ValueError(f"ERRANT: {len(sources)} targets but {len(predictions)} "
-                                     f"predictions.")
-                return errant_score(sources, [text_of(p) for p in predictions], references,
-                                    tokenise=True)
+                return True
+        return False
+
+    def parallel_scorer(targets, predictions):
+        """indices -> ERRANT of those examples against their references' extracted edits."""
+        sources, references, _ = unpack_targets(targets)
+        if len(predictions) != len(sources):
+            raise ValueError(f"ERRANT: {len(sources)} targets but {len(predictions)} "
+                             f"predictions.")
+        texts = [text_of(p) for p in predictions]
+        return lambda indices: errant_score(
+            [sources[i] for i in indices], [texts[i] for i in indices],
+            [references[i] for i in indices], tokenise=True)
+
+    def errant(targets, predictions) -> dict[str, float]:
+        if matches_parallel_split(unpack_targets(targets)[0]):
+            return parallel_scorer(targets, predictions)(range(len(predictions)))
         return gold(targets, predictions)
 
+    def subset_scorer(targets, predictions):  # for the paired bootstrap (paired_bootstrap.py)
+        if matches_parallel_split(unpack_targets(targets)[0]):
+            return parallel_scorer(targets, predictions)
+        return gold.subset_scorer(targets, predictions)
+
+    errant.subset_scorer = subset_scorer
     errant.__doc__ = gold.__doc__
     return errant
 

@@ -78,3 +78,38 @@ def test_examples_may_have_different_numbers_of_references():
     assert score == pytest.approx(float(np.mean(rounds)), abs=1e-9)
     assert score < 100.0  # "one apple", "she ran", "she is" lower some rounds
     assert gleu_score(sources, predictions, varied, iterations=20)["gleu"] == score
+
+
+def test_vectorised_rounds_equal_the_packages_own_computation(jfleg):
+    """`gleu_score` sums rectified statistics in numpy; the package's `drn_accum_to_gleu` does it
+    with Accumulator objects, round by round: the same number."""
+    from gleu import aggreg, count
+    from gleu.corpus_main import drn_accum_to_gleu
+
+    source, refs = jfleg
+    rows = [tuple(r) for r in zip(*refs, strict=True)][:120]
+    hyp = refs[0][:120][::-1]  # a poor system: references of other sentences
+    hyp = [refs[1][i] if i % 3 else h for i, h in enumerate(hyp)]
+    count.set_tokenization("word")
+    drn_accum = aggreg.make_drn_accum(4, source[:120], rows, hyp)
+    dr_rlen = np.array([count.make_dx_xlen([row])[0] for row in rows])
+    d_hlen = count.make_dx_xlen([(h,) for h in hyp])[:, 0]
+    picks = fixed_seed_reference_picks(30, [4] * 120)
+    expected = 100 * np.mean([drn_accum_to_gleu(drn_accum, p, dr_rlen, d_hlen) for p in picks])
+    score = gleu_score(source[:120], hyp, [list(r) for r in rows], iterations=30)["gleu"]
+    assert score == pytest.approx(expected, rel=1e-12)
+
+
+def test_subset_scorer_equals_scoring_the_subset(jfleg):
+    from textedit.metrics.gleu_metric import gleu_subset_scorer
+
+    source, refs = jfleg
+    references = [list(r) for r in zip(*refs, strict=True)]
+    hyp = [refs[2][i] if i % 4 else s for i, s in enumerate(source)]
+    scorer = gleu_subset_scorer(source, hyp, references, iterations=40)
+    indices = np.random.default_rng(1).integers(0, len(source), 300)  # with repeats
+    pick = lambda values: [values[i] for i in indices]  # noqa: E731
+    assert scorer(indices)["gleu"] == pytest.approx(
+        gleu_score(pick(source), pick(hyp), pick(references), iterations=40)["gleu"], rel=1e-12)
+    assert scorer(np.arange(len(source)))["gleu"] == pytest.approx(
+        gleu_score(source, hyp, references, iterations=40)["gleu"], rel=1e-12)

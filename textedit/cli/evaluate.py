@@ -4,6 +4,7 @@
     textedit evaluate --task gec_jfleg --baseline copy            # output = input
     textedit evaluate --task simplify_asset --baseline copy --metrics sari --json
     textedit evaluate --task my_gec --gin_file my_tasks.gin --predictions out.txt
+    textedit evaluate --task gec_wi_fce --predictions a.txt --compare b.txt   # A - B, 95% interval
 
 The predictions file is UTF-8 text with one prediction per line, in task order (the order of
 `task.get_dataset(split=..., shuffle=False)`); only the line break is removed, then the task's
@@ -15,6 +16,10 @@ ERRANT F0.5 against the gold M2 edits for W&I and CoNLL, GLEU for JFLEG, SARI fo
 `--metrics` picks some of them by name. Examples are read through the task's data source without
 tokenising, so no trained vocabulary is needed. Output: a table, or JSON with --json; `--output
 FILE` also writes the JSON report to FILE.
+
+`--compare B` (a second predictions file, or `copy`) scores B too and gives, for every score,
+A − B with a paired-bootstrap interval (`--bootstrap` resamples of the examples, `--seed`) and the
+share of resamples where A is not above B (textedit/metrics/paired_bootstrap.py).
 """
 
 from __future__ import annotations
@@ -38,6 +43,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="UTF-8 file, one prediction per line, in task order")
     source.add_argument("--baseline", choices=["copy"],
                         help="score a baseline instead: copy = output the source unchanged")
+    parser.add_argument("--compare", metavar="FILE",
+                        help="a second predictions file (or 'copy'): report A - B per score with "
+                        "a paired-bootstrap interval")
+    parser.add_argument("--bootstrap", type=int, default=1000, metavar="N",
+                        help="resamples for --compare (default %(default)s; each scores both "
+                        "systems once per metric)")
+    parser.add_argument("--confidence", type=float, default=0.95,
+                        help="the --compare interval's coverage (default %(default)s)")
+    parser.add_argument("--seed", type=int, default=0, help="the resamples' seed")
     parser.add_argument("--metrics", help="comma-separated subset of the task's metrics "
                         "(default: all of them)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -78,10 +92,38 @@ def _skipped_lines(task: str, split: str) -> int:
     return loaded.skipped.skipped if loaded is not None and loaded.skipped is not None else 0
 
 
+def format_comparison(report: dict) -> str:
+    """The --compare part of a report as aligned text: A, B, A - B, interval, share not above."""
+    from textedit.metrics.task_evaluation import format_score
+
+    comparison = report["comparison"]
+    lines = [f"A = {report['predictions']}", f"B = {comparison['predictions']}",
+             f"{comparison['resamples']} paired bootstrap resamples (seed {comparison['seed']}), "
+             f"{100 * comparison['confidence']:g}% interval of A - B", ""]
+    rows = comparison["differences"]
+    width = max([len("metric")] + [len(d["key"]) for d in rows]) + 2
+    lines.append(f"{'metric':<{width}}{'A':>10}{'B':>10}{'A - B':>10}   interval"
+                 f"{'':>12}P(A - B <= 0)")
+    for d in rows:
+        interval = f"[{d['low']:+.2f}, {d['high']:+.2f}]"
+        lines.append(f"{d['key']:<{width}}{format_score(d['key'], d['a']):>10}"
+                     f"{format_score(d['key'], d['b']):>10}{d['difference']:>+10.2f}   "
+                     f"{interval:<20}{d['not_above']:.3f}")
+    return "\n".join(lines)
+
+
+def _predictions(split, path: str, task: str, split_name: str) -> tuple[list[str], str]:
+    """(texts, how the report names them) of a file or of `copy`."""
+    from textedit.metrics.predictions_file import read_predictions
+
+    if path == "copy":
+        return split.sources(), "copy baseline (source copied)"
+    return read_predictions(path, len(split), f"{task} {split_name}"), path
+
+
 def evaluate(args: argparse.Namespace) -> dict:
     """Reads the split and the predictions, runs the metrics; returns the report as a dict."""
     from textedit.metrics import task_evaluation
-    from textedit.metrics.predictions_file import read_predictions
 
     start = time.perf_counter()
     names = [n.strip() for n in args.metrics.split(",") if n.strip()] if args.metrics else None
@@ -89,14 +131,14 @@ def evaluate(args: argparse.Namespace) -> dict:
     _progress(f"reading {args.task} {args.split} ...")
     split = task_evaluation.read_split(args.task, args.split)
     read_seconds = time.perf_counter() - start
-    if args.baseline == "copy":
-        predictions, described = split.sources(), "copy baseline (source copied)"
-    else:
-        predictions = read_predictions(args.predictions, len(split), f"{args.task} {args.split}")
-        described = args.predictions
+    predictions, described = _predictions(
+        split, "copy" if args.baseline == "copy" else args.predictions, args.task, args.split)
+    compare = getattr(args, "compare", None)
+    if compare:
+        other, other_described = _predictions(split, compare, args.task, args.split)
     _progress(f"scoring {len(split)} examples ...")
     results = task_evaluation.score(split, predictions, names)
-    return {
+    report = {
         "task": args.task,
         "split": args.split,
         "examples": len(split),
@@ -107,6 +149,18 @@ def evaluate(args: argparse.Namespace) -> dict:
         "read_seconds": read_seconds,
         "total_seconds": time.perf_counter() - start,
     }
+    if compare:
+        from textedit.metrics.paired_bootstrap import paired_bootstrap
+
+        _progress(f"comparing with {other_described}: {args.bootstrap} paired resamples ...")
+        differences = paired_bootstrap(split, predictions, other, names,
+                                       resamples=args.bootstrap, seed=args.seed,
+                                       confidence=args.confidence, progress=_progress)
+        report["comparison"] = {
+            "predictions": other_described, "resamples": args.bootstrap, "seed": args.seed,
+            "confidence": args.confidence, "differences": [d.as_dict() for d in differences]}
+        report["total_seconds"] = time.perf_counter() - start
+    return report
 
 
 def run(args: argparse.Namespace) -> int:
@@ -132,5 +186,8 @@ def run(args: argparse.Namespace) -> int:
 
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         Path(args.output).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(report, indent=2) if args.json else format_table(report), flush=True)
+    text = format_table(report)
+    if "comparison" in report:
+        text += "\n\n" + format_comparison(report)
+    print(json.dumps(report, indent=2) if args.json else text, flush=True)
     return 0

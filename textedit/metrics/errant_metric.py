@@ -21,12 +21,16 @@ The scoring mirrors errant_compare exactly, including the parts that move number
 JFLEG dev, ref0 scored against ref1 with `tokenise=False`: P 0.3784, R 0.3609, F0.5 0.3748
 (TP 1024, FP 1682, FN 1813), the command-line tools' numbers.
 
-spaCy and errant are imported on first use, and the pipeline is loaded once per process.
+spaCy and errant are imported on first use, and the pipeline is loaded once per process. The edit
+lines of a (source, corrected texts) pair are remembered (`_edit_lines`, the most recent
+_REMEMBERED pairs): a paired bootstrap re-scores the same sentences hundreds of times
+(textedit/metrics/paired_bootstrap.py), and parsing is most of the cost.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import threading
 from collections.abc import Sequence
@@ -183,6 +187,22 @@ def _parallel_lines(
     return lines
 
 
+_REMEMBERED = 32_768  # (source, corrected texts) pairs: W&I dev and JFLEG dev several times over
+
+
+@functools.lru_cache(maxsize=_REMEMBERED)
+def _lazy_source(model: str, source: str, tokenise: bool) -> _LazySource:
+    return _LazySource(load_annotator(model), source, tokenise)
+
+
+@functools.lru_cache(maxsize=_REMEMBERED)
+def _edit_lines(model: str, source: str, corrections: tuple[str, ...],
+                tokenise: bool) -> tuple[_Line, ...]:
+    """`_parallel_lines` of a stripped source, remembered (module docstring)."""
+    return tuple(_parallel_lines(load_annotator(model), _lazy_source(model, source, tokenise),
+                                 corrections, tokenise))
+
+
 def _gold_lines(per_annotator: Sequence[Sequence[Any]]) -> list[_Line]:
     """M2 edit lines for one sentence from per-annotator gold edit lists (annotator = index)."""
     lines = []
@@ -325,19 +345,19 @@ def errant_counts(
     else:
         references = check_scorer_inputs("errant", sources, predictions, references)
 
-    annotator = load_annotator(model)
-    hyp_lines: list[list[_Line]] = []
-    ref_lines: list[list[_Line]] = []
+    load_annotator(model)  # a missing pipeline fails here, before any sentence
+    hyp_lines: list[Sequence[_Line]] = []
+    ref_lines: list[Sequence[_Line]] = []
     skipped = 0
     for i, (source, prediction) in enumerate(zip(sources, predictions, strict=True)):
         source = source.strip()
         if gold_edits is None and not source:
             skipped += 1
             continue
-        orig = _LazySource(annotator, source, tokenise)  # parsed once, and only when needed
-        hyp_lines.append(_parallel_lines(annotator, orig, [prediction], tokenise))
+        # The source is parsed once (and only when a corrected text differs from it).
+        hyp_lines.append(_edit_lines(model, source, (prediction,), tokenise))
         if gold_edits is None:
-            ref_lines.append(_parallel_lines(annotator, orig, references[i], tokenise))
+            ref_lines.append(_edit_lines(model, source, tuple(references[i]), tokenise))
         else:
             ref_lines.append(_gold_lines(gold_edits[i]))
     if skipped:

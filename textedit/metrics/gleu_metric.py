@@ -85,6 +85,28 @@ def gleu_score(
     Returns:
       {"gleu": score}.
     """
+    return gleu_subset_scorer(sources, predictions, references, iterations=iterations,
+                              max_order=max_order, tokenization=tokenization)(
+        np.arange(len(sources)))
+
+
+def gleu_subset_scorer(
+    sources: Sequence[str],
+    predictions: Sequence[str],
+    references: Sequence[Sequence[str]],
+    *,
+    iterations: int = DEFAULT_ITERATIONS,
+    max_order: int = MAX_ORDER,
+    tokenization: str = "word",
+):
+    """indices -> `gleu_score` of those sentences (repeats allowed), in that order.
+
+    The n-gram statistics of every sentence against each of its references are counted once;
+    scoring a subset only sums them under each round's reference picks, which is what
+    `gleu_score` computes on the subset's lists (the picks depend on the subset's reference
+    counts, in order). A paired bootstrap calls this hundreds of times
+    (textedit/metrics/paired_bootstrap.py).
+    """
     refs = check_scorer_inputs("gleu", sources, predictions, references)
     if tokenization not in ("word", "char"):
         raise ValueError(f"gleu: tokenization must be 'word' or 'char', got {tokenization!r}.")
@@ -92,25 +114,61 @@ def gleu_score(
         raise ValueError("gleu: no examples to score.")
 
     from gleu import aggreg, count
-    from gleu.corpus_main import drn_accum_to_gleu
 
     # The package reads files with `rstrip('\n')` and splits on whitespace; mirror the former.
     src = [s.rstrip("\n") for s in sources]
     hyp = [h.rstrip("\n") for h in predictions]
     ref_rows = [tuple(r.rstrip("\n") for r in row) for row in refs]
-    num_refs = [len(row) for row in ref_rows]
+    num_refs = np.array([len(row) for row in ref_rows])
     with _LOCK:
         _clear_package_caches()
         count.set_tokenization(tokenization)
         try:
             # [n, max_refs] reference lengths; the padding (0) is never picked.
-            dr_rlen = np.zeros((len(ref_rows), max(num_refs)), dtype=int)
+            dr_rlen = np.zeros((len(ref_rows), num_refs.max()), dtype=int)
             for d, row in enumerate(ref_rows):
                 dr_rlen[d, : len(row)] = count.make_dx_xlen([row])[0]
             d_hlen = count.make_dx_xlen([(h,) for h in hyp])[:, 0]  # [n] hypothesis lengths
             drn_accum = aggreg.make_drn_accum(max_order, src, ref_rows, hyp)
-            picks = fixed_seed_reference_picks(iterations, num_refs)
-            gleus = [drn_accum_to_gleu(drn_accum, d_rindex, dr_rlen, d_hlen) for d_rindex in picks]
         finally:
             _clear_package_caches()
-    return {"gleu": 100.0 * float(np.mean(gleus))}
+    # [n, max_refs, max_order, (match, penalty, denominator)], each sentence's Accumulator
+    # rectified (penalty at most match) as the package sums them; padding references stay 0.
+    stats = np.zeros((len(ref_rows), num_refs.max(), max_order, 3), dtype=np.int64)
+    for d, rn_accum in enumerate(drn_accum):
+        for r, n_accum in enumerate(rn_accum):
+            stats[d, r] = [(a.match, min(a.match, a.penal), a.denom) for a in n_accum]
+    picks_by_counts: dict[tuple[int, ...], np.ndarray] = {}
+
+    def score(indices) -> dict[str, float]:
+        indices = np.asarray(indices, dtype=int)
+        counts = tuple(num_refs[indices].tolist())
+        if counts not in picks_by_counts:  # one entry for sets with a fixed reference count
+            picks_by_counts.clear()
+            picks_by_counts[counts] = fixed_seed_reference_picks(iterations, counts)
+        picks = picks_by_counts[counts]  # [rounds, m]
+        rows = indices[None, :]
+        totals = stats[rows, picks].sum(axis=1)  # [rounds, max_order, 3]
+        return {"gleu": 100.0 * float(np.mean(_rounds_gleu(
+            totals, dr_rlen[rows, picks].sum(axis=1), int(d_hlen[indices].sum()))))}
+
+    return score
+
+
+def _rounds_gleu(totals: np.ndarray, rlen: np.ndarray, hlen: int) -> np.ndarray:
+    """[rounds] GLEU of summed statistics, as `gleu.score.n_accum_to_gleu` computes each:
+    totals [rounds, max_order, 3] (match, penalty, denominator), rlen [rounds] reference
+    lengths, hlen the hypotheses' length."""
+    match, penalty, denominator = (totals[..., i].astype(float) for i in range(3))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(denominator == 0, 1.0, (match - penalty) / np.maximum(denominator, 1))
+        log_mean_p = np.log(p).mean(axis=-1)
+        rlen = rlen.astype(float)
+        if hlen == 0:
+            log_bp = np.where(rlen == 0, 0.0, -np.inf)
+        else:
+            log_bp = np.where(rlen < hlen, 0.0, 1.0 - rlen / hlen)
+        return np.exp(log_bp + log_mean_p)
+
+
+gleu_score.subset_scorer = gleu_subset_scorer

@@ -148,5 +148,19 @@ def gold_m2_errant_metric(
             **errant_kwargs,
         )
 
+    def subset_scorer(targets: Sequence[Any], predictions: Sequence[Any]):
+        """indices -> the scores of those sentences (with repeats), in that order: the gold
+        sentences are matched once, on the whole split (paired_bootstrap.py)."""
+        sentences = gold_files.match(unpack_targets(targets)[0])
+        gold = [gold_edits_by_annotator(s) for s in sentences]
+        texts = [text_of(p) for p in predictions]
+
+        def score(indices: Sequence[int]) -> dict[str, float]:
+            return errant_score([sentences[i].source for i in indices], [texts[i] for i in indices],
+                                gold_edits=[gold[i] for i in indices], **errant_kwargs)
+
+        return score
+
     errant.__doc__ = "SeqIO metric_fn: ERRANT span-based correction F0.5 against gold M2 edits."
+    errant.subset_scorer = subset_scorer
     return errant

@@ -75,6 +75,15 @@ def as_seqio_metric(scorer: Scorer, name: str | None = None, **kwargs: Any) -> M
             return scorer(sources, preds, None, gold_edits=gold, **kwargs)
         return scorer(sources, preds, references, **kwargs)
 
+    subset_scorer = getattr(scorer, "subset_scorer", None)
+    if subset_scorer is not None and not accepts_gold:
+        # indices -> scores of those examples, for the paired bootstrap (paired_bootstrap.py).
+        def metric_subset_scorer(targets: Sequence[Any], predictions: Sequence[Any]):
+            sources, references, _ = unpack_targets(targets)
+            return subset_scorer(sources, [text_of(p) for p in predictions], references,
+                                 **kwargs)
+
+        metric_fn.subset_scorer = metric_subset_scorer
     metric_fn.__name__ = name or getattr(scorer, "__name__", "metric_fn")
     metric_fn.__qualname__ = metric_fn.__name__
     metric_fn.__doc__ = f"SeqIO metric_fn over {metric_fn.__name__}."
