@@ -31,7 +31,8 @@ import time
 
 from textedit.cli.flags import add_data_flags, apply_data_flags, register_tasks
 
-HELP = "score a predictions file (or the copy baseline) with a task's own metrics"
+HELP = ("score a predictions file (or the copy baseline) with a task's own metrics; --compare: "
+        "A - B with a paired-bootstrap interval")
 ACCEPTS_GIN = True  # gin files register user tasks (user_parallel_tasks)
 
 
