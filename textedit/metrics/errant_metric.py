@@ -188,9 +188,11 @@ def _parallel_lines(
 
 
 _REMEMBERED = 32_768  # (source, corrected texts) pairs: W&I dev and JFLEG dev several times over
+# Parsed sources hold spaCy Docs (tens of kB each): fewer of them, still W&I dev + JFLEG dev.
+_REMEMBERED_SOURCES = 8_192
 
 
-@functools.lru_cache(maxsize=_REMEMBERED)
+@functools.lru_cache(maxsize=_REMEMBERED_SOURCES)
 def _lazy_source(model: str, source: str, tokenise: bool) -> _LazySource:
     return _LazySource(load_annotator(model), source, tokenise)
 
