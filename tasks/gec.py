@@ -92,15 +92,13 @@ def gold_m2_errant(name: str) -> MetricFn:
             [sources[i] for i in indices], [texts[i] for i in indices],
             [references[i] for i in indices], tokenise=True)
 
-    def errant(targets, predictions) -> dict[str, float]:
-        if matches_parallel_split(unpack_targets(targets)[0]):
-            return parallel_scorer(targets, predictions)(range(len(predictions)))
-        return gold(targets, predictions)
-
     def subset_scorer(targets, predictions):  # for the paired bootstrap (paired_bootstrap.py)
         if matches_parallel_split(unpack_targets(targets)[0]):
             return parallel_scorer(targets, predictions)
         return gold.subset_scorer(targets, predictions)
+
+    def errant(targets, predictions) -> dict[str, float]:
+        return subset_scorer(targets, predictions)(range(len(predictions)))
 
     errant.subset_scorer = subset_scorer
     errant.__doc__ = gold.__doc__

@@ -113,11 +113,11 @@ def format_comparison(report: dict) -> str:
     return "\n".join(lines)
 
 
-def _predictions(split, path: str, task: str, split_name: str) -> tuple[list[str], str]:
-    """(texts, how the report names them) of a file or of `copy`."""
+def _predictions(split, path: str | None, task: str, split_name: str) -> tuple[list[str], str]:
+    """(texts, how the report names them) of a file, or of the copy baseline (path None)."""
     from textedit.metrics.predictions_file import read_predictions
 
-    if path == "copy":
+    if path is None:
         return split.sources(), "copy baseline (source copied)"
     return read_predictions(path, len(split), f"{task} {split_name}"), path
 
@@ -133,10 +133,11 @@ def evaluate(args: argparse.Namespace) -> dict:
     split = task_evaluation.read_split(args.task, args.split)
     read_seconds = time.perf_counter() - start
     predictions, described = _predictions(
-        split, "copy" if args.baseline == "copy" else args.predictions, args.task, args.split)
-    compare = getattr(args, "compare", None)
-    if compare:
-        other, other_described = _predictions(split, compare, args.task, args.split)
+        split, None if args.baseline == "copy" else args.predictions, args.task, args.split)
+    compare = args.compare
+    if compare:  # "copy" names the baseline here, as --baseline copy does for A
+        other, other_described = _predictions(
+            split, None if compare == "copy" else compare, args.task, args.split)
     _progress(f"scoring {len(split)} examples ...")
     results = task_evaluation.score(split, predictions, names)
     report = {

@@ -135,31 +135,27 @@ def gold_m2_errant_metric(
     """
     gold_files = _GoldM2Files(split_files, skip_bad_lines)
 
-    def errant(targets: Sequence[Any], predictions: Sequence[Any]) -> dict[str, float]:
+    def subset_scorer(targets: Sequence[Any], predictions: Sequence[Any]):
+        """indices -> the scores of those sentences (with repeats), in that order: the gold
+        sentences are matched once, on the whole split (paired_bootstrap.py)."""
         sources, _, _ = unpack_targets(targets)
         if len(predictions) != len(sources):
             raise ValueError(f"gold-M2 ERRANT: {len(sources)} targets but {len(predictions)} "
                              f"predictions.")
         sentences = gold_files.match(sources)
-        return errant_score(
-            [s.source for s in sentences],  # the S lines: the token offsets refer to them
-            [text_of(p) for p in predictions],
-            gold_edits=[gold_edits_by_annotator(s) for s in sentences],
-            **errant_kwargs,
-        )
-
-    def subset_scorer(targets: Sequence[Any], predictions: Sequence[Any]):
-        """indices -> the scores of those sentences (with repeats), in that order: the gold
-        sentences are matched once, on the whole split (paired_bootstrap.py)."""
-        sentences = gold_files.match(unpack_targets(targets)[0])
         gold = [gold_edits_by_annotator(s) for s in sentences]
         texts = [text_of(p) for p in predictions]
 
         def score(indices: Sequence[int]) -> dict[str, float]:
-            return errant_score([sentences[i].source for i in indices], [texts[i] for i in indices],
-                                gold_edits=[gold[i] for i in indices], **errant_kwargs)
+            return errant_score(
+                [sentences[i].source for i in indices],  # the S lines: the offsets refer to them
+                [texts[i] for i in indices], gold_edits=[gold[i] for i in indices],
+                **errant_kwargs)
 
         return score
+
+    def errant(targets: Sequence[Any], predictions: Sequence[Any]) -> dict[str, float]:
+        return subset_scorer(targets, predictions)(range(len(predictions)))
 
     errant.__doc__ = "SeqIO metric_fn: ERRANT span-based correction F0.5 against gold M2 edits."
     errant.subset_scorer = subset_scorer

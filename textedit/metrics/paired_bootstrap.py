@@ -12,10 +12,10 @@ p-value for "A is better", read as such only for metrics where higher is better)
 
 Corpus metrics are recomputed on each resample, so every metric of every task works (ERRANT,
 GLEU, SARI, BLEU, CER, accuracy). A metric_fn may carry `subset_scorer(targets, predictions)
--> (indices -> scores)` when it cannot take a resampled target list as it is: the gold-M2
-ERRANT metric matches its targets to the M2 file in order, so it matches once and scores
-subsets (textedit/metrics/gold_m2_errant.py). ERRANT remembers its sentences' edits, so after
-the first pass a resample costs little beyond the scoring arithmetic.
+-> (indices -> scores)`: the gold-M2 ERRANT metric needs one, since it matches its targets to
+the M2 file in order (it matches once and scores subsets, textedit/metrics/gold_m2_errant.py);
+GLEU's counts each sentence's n-grams once (gleu_metric.py). ERRANT remembers its sentences'
+edits, so after the first pass a resample costs little beyond the scoring arithmetic.
 """
 
 from __future__ import annotations
