@@ -52,9 +52,15 @@ def load_gsm8k_split(split: str, skip_bad_lines: bool = False,
     """A split as examples: source = question; train's reference = `training_target`, the
     evaluated splits' reference = the human solution (only its `#### N` is scored)."""
     skip = SkipReport() if skip_bad_lines else None
-    problems = read_gsm8k_problems(split, skip)
-    examples = [MultiReferenceExample(
-        p.question, (training_target(p, target) if split == TRAIN else p.answer,))
-        for p in problems]
+    examples = problem_examples(read_gsm8k_problems(split, skip), split, target)
     files = [str(data_path(TEST_FILE if split == TEST else TRAIN_FILE))]
     return LoadedSplit(examples, files, skip)
+
+
+def problem_examples(problems: list[GSM8KExample], split: str,
+                     target: str = "rationale") -> list[MultiReferenceExample]:
+    """Examples of a split's problems: source = question; train's reference = `training_target`,
+    the evaluated splits' = the worked solution (only its `#### N` is scored)."""
+    return [MultiReferenceExample(
+        p.question, (training_target(p, target) if split == TRAIN else p.answer,))
+        for p in problems]

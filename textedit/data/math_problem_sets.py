@@ -17,9 +17,8 @@ every student these cores can train, the synthetic set separates them (docs/algo
 from __future__ import annotations
 
 from textedit.data.dataset_catalog import TRAIN, VALIDATION, LoadedSplit
-from textedit.data.examples import MultiReferenceExample
 from textedit.data.gsm8k_splits import SPLITS as GSM8K_SPLITS
-from textedit.data.gsm8k_splits import load_gsm8k_split, read_gsm8k_problems, training_target
+from textedit.data.gsm8k_splits import load_gsm8k_split, problem_examples, read_gsm8k_problems
 from textedit.data.math_problems import generate_problems
 from textedit.data.readers.gsm8k_reader import GSM8KExample
 from textedit.data.readers.malformed_input import SkipReport
@@ -66,7 +65,4 @@ def load_problem_split(problem_set: str, split: str, skip_bad_lines: bool = Fals
     if problem_set == "gsm8k":
         return load_gsm8k_split(split, skip_bad_lines, target)
     problems, removed = synthetic_problems(split)
-    examples = [MultiReferenceExample(
-        p.question, (training_target(p, target) if split == TRAIN else p.answer,))
-        for p in problems]
-    return LoadedSplit(examples, [], None, removed)
+    return LoadedSplit(problem_examples(problems, split, target), [], None, removed)
