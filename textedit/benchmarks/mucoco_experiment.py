@@ -6,7 +6,9 @@ Per task the same examples (the first `max_examples` of the validation split) ar
     greedy        the simplifier's greedy output
     rerank        a 4-beam search; the most probable beam that satisfies the constraints of the
                   smallest P (simple and close), else the best beam
-    mucoco P=p    MuCoCO from the greedy output under simple:p (+ close:C, + length:R if given)
+    mucoco P=p    MuCoCO under simple:p (+ close:C, + length:R if given), from the greedy output,
+                  or with --initial rerank from the beam re-ranked under its own constraints
+                  (so it only searches where re-ranking found no satisfying beam)
 
 and scored by: SARI (EASSE's corpus SARI against every reference), the share of outputs the
 simplicity classifier calls simple (P > 0.5), the share satisfying every constraint of the row's
@@ -47,6 +49,7 @@ class MucocoExperimentSettings:
     multiplier_learning_rate: float = 3.0
     confidence: float = 3.0
     fluency_margin: float | None = None
+    initial: str = "greedy"  # MuCoCO's starting point (MucocoSettings.initial)
     out_dir: str = str(DEFAULT_OUT_DIR)
 
 
@@ -63,38 +66,10 @@ def decode_outputs(vocabulary, tokens: np.ndarray) -> list[str]:
     return [" ".join(vocabulary.decode(row.tolist()).split()) for row in tokens]
 
 
-def hard_values(constraints, encoder_tokens, tokens, vocab_size: int) -> np.ndarray:
-    """[b, k] values of hard outputs (one-hot soft sequences)."""
-    from keras import ops
-
-    from textedit.decoding.mucoco import constraint_values, output_masks
-    from textedit.models.constraints import SoftSequence
-
-    mask, _ = output_masks(ops.convert_to_tensor(tokens))
-    soft = SoftSequence(ops.one_hot(tokens, vocab_size), mask,
-                        ops.convert_to_tensor(encoder_tokens))
-    return np.asarray(constraint_values(constraints, soft))
-
-
-def rerank_beams(model, constraints, encoder_tokens, max_length: int) -> np.ndarray:
-    """Per row the most probable of 4 beams satisfying every constraint, else the best beam."""
-    from textedit.decoding.beam_search import beam_search_decode
-
-    sequences, _ = beam_search_decode(model, encoder_tokens, max_length, beam_size=4)
-    sequences = np.asarray(sequences)
-    b, k, length = sequences.shape
-    flat = sequences.reshape(b * k, length)
-    values = hard_values(constraints, np.repeat(encoder_tokens, k, axis=0), flat,
-                         model.config.vocab_size).reshape(b, k, -1)
-    epsilons = np.array([c.epsilon for c in constraints])
-    ok = (values <= epsilons).all(axis=-1)
-    choice = np.where(ok.any(axis=1), ok.argmax(axis=1), 0)
-    return sequences[np.arange(b), choice]
-
-
 def run_mucoco_experiment(settings: MucocoExperimentSettings, log=print) -> str:
     """Runs the comparison (module docstring); returns the Markdown table."""
     from textedit.data.dataset_catalog import load_split
+    from textedit.decoding.constraint_rerank import hard_constraint_values, rerank_beams
     from textedit.decoding.constraint_specs import build_constraints, load_classifier
     from textedit.decoding.greedy import greedy_decode
     from textedit.decoding.mucoco import MucocoSettings, mucoco_decode
@@ -110,7 +85,8 @@ def run_mucoco_experiment(settings: MucocoExperimentSettings, log=print) -> str:
     mucoco_settings = MucocoSettings(
         steps=settings.steps, learning_rate=settings.learning_rate,
         multiplier_learning_rate=settings.multiplier_learning_rate,
-        confidence=settings.confidence, fluency_margin=settings.fluency_margin)
+        confidence=settings.confidence, fluency_margin=settings.fluency_margin,
+        initial=settings.initial)
     extra = [f"close:{settings.close}"] + (
         [f"length:{settings.length}"] if settings.length else [])
 
@@ -148,7 +124,8 @@ def run_mucoco_experiment(settings: MucocoExperimentSettings, log=print) -> str:
             outputs = [decode(batch) for batch in batches]
             seconds = time.perf_counter() - start
             tokens = np.concatenate([o[0] for o in outputs])
-            values = hard_values(constraints, encoded, tokens, model.config.vocab_size)
+            values = hard_constraint_values(constraints, encoded, tokens,
+                                            model.config.vocab_size)
             ok = (values <= np.array(epsilons)).all(axis=1)
             simple = values[:, 0] < math.log(2.0)  # -log P(simple) < log 2: P(simple) > 0.5
             texts = decode_outputs(vocabulary, tokens)
@@ -173,8 +150,9 @@ def run_mucoco_experiment(settings: MucocoExperimentSettings, log=print) -> str:
 def markdown_table(rows, settings: MucocoExperimentSettings, count: int) -> str:
     constraints = f"simple:P, close:{settings.close}" + (
         f", length:{settings.length}" if settings.length else "")
-    lines = [f"{count} validation sentences per task; constraints {constraints}; MuCoCO "
-             f"{settings.steps} steps, learning rates {settings.learning_rate} (y) / "
+    lines = [f"{count} validation sentences per task; constraints {constraints}; MuCoCO from "
+             f"the {settings.initial} output, {settings.steps} steps, learning rates "
+             f"{settings.learning_rate} (y) / "
              f"{settings.multiplier_learning_rate} (lambda), confidence {settings.confidence}, "
              f"fluency margin {settings.fluency_margin}.", "",
              "| task | method | SARI | called simple | satisfies constraints | s / sentence |",

@@ -19,6 +19,7 @@ HELP = "MuCoCO constrained decoding vs greedy and classifier re-ranking (simplif
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from textedit.benchmarks.mucoco_experiment import DEFAULT_OUT_DIR
+    from textedit.decoding.mucoco import INITIAL_OUTPUTS
 
     parser.add_argument("--simplifier", required=True, help="the seq2seq run directory")
     parser.add_argument("--classifier", required=True, help="the simplicity classifier run")
@@ -40,6 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="initial log-weight margin of the greedy tokens")
     parser.add_argument("--fluency_margin", type=float, default=-1.0,
                         help="nats per position an accepted iterate may lose (negative: off)")
+    parser.add_argument("--initial", choices=INITIAL_OUTPUTS, default="greedy",
+                        help="MuCoCO's starting point: the greedy output, the best of 4 beams, "
+                        "or the beam re-ranked by the row's constraints (default %(default)s)")
     parser.add_argument("--out_dir", default=str(DEFAULT_OUT_DIR))
 
 
@@ -59,6 +63,6 @@ def run(args: argparse.Namespace) -> int:
         max_length=args.max_length, steps=args.steps, learning_rate=args.learning_rate,
         multiplier_learning_rate=args.multiplier_learning_rate, confidence=args.confidence,
         fluency_margin=args.fluency_margin if args.fluency_margin >= 0 else None,
-        out_dir=args.out_dir)
+        initial=args.initial, out_dir=args.out_dir)
     print(run_mucoco_experiment(settings), end="")
     return 0

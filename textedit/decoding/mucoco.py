@@ -1,10 +1,11 @@
 """MuCoCO: decoding under several constraints by continuous optimisation (Kumar et al. 2021).
 
-The output length is fixed (from an initial greedy or beam output, optionally a few lengths
-around it); each free position holds a distribution over the vocabulary, y_t = softmax(theta_t),
-and the model reads its expected embedding (`soft_embed`). The search minimises the model's
--log P(y | x) subject to f_i(y) <= eps_i through the Lagrangian (textedit/objectives/
-lagrangian.py): exponentiated-gradient steps on y, projected gradient ascent on lam_i >= 0.
+The output length is fixed (from an initial greedy or beam output, or the beam re-ranked by the
+constraints, optionally a few lengths around it); each free position holds a distribution over
+the vocabulary, y_t = softmax(theta_t), and the model reads its expected embedding
+(`soft_embed`). The search minimises the model's -log P(y | x) subject to f_i(y) <= eps_i through
+the Lagrangian (textedit/objectives/lagrangian.py): exponentiated-gradient steps on y, projected
+gradient ascent on lam_i >= 0.
 
     result = mucoco_decode(model, encoder_tokens, 64,
                            [ClassifierConstraint(classifier), SemanticCloseness(model)],
@@ -47,6 +48,7 @@ from textedit.objectives.lagrangian import (
 
 NO_SCORE = 1e30  # the -log P of "no satisfying iterate yet"
 FORBIDDEN = 1e9  # subtracted from the log-weights of pad and EOS at free positions
+INITIAL_OUTPUTS = ("greedy", "beam", "rerank")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,7 +58,10 @@ class MucocoSettings:
       learning_rate: exponentiated-gradient step size on the soft sequence.
       multiplier_learning_rate: ascent step size on the multipliers lam.
       confidence: initial log-weight margin of the initial tokens (theta = c * one_hot).
-      initial: "greedy" or "beam" (beam search, beam_size 4, alpha 0.6): the initial output.
+      initial: the initial output: "greedy"; "beam" (beam search, beam_size 4, alpha 0.6, the
+        best beam); or "rerank" (the most probable of those 4 beams that satisfies the
+        constraints, else the best: textedit/decoding/constraint_rerank.py), so the search
+        only works on rows that re-ranking leaves unsatisfied.
       length_offsets: output lengths tried, relative to the initial output's (0 first); a
         negative offset drops the last pieces before EOS, a positive one repeats the last piece.
       stop_when_satisfied: stop a search once every row has a satisfying iterate (its first; the
@@ -78,9 +83,9 @@ class MucocoSettings:
     def __post_init__(self):
         if self.steps < 1:
             raise ValueError(f"MucocoSettings.steps={self.steps}: expected >= 1")
-        if self.initial not in ("greedy", "beam"):
-            raise ValueError(f"MucocoSettings.initial={self.initial!r}: expected 'greedy' or "
-                             "'beam'")
+        if self.initial not in INITIAL_OUTPUTS:
+            raise ValueError(f"MucocoSettings.initial={self.initial!r}: expected one of "
+                             f"{list(INITIAL_OUTPUTS)}")
         if not self.length_offsets or self.length_offsets[0] != 0:
             raise ValueError(f"MucocoSettings.length_offsets={self.length_offsets}: expected "
                              "a tuple starting with 0 (the initial length)")
@@ -243,8 +248,16 @@ def change_length(tokens: np.ndarray, offset: int, eos_id: int = EOS_ID) -> np.n
     return changed
 
 
-def initial_output(model, encoder_tokens, max_decode_length: int, initial: str) -> np.ndarray:
-    """The search's starting point: greedy, or the best of a 4-beam search, int32 [b, L]."""
+def initial_output(model, encoder_tokens, max_decode_length: int, initial: str,
+                   constraints: Sequence[Constraint] = (),
+                   epsilons: Sequence[float] | None = None) -> np.ndarray:
+    """The search's starting point, int32 [b, L]: greedy, the best of a 4-beam search, or the
+    beam re-ranked by `constraints` under `epsilons` (`MucocoSettings.initial`)."""
+    if initial == "rerank":
+        # constraint_rerank builds on this module's constraint_values: imported here.
+        from textedit.decoding.constraint_rerank import rerank_beams
+
+        return rerank_beams(model, constraints, encoder_tokens, max_decode_length, epsilons)
     if initial == "beam":
         sequences, _ = beam_search_decode(model, encoder_tokens, max_decode_length)
         return np.asarray(sequences[:, 0])
@@ -277,7 +290,7 @@ def mucoco_decode(model, encoder_tokens, max_decode_length: int,
     encoder_tokens = tf.convert_to_tensor(encoder_tokens, tf.int32)
     if initial_tokens is None:
         initial_tokens = initial_output(model, encoder_tokens, max_decode_length,
-                                        settings.initial)
+                                        settings.initial, constraints, bounds)
     initial_tokens = np.asarray(initial_tokens, np.int32)
     arguments = (tf.constant(bounds, tf.float32), settings.steps,
                  tf.constant(settings.learning_rate, tf.float32),

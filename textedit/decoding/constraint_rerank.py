@@ -1,0 +1,60 @@
+"""Constraint values of hard outputs, and re-ranking a beam by them: the re-ranking baseline of
+MuCoCO's comparison, and its optional starting point (`MucocoSettings.initial="rerank"`).
+
+    values = hard_constraint_values(constraints, encoder_tokens, tokens, vocab_size)  # [b, k]
+    tokens = rerank_beams(model, constraints, encoder_tokens, 64)                     # [b, 64]
+
+A beam satisfies the constraints when every value is at most its epsilon (the units of
+textedit/decoding/constraint_specs.py); re-ranking keeps the most probable beam that does, and
+the best beam where none does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from keras import ops
+
+from textedit.decoding.beam_search import beam_search_decode
+from textedit.decoding.decode_loop import EOS_ID
+from textedit.decoding.mucoco import constraint_values, output_masks
+from textedit.models.constraints.soft_sequence import Constraint, SoftSequence
+
+RERANK_BEAMS = 4
+
+
+def hard_constraint_values(constraints: Sequence[Constraint], encoder_tokens, tokens,
+                           vocab_size: int, eos_id: int = EOS_ID) -> np.ndarray:
+    """float32 [b, k]: the constraints' values of hard outputs (read as one-hot soft sequences).
+
+    Args:
+      constraints: k `Constraint`s; encoder_tokens: int [b, s] (0 = padding).
+      tokens: int [b, L] outputs (pieces, EOS, pad).
+    """
+    tokens = ops.convert_to_tensor(np.asarray(tokens, np.int32))
+    mask, _ = output_masks(tokens, eos_id)
+    soft = SoftSequence(ops.one_hot(tokens, vocab_size), mask,
+                        ops.convert_to_tensor(np.asarray(encoder_tokens, np.int32)))
+    return np.asarray(constraint_values(constraints, soft))
+
+
+def choose_satisfying(values: np.ndarray, epsilons: Sequence[float]) -> np.ndarray:
+    """int [b]: per row the first candidate (best first) whose values [b, n, k] are all within
+    `epsilons` [k]; candidate 0 where none is."""
+    ok = (values <= np.asarray(epsilons, np.float32)).all(axis=-1)  # [b, n]
+    return np.where(ok.any(axis=1), ok.argmax(axis=1), 0)
+
+
+def rerank_beams(model, constraints: Sequence[Constraint], encoder_tokens, max_length: int,
+                 epsilons: Sequence[float] | None = None,
+                 beam_size: int = RERANK_BEAMS) -> np.ndarray:
+    """int32 [b, max_length]: per row the most probable of `beam_size` beams that satisfies every
+    constraint (epsilons: each constraint's own when None), else the best beam."""
+    bounds = [c.epsilon for c in constraints] if epsilons is None else list(epsilons)
+    sequences, _ = beam_search_decode(model, encoder_tokens, max_length, beam_size=beam_size)
+    sequences = np.asarray(sequences)
+    b, k, length = sequences.shape
+    values = hard_constraint_values(constraints, np.repeat(np.asarray(encoder_tokens), k, axis=0),
+                                    sequences.reshape(b * k, length), model.config.vocab_size)
+    return sequences[np.arange(b), choose_satisfying(values.reshape(b, k, -1), bounds)]
