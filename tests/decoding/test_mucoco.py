@@ -11,16 +11,16 @@ import tensorflow as tf
 from decoding_cases import MAX_LENGTH, VOCAB, eos_processor
 from keras import ops
 
+from textedit.decoding.constraint_rerank import hard_constraint_values
 from textedit.decoding.greedy import greedy_decode
 from textedit.decoding.mucoco import (
     MucocoSettings,
     change_length,
-    constraint_values,
     mucoco_decode,
     output_masks,
     soft_nll,
 )
-from textedit.models.constraints import KeywordInclusion, LengthBudget, SoftSequence
+from textedit.models.constraints import KeywordInclusion, LengthBudget
 from textedit.objectives.seq2seq import seq2seq_cross_entropy
 
 SETTINGS = MucocoSettings(steps=30, learning_rate=2.0, multiplier_learning_rate=2.0,
@@ -39,12 +39,6 @@ def constraints(initial):
     """A keyword absent from every initial output, and the length in pieces (absolute)."""
     keyword = next(k for k in range(2, VOCAB) if k not in initial)
     return (KeywordInclusion([keyword]), LengthBudget(np.ones(VOCAB), relative=False))
-
-
-def hard_values(constraints, encoder_tokens, tokens):
-    mask, _ = output_masks(ops.convert_to_tensor(tokens))
-    soft = SoftSequence(ops.one_hot(tokens, VOCAB), mask, ops.convert_to_tensor(encoder_tokens))
-    return np.asarray(constraint_values(constraints, soft))
 
 
 def lengths_of(tokens):
@@ -85,7 +79,7 @@ def test_keyword_is_reached_and_every_output_is_satisfied_or_flagged(
     assert result.names == ("keyword", "length")
     assert not result.initial_satisfied.any()
     assert result.satisfied.sum() >= 2  # the search does put the keyword in
-    values = hard_values(constraints, encoder_tokens, result.tokens)
+    values = hard_constraint_values(constraints, encoder_tokens, result.tokens, VOCAB)
     np.testing.assert_allclose(values, result.values, atol=1e-5)
     assert lengths_of(result.tokens) == lengths_of(initial)  # the length never changes
     for row in range(3):
