@@ -38,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="exponentiated-gradient step on the soft sequence")
     parser.add_argument("--multiplier_learning_rate", type=float, default=3.0)
     parser.add_argument("--confidence", type=float, default=3.0,
-                        help="initial log-weight margin of the greedy tokens")
+                        help="initial log-weight margin of the initial (--initial) tokens")
     parser.add_argument("--fluency_margin", type=float, default=-1.0,
                         help="nats per position an accepted iterate may lose (negative: off)")
     parser.add_argument("--initial", choices=INITIAL_OUTPUTS, default="greedy",
