@@ -16,9 +16,11 @@ from textedit.decoding.greedy import greedy_decode
 from textedit.decoding.mucoco import (
     MucocoSettings,
     change_length,
+    in_top_k,
     mucoco_decode,
     output_masks,
     soft_nll,
+    top_k_tokens,
 )
 from textedit.models.constraints import KeywordInclusion, LengthBudget
 from textedit.objectives.seq2seq import seq2seq_cross_entropy
@@ -116,6 +118,65 @@ def test_an_initial_output_that_satisfies_is_kept_without_steps(
                            settings=SETTINGS, initial_tokens=initial, jit_compile=False)
     assert result.satisfied.all() and result.initial_satisfied.all() and result.steps == 0
     np.testing.assert_array_equal(result.tokens, initial)
+
+
+def test_top_k_tokens_take_the_largest_weight_among_the_models_top_k():
+    log_probs = np.log([[[0.5, 0.3, 0.15, 0.05], [0.1, 0.2, 0.3, 0.4]]], dtype=np.float32)
+    theta = np.array([[[0.0, 1.0, 2.0, 9.0], [5.0, 4.0, 0.0, 1.0]]], np.float32)
+    assert np.asarray(top_k_tokens(theta, log_probs, 1)).tolist() == [[0, 3]]
+    assert np.asarray(top_k_tokens(theta, log_probs, 2)).tolist() == [[1, 3]]
+    assert np.asarray(top_k_tokens(theta, log_probs, 3)).tolist() == [[2, 1]]
+    assert np.asarray(top_k_tokens(theta, log_probs, 4)).tolist() == [[3, 0]]
+    # one round: only the largest weight is tried; outside the top k, the model's best piece
+    assert np.asarray(top_k_tokens(theta, log_probs, 2, rounds=1)).tolist() == [[0, 3]]
+    assert np.asarray(in_top_k(log_probs, [[2, 0]], 3)).tolist() == [[True, False]]
+    assert np.asarray(in_top_k(log_probs, [[3, 0]], 4)).tolist() == [[True, True]]
+
+
+def free_pieces_in_top_k(model, encoder_tokens, tokens, k):
+    """[b] bool: every piece before EOS is among the model's k most probable given its own
+    prefix (teacher-forced logits of the model's call, not of the search's code)."""
+    decoder_inputs = np.concatenate([np.zeros((len(tokens), 1), np.int32), tokens[:, :-1]], 1)
+    logits = np.asarray(model({"encoder_input_tokens": encoder_tokens,
+                               "decoder_input_tokens": decoder_inputs}))[..., :VOCAB].copy()
+    logits[..., :2] = -np.inf  # pad and EOS are never chosen at free positions
+    rows = []
+    for row, length in enumerate(lengths_of(tokens)):
+        ranks = [(logits[row, t] > logits[row, t, tokens[row, t]]).sum()
+                 for t in range(length - 1)]
+        rows.append(max(ranks, default=0) < k)
+    return np.array(rows)
+
+
+def test_with_top_k_every_returned_iterate_stays_on_the_models_top_k_paths(
+        model, encoder_tokens, initial, constraints):
+    settings = MucocoSettings(steps=30, learning_rate=2.0, multiplier_learning_rate=2.0,
+                              confidence=6.0, top_k=32)
+    result = mucoco_decode(model, encoder_tokens, MAX_LENGTH, constraints, [0.0, MAX_LENGTH],
+                           settings=settings, initial_tokens=initial, jit_compile=False)
+    # The keyword ranks below 16 wherever this random model could put it: with k = 16 no row
+    # is satisfied; with k = 32 two are.
+    assert result.satisfied.sum() >= 2
+    values = hard_constraint_values(constraints, encoder_tokens, result.tokens, VOCAB)
+    np.testing.assert_allclose(values, result.values, atol=1e-5)
+    on_paths = free_pieces_in_top_k(model, encoder_tokens, result.tokens, 32)
+    for row in range(3):
+        if result.satisfied[row]:
+            assert values[row, 0] == 0.0 and on_paths[row]
+        else:
+            np.testing.assert_array_equal(result.tokens[row], initial[row])
+
+
+def test_top_1_can_only_return_the_greedy_output(model, encoder_tokens, initial, constraints):
+    """With k = 1 every iterate is the greedy path, which lacks the keyword: all flagged."""
+    settings = MucocoSettings(steps=4, learning_rate=2.0, multiplier_learning_rate=2.0,
+                              confidence=6.0, top_k=1)
+    result = mucoco_decode(model, encoder_tokens, MAX_LENGTH, constraints, [0.0, MAX_LENGTH],
+                           settings=settings, initial_tokens=initial, jit_compile=False)
+    assert not result.satisfied.any() and result.steps == 4
+    np.testing.assert_array_equal(result.tokens, initial)
+    with pytest.raises(ValueError, match="top_k"):
+        MucocoSettings(top_k=0)
 
 
 @pytest.mark.slow

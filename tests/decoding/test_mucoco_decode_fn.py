@@ -38,10 +38,13 @@ def test_constraint_flags_become_gin_bindings_that_the_run_file_accepts():
         gin.clear_config()
         gin.parse_config_files_and_bindings([str(GIN_RUN_FILE)], bindings, finalize_config=False)
         decode = gin.get_configurable("mucoco_decode_fn")(max_decode_length=16)
+        gin.parse_config_files_and_bindings([], ["MUCOCO_TOP_K = 5"], finalize_config=False)
+        top_k = gin.get_configurable("mucoco_decode_fn")(max_decode_length=16).settings.top_k
         gin.clear_config()
     assert decode.specs == ["simple:0.7", "close:0.8"] and decode.classifier_dir == "runs/cls"
     assert (decode.settings.steps, decode.settings.initial, decode.max_decode_length) == (
         40, "greedy", 16)
+    assert (decode.settings.top_k, top_k) == (None, 5)
     with pytest.raises(SystemExit, match="--constraint"):
         constraint_bindings(argparse.Namespace(constraint=["simple:5"], classifier=None))
     with pytest.raises(SystemExit, match="only used with"):

@@ -13,8 +13,11 @@ Per task the same examples (the first `max_examples` of the validation split) ar
 and scored by: SARI (EASSE's corpus SARI against every reference), the share of outputs the
 simplicity classifier calls simple (P > 0.5), the share satisfying every constraint of the row's
 method (for greedy: the smallest-P constraints), and seconds per sentence (after one untimed
-warm-up batch per method, so compilation is excluded). Outputs and constraint values go to
-`<out_dir>/<task>.<method>.jsonl`; the table to `<out_dir>/table.md`.
+warm-up batch per method, so compilation is excluded). Each MuCoCO row's SARI is compared with
+greedy's and rerank's on the same sentences by a paired bootstrap (`resamples`, 95% interval;
+textedit/metrics/paired_bootstrap.py; the task registry must be loaded, as the CLI does).
+Outputs and constraint values go to `<out_dir>/<task>.<method>.jsonl`; the tables to
+`<out_dir>/table.md`.
 """
 
 from __future__ import annotations
@@ -50,6 +53,8 @@ class MucocoExperimentSettings:
     confidence: float = 3.0
     fluency_margin: float | None = None
     initial: str = "greedy"  # MuCoCO's starting point (MucocoSettings.initial)
+    top_k: int | None = None  # MucocoSettings.top_k
+    resamples: int = 1000  # paired bootstrap of SARI, MuCoCO rows against greedy and rerank
     out_dir: str = str(DEFAULT_OUT_DIR)
 
 
@@ -86,7 +91,7 @@ def run_mucoco_experiment(settings: MucocoExperimentSettings, log=print) -> str:
         steps=settings.steps, learning_rate=settings.learning_rate,
         multiplier_learning_rate=settings.multiplier_learning_rate,
         confidence=settings.confidence, fluency_margin=settings.fluency_margin,
-        initial=settings.initial)
+        initial=settings.initial, top_k=settings.top_k)
     extra = [f"close:{settings.close}"] + (
         [f"length:{settings.length}"] if settings.length else [])
 
@@ -99,7 +104,7 @@ def run_mucoco_experiment(settings: MucocoExperimentSettings, log=print) -> str:
     # One constraint tuple for every MuCoCO row: epsilons are a tensor, so one compilation.
     shared = tuple(methods[f"mucoco P={settings.simple[0]}"])
 
-    rows = []
+    rows, differences = [], []
     for task in settings.tasks:
         examples = load_split(task, "validation").examples[:settings.max_examples]
         sources = [e.source for e in examples]
@@ -107,6 +112,7 @@ def run_mucoco_experiment(settings: MucocoExperimentSettings, log=print) -> str:
         encoded = encode_sources(vocabulary, sources, settings.max_length)
         batches = [encoded[i:i + settings.batch_size]
                    for i in range(0, len(encoded), settings.batch_size)]
+        predictions = {}
         for method, constraints in methods.items():
             epsilons = [c.epsilon for c in constraints]
 
@@ -129,6 +135,7 @@ def run_mucoco_experiment(settings: MucocoExperimentSettings, log=print) -> str:
             ok = (values <= np.array(epsilons)).all(axis=1)
             simple = values[:, 0] < math.log(2.0)  # -log P(simple) < log 2: P(simple) > 0.5
             texts = decode_outputs(vocabulary, tokens)
+            predictions[method] = texts
             score = sari(sources, texts, references)["sari"]
             flags = (np.concatenate([o[1].satisfied for o in outputs])
                      if outputs[0][1] is not None else ok)
@@ -142,16 +149,60 @@ def run_mucoco_experiment(settings: MucocoExperimentSettings, log=print) -> str:
             rows.append((task, method, score, simple.mean(), ok.mean(), seconds / len(encoded)))
             log(f"{task} {method}: SARI {score:.2f}, simple {simple.mean():.1%}, satisfied "
                 f"{ok.mean():.1%}, {seconds / len(encoded):.2f} s/sentence")
-    table = markdown_table(rows, settings, len(encoded))
+        if settings.resamples:
+            differences += paired_sari(task, sources, predictions, settings.resamples, log)
+    table = markdown_table(rows, settings, len(encoded)) + differences_table(differences)
     (out_dir / "table.md").write_text(table, encoding="utf-8")
     return table
+
+
+def paired_sari(task: str, sources: list[str], predictions: dict[str, list[str]],
+                resamples: int, log=print) -> list[tuple]:
+    """(task, "mucoco P=p − baseline", PairedDifference) of SARI for every MuCoCO row against
+    greedy and rerank, on the experiment's sentences (the first n of the validation split)."""
+    from textedit.metrics.paired_bootstrap import paired_bootstrap
+    from textedit.metrics.task_evaluation import SplitExamples, read_split
+
+    split = read_split(task, "validation")
+    if split.sources()[:len(sources)] != sources:
+        raise ValueError(f"{task}: the evaluation split's sources are not in the order the "
+                         "experiment decoded them; no paired comparison is possible")
+    subset = SplitExamples(task, "validation", split.examples[:len(sources)],
+                           split.targets[:len(sources)])
+    found = []
+    for method, texts in predictions.items():
+        if not method.startswith("mucoco"):
+            continue
+        for baseline in ("greedy", "rerank"):
+            (difference,) = [d for d in paired_bootstrap(
+                subset, texts, predictions[baseline], ["sari"], resamples=resamples)
+                if d.key == "sari"]
+            log(f"{task} {method} − {baseline}: SARI {difference.difference:+.2f} "
+                f"[{difference.low:+.2f}, {difference.high:+.2f}]")
+            found.append((task, f"{method} − {baseline}", difference))
+    return found
+
+
+def differences_table(differences) -> str:
+    if not differences:
+        return ""
+    resamples = differences[0][2].resamples
+    lines = ["", f"Paired SARI differences on the same sentences ({resamples} bootstrap "
+             "resamples, 95% interval):", "",
+             "| task | comparison | SARI difference [95% CI] | share of resamples ≤ 0 |",
+             "|---|---|---:|---:|"]
+    for task, name, d in differences:
+        lines.append(f"| {task} | {name} | {d.difference:+.2f} [{d.low:+.2f}, {d.high:+.2f}] | "
+                     f"{d.not_above:.1%} |")
+    return "\n".join(lines) + "\n"
 
 
 def markdown_table(rows, settings: MucocoExperimentSettings, count: int) -> str:
     constraints = f"simple:P, close:{settings.close}" + (
         f", length:{settings.length}" if settings.length else "")
     lines = [f"{count} validation sentences per task; constraints {constraints}; MuCoCO from "
-             f"the {settings.initial} output, {settings.steps} steps, learning rates "
+             f"the {settings.initial} output, {settings.steps} steps, top-k {settings.top_k}, "
+             f"learning rates "
              f"{settings.learning_rate} (y) / "
              f"{settings.multiplier_learning_rate} (lambda), confidence {settings.confidence}, "
              f"fluency margin {settings.fluency_margin}.", "",

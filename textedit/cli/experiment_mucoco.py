@@ -41,6 +41,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="initial log-weight margin of the initial (--initial) tokens")
     parser.add_argument("--fluency_margin", type=float, default=-1.0,
                         help="nats per position an accepted iterate may lose (negative: off)")
+    parser.add_argument("--top_k", type=int, default=0,
+                        help="choose each piece of an iterate among the simplifier's K most "
+                        "probable (COLD's discretisation; 0: plain argmax, the paper's)")
+    parser.add_argument("--resamples", type=int, default=1000,
+                        help="paired bootstrap resamples of each MuCoCO row's SARI against "
+                        "greedy and rerank (0: none)")
     parser.add_argument("--initial", choices=INITIAL_OUTPUTS, default="greedy",
                         help="MuCoCO's starting point: the greedy output, the best of 4 beams, "
                         "or the beam re-ranked by the row's constraints (default %(default)s)")
@@ -52,10 +58,11 @@ def run(args: argparse.Namespace) -> int:
         MucocoExperimentSettings,
         run_mucoco_experiment,
     )
-    from textedit.cli.flags import apply_data_flags
+    from textedit.cli.flags import apply_data_flags, register_tasks
 
     if hasattr(args, "data_dir"):
         apply_data_flags(args)
+    register_tasks(args)  # the paired bootstrap reads the split as the task's metrics see it
     settings = MucocoExperimentSettings(
         simplifier=args.simplifier, classifier=args.classifier, tasks=tuple(args.tasks),
         simple=tuple(args.simple), close=args.close, length=args.length,
@@ -63,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
         max_length=args.max_length, steps=args.steps, learning_rate=args.learning_rate,
         multiplier_learning_rate=args.multiplier_learning_rate, confidence=args.confidence,
         fluency_margin=args.fluency_margin if args.fluency_margin >= 0 else None,
-        initial=args.initial, out_dir=args.out_dir)
+        initial=args.initial, top_k=args.top_k or None, resamples=args.resamples,
+        out_dir=args.out_dir)
     print(run_mucoco_experiment(settings), end="")
     return 0

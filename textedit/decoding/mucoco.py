@@ -21,7 +21,10 @@ Rules (the algorithm in docs/algorithms.md#mucoco):
   among the iterates that satisfy all constraints the one of lowest -log P(y | x) is returned;
 - a row with no satisfying iterate returns its initial output with `satisfied` False;
 - optionally (`fluency_margin`, not in the paper) an iterate only counts when its -log P per
-  position stays within a margin of the initial output's.
+  position stays within a margin of the initial output's;
+- optionally (`top_k`, COLD decoding's discretisation, not in MuCoCO) the hard iterate takes,
+  at each position, the piece of largest weight among the model's k most probable ones, and
+  counts only when each of its pieces is in the top k given its own prefix.
 One search (encoder, loop of `steps` gradient steps, scoring) is one XLA computation; it stops
 early when every row has a satisfying iterate (`stop_when_satisfied`) or none needs one.
 """
@@ -49,6 +52,7 @@ from textedit.objectives.lagrangian import (
 NO_SCORE = 1e30  # the -log P of "no satisfying iterate yet"
 FORBIDDEN = 1e9  # subtracted from the log-weights of pad and EOS at free positions
 INITIAL_OUTPUTS = ("greedy", "beam", "rerank")
+TOP_K_ROUNDS = 8  # pieces of largest weight tried per position by the top-k discretisation
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,6 +73,12 @@ class MucocoSettings:
       fluency_margin: None (the paper's rule), or nats per token: an iterate counts as
         satisfying only if its -log P per output position is at most the initial output's plus
         this margin, which keeps outputs that fool a constraint model with word salad out.
+      top_k: None (the paper's argmax iterates), or k: an iterate's free pieces are chosen
+        among the model's k most probable pieces given the argmax prefix (as COLD decoding
+        discretises, Qin et al. 2022; the piece of largest weight among them, looked for among
+        the TOP_K_ROUNDS largest weights, else the model's most probable piece), and the
+        iterate counts only if every free piece is within the top k given the prefix it has:
+        outputs stay on the model's own paths.
     """
 
     steps: int = 40
@@ -79,6 +89,7 @@ class MucocoSettings:
     length_offsets: tuple[int, ...] = (0,)
     stop_when_satisfied: bool = True
     fluency_margin: float | None = None
+    top_k: int | None = None
 
     def __post_init__(self):
         if self.steps < 1:
@@ -86,6 +97,8 @@ class MucocoSettings:
         if self.initial not in INITIAL_OUTPUTS:
             raise ValueError(f"MucocoSettings.initial={self.initial!r}: expected one of "
                              f"{list(INITIAL_OUTPUTS)}")
+        if self.top_k is not None and self.top_k < 1:
+            raise ValueError(f"MucocoSettings.top_k={self.top_k}: expected None or >= 1")
         if not self.length_offsets or self.length_offsets[0] != 0:
             raise ValueError(f"MucocoSettings.length_offsets={self.length_offsets}: expected "
                              "a tuple starting with 0 (the initial length)")
@@ -107,25 +120,61 @@ class MucocoResult:
     steps: int
 
 
-def soft_nll(model, probs, mask, encoder_hidden, encoder_mask, start_id: int):
-    """-log P(y | x) of a soft sequence, teacher-forced on its expected embeddings.
+def soft_log_probs(model, probs, encoder_hidden, encoder_mask, start_id: int):
+    """log p(v | y_<t, x), float32 [b, L, vocab], teacher-forced on the expected embeddings of
+    the soft sequence probs [b, L, vocab] (exactly the model's when probs is one-hot).
 
-    Args:
-      model: a T5EncoderDecoder (`shared`, `decoder`, `project_to_vocab`).
-      probs: float32 [b, L, vocab]; mask: float32 [b, L] (1 on output positions, EOS included).
-      encoder_hidden [b, s, d_model], encoder_mask bool [b, s]: the encoded source.
-
-    Returns:
-      float32 [b]: -sum_t mask_t sum_v y_t(v) log p(v | y_<t, x); the exact -log P of the
-      sequence when probs is one-hot.
+    model: a T5EncoderDecoder (`shared`, `decoder`, `project_to_vocab`); encoder_hidden
+    [b, s, d_model], encoder_mask bool [b, s]: the encoded source.
     """
     embeddings = soft_embed(probs, model.shared.embeddings)
     start = model.shared(ops.full((probs.shape[0], 1), start_id, "int32"))
     inputs = ops.concatenate([ops.cast(start, embeddings.dtype), embeddings[:, :-1]], axis=1)
     logits = model.project_to_vocab(model.decoder(inputs, encoder_hidden, encoder_mask,
                                                   training=False))
-    log_probs = ops.log_softmax(logits[..., :probs.shape[-1]], axis=-1)
+    return ops.log_softmax(logits[..., :probs.shape[-1]], axis=-1)
+
+
+def soft_nll(model, probs, mask, encoder_hidden, encoder_mask, start_id: int, log_probs=None):
+    """-log P(y | x) of a soft sequence, teacher-forced on its expected embeddings.
+
+    Args:
+      model: a T5EncoderDecoder; probs: float32 [b, L, vocab]; mask: float32 [b, L] (1 on
+        output positions, EOS included); encoder_hidden, encoder_mask: as `soft_log_probs`.
+      log_probs: optional [b, L, vocab], `soft_log_probs` of these probs (not recomputed).
+
+    Returns:
+      float32 [b]: -sum_t mask_t sum_v y_t(v) log p(v | y_<t, x); the exact -log P of the
+      sequence when probs is one-hot.
+    """
+    if log_probs is None:
+        log_probs = soft_log_probs(model, probs, encoder_hidden, encoder_mask, start_id)
     return -ops.sum(ops.sum(probs * log_probs, axis=-1) * mask, axis=-1)
+
+
+def in_top_k(log_probs, tokens, k: int):
+    """bool [b, L]: tokens int [b, L] is among the k most probable pieces of log_probs
+    [b, L, vocab] at its position (fewer than k pieces are strictly more probable). One pass
+    over the vocabulary: XLA:CPU lowers top_k to a full sort, 10x the cost of a search step."""
+    chosen = ops.take_along_axis(log_probs, ops.cast(tokens, "int32")[..., None], axis=-1)
+    return ops.sum(ops.cast(log_probs > chosen, "int32"), axis=-1) < k
+
+
+def top_k_tokens(theta, log_probs, k: int, rounds: int = TOP_K_ROUNDS):
+    """int32 [b, L]: per position the piece of largest weight theta [b, L, vocab] among the k
+    most probable pieces of log_probs [b, L, vocab] (COLD decoding's top-k discretisation),
+    looked for among the `rounds` pieces of largest weight; where none of them is in the top k,
+    the model's most probable piece."""
+    vocab = ops.arange(theta.shape[-1], dtype="int32")
+    tokens = first_argmax(log_probs)
+    found = ops.zeros(tokens.shape, "bool")
+    for _ in range(rounds):  # unrolled: a few passes over the vocabulary instead of a sort
+        candidate = first_argmax(theta)
+        take = in_top_k(log_probs, candidate, k) & ~found
+        tokens = ops.where(take, candidate, tokens)
+        found = found | take
+        theta = ops.where(ops.equal(vocab, candidate[..., None]), -2.0 * FORBIDDEN, theta)
+    return tokens
 
 
 def constraint_values(constraints: Sequence[Constraint], soft: SoftSequence):
@@ -149,7 +198,8 @@ def output_masks(tokens, eos_id: int = EOS_ID):
 
 def mucoco_search(model, constraints: Sequence[Constraint], encoder_tokens, initial_tokens,
                   epsilons, steps: int, learning_rate, multiplier_learning_rate, confidence,
-                  stop_when_satisfied: bool = True, fluency_margin=NO_SCORE, eos_id: int = EOS_ID):
+                  stop_when_satisfied: bool = True, fluency_margin=NO_SCORE, top_k: int = 0,
+                  eos_id: int = EOS_ID):
     """One MuCoCO search at the initial output's length (traceable; see the module docstring).
 
     Args:
@@ -158,6 +208,7 @@ def mucoco_search(model, constraints: Sequence[Constraint], encoder_tokens, init
       epsilons: float32 [k]; steps: static int; the rates and confidence: float32 [].
       fluency_margin: float32 []: nats per position an iterate's -log P may exceed the initial
         output's (`MucocoSettings.fluency_margin`; NO_SCORE: no limit).
+      top_k: static int, `MucocoSettings.top_k` (0: plain argmax iterates).
 
     Returns:
       dict of tokens int32 [b, L], satisfied / initial_satisfied bool [b], values [b, k],
@@ -173,14 +224,30 @@ def mucoco_search(model, constraints: Sequence[Constraint], encoder_tokens, init
     forbidden = ops.convert_to_tensor(
         np.isin(np.arange(vocab), (model.config.pad_id, eos_id)).astype(np.float32) * FORBIDDEN)
 
-    def score(probs):
-        nll = soft_nll(model, probs, mask, hidden, encoder_mask, start_id)
+    def score(probs, log_probs=None):
+        nll = soft_nll(model, probs, mask, hidden, encoder_mask, start_id, log_probs)
         return nll, constraint_values(constraints, SoftSequence(probs, mask, encoder_tokens))
 
+    def hard_log_probs(tokens):
+        probs = ops.one_hot(tokens, vocab)
+        return probs, soft_log_probs(model, probs, hidden, encoder_mask, start_id)
+
     def hard(theta):
+        """The hard iterate of theta: tokens [b, L], its -log P [b], values [b, k], and
+        whether every free piece is within the model's top_k given its own prefix [b]."""
         tokens = ops.where(free, first_argmax(theta), initial_tokens)
-        nll, values = score(ops.one_hot(tokens, vocab))
-        return tokens, nll, values
+        if not top_k:
+            nll, values = score(ops.one_hot(tokens, vocab))
+            return tokens, nll, values, ops.ones_like(nll, "bool")
+        # COLD's discretisation: the top-k of the model given the argmax prefix, then a check
+        # of every piece against the top-k given the prefix it really has.
+        # Pad and EOS are pushed out of every top-k: free positions never take them.
+        _, guide = hard_log_probs(tokens)
+        tokens = ops.where(free, top_k_tokens(theta, guide - forbidden, top_k), initial_tokens)
+        probs, log_probs = hard_log_probs(tokens)
+        nll, values = score(probs, log_probs)
+        fluent = ops.all(in_top_k(log_probs - forbidden, tokens, top_k) | ~free, axis=1)
+        return tokens, nll, values, fluent
 
     initial_nll, initial_values = score(fixed)
     initial_ok = satisfied(initial_values, epsilons)
@@ -206,8 +273,8 @@ def mucoco_search(model, constraints: Sequence[Constraint], encoder_tokens, init
         theta = exponentiated_gradient_step(state["theta"], gradient, learning_rate)
         multipliers = multiplier_ascent(state["multipliers"], values, epsilons,
                                         multiplier_learning_rate)
-        tokens, hard_nll, hard_values = hard(theta)
-        ok = satisfied(hard_values, epsilons) & (hard_nll <= nll_limit)
+        tokens, hard_nll, hard_values, fluent = hard(theta)
+        ok = satisfied(hard_values, epsilons) & (hard_nll <= nll_limit) & fluent
         better = ok & (hard_nll < state["nll"]) & ~initial_ok
         return {
             "index": state["index"] + 1,
@@ -297,7 +364,8 @@ def mucoco_decode(model, encoder_tokens, max_decode_length: int,
                  tf.constant(settings.multiplier_learning_rate, tf.float32),
                  tf.constant(settings.confidence, tf.float32), settings.stop_when_satisfied,
                  tf.constant(NO_SCORE if settings.fluency_margin is None
-                             else settings.fluency_margin, tf.float32))
+                             else settings.fluency_margin, tf.float32),
+                 settings.top_k or 0)
     best, steps = None, 0
     for offset in settings.length_offsets:
         start = initial_tokens if offset == 0 else change_length(initial_tokens, offset)

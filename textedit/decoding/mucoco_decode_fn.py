@@ -77,7 +77,7 @@ def mucoco_decode_fn(max_decode_length: int, constraints: Sequence[str] = ("simp
                      learning_rate: float = 1.0, multiplier_learning_rate: float = 1.0,
                      confidence: float = 15.0, initial: str = "greedy",
                      length_offsets: Sequence[int] = (0,), stop_when_satisfied: bool = True,
-                     fluency_margin: float | None = None,
+                     fluency_margin: float | None = None, top_k: int | None = None,
                      vocab_dir: str | None = None) -> MucocoDecodeFn:
     """A DECODE_FN factory (max_decode_length -> decode); the other arguments are
     `MucocoSettings` fields, the constraint specs and where the classifier run and vocabulary
@@ -87,5 +87,5 @@ def mucoco_decode_fn(max_decode_length: int, constraints: Sequence[str] = ("simp
                               confidence=confidence, initial=initial,
                               length_offsets=tuple(length_offsets),
                               stop_when_satisfied=stop_when_satisfied,
-                              fluency_margin=fluency_margin)
+                              fluency_margin=fluency_margin, top_k=top_k)
     return MucocoDecodeFn(max_decode_length, constraints, settings, classifier_dir, vocab_dir)
