@@ -2,7 +2,7 @@
 
 import pytest
 
-from textedit.metrics.sari import sari_score
+from textedit.metrics.sari import sari_score, sari_subset_scorer
 
 
 def _columns(*files):
@@ -29,6 +29,20 @@ def test_asset_valid_ref0_against_refs_1_to_9_matches_reference_value(asset):
     precision_only = sari_score(source, refs[0], _columns(*refs[1:]), deletion="precision")
     assert precision_only["sari_delete"] > scores["sari_delete"]
     assert precision_only["sari_add"] == scores["sari_add"]
+
+
+def test_subset_scorer_equals_the_corpus_score_of_the_subsets_lists(asset):
+    """What the paired bootstrap relies on: scoring indices (repeats allowed) is scoring the
+    lists those indices pick."""
+    source, refs = asset
+    source, system, references = source[:300], refs[0][:300], _columns(*refs[1:])[:300]
+    for deletion in ("f1", "precision"):
+        scorer = sari_subset_scorer(source, system, references, deletion=deletion)
+        for indices in ([0, 0, 5, 17, 299, 299, 299, 42], list(range(150, 300))):
+            expected = sari_score([source[i] for i in indices], [system[i] for i in indices],
+                                  [references[i] for i in indices], deletion=deletion)
+            assert scorer(indices) == pytest.approx(expected, abs=1e-9)
+    assert sari_score.subset_scorer is sari_subset_scorer
 
 
 def test_turkcorpus_tune_source_copied_matches_reference_value(read_lines):

@@ -14,8 +14,9 @@ Corpus metrics are recomputed on each resample, so every metric of every task wo
 GLEU, SARI, BLEU, CER, accuracy). A metric_fn may carry `subset_scorer(targets, predictions)
 -> (indices -> scores)`: the gold-M2 ERRANT metric needs one, since it matches its targets to
 the M2 file in order (it matches once and scores subsets, textedit/metrics/gold_m2_errant.py);
-GLEU's counts each sentence's n-grams once (gleu_metric.py). ERRANT remembers its sentences'
-edits, so after the first pass a resample costs little beyond the scoring arithmetic.
+GLEU's and SARI's count each sentence's n-grams once (gleu_metric.py, sari.py). ERRANT
+remembers its sentences' edits, so after the first pass a resample costs little beyond the
+scoring arithmetic.
 """
 
 from __future__ import annotations

@@ -27,38 +27,14 @@ the paper's precision-only deletion score.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from collections.abc import Sequence
+
+import numpy as np
 
 from textedit.metrics.scorer_inputs import check_scorer_inputs
 
 MAX_ORDER = 4
-
-
-@dataclasses.dataclass
-class _OperationCounts:
-    """Corpus sums for one operation at one n-gram order."""
-
-    correct: int = 0
-    system: int = 0
-    reference: int = 0
-
-    def add(self, correct: int, system: int, reference: int) -> None:
-        self.correct += correct
-        self.system += system
-        self.reference += reference
-
-    def precision(self) -> float:
-        return self.correct / self.system if self.system > 0 else 0.0
-
-    def recall(self) -> float:
-        return self.correct / self.reference if self.reference > 0 else 0.0
-
-    def f1(self) -> float:
-        p, r = self.precision(), self.recall()
-        # Zero when either is zero: a system that adds nothing earns no add score.
-        return 2 * p * r / (p + r) if p > 0 and r > 0 else 0.0
 
 
 def _normalise(text: str, lowercase: bool, tokenizer) -> str:
@@ -106,49 +82,87 @@ def sari_score(
     Returns:
       {"sari", "sari_add", "sari_keep", "sari_delete"}; sari is the mean of the other three.
     """
+    return sari_subset_scorer(sources, predictions, references, lowercase=lowercase,
+                              tokenize=tokenize, deletion=deletion, max_order=max_order)(
+        np.arange(len(sources)))
+
+
+def sari_subset_scorer(
+    sources: Sequence[str],
+    predictions: Sequence[str],
+    references: Sequence[Sequence[str]],
+    *,
+    lowercase: bool = True,
+    tokenize: str = "13a",
+    deletion: str = "f1",
+    max_order: int = MAX_ORDER,
+):
+    """indices -> `sari_score` of those sentences (repeats allowed).
+
+    Every sentence's correct / system / reference counts are found once; scoring a subset sums
+    them, which is what the corpus score does on the subset's lists. A paired bootstrap calls
+    this hundreds of times (textedit/metrics/paired_bootstrap.py)."""
     refs = check_scorer_inputs("sari", sources, predictions, references)
     if deletion not in ("f1", "precision"):
         raise ValueError(f"sari: deletion must be 'f1' or 'precision', got {deletion!r}.")
     tokenizer = _get_tokenizer(tokenize)
+    # [n, operation (add, keep, delete), order, (correct, system, reference)]
+    counts = np.zeros((len(refs), 3, max_order, 3), np.int64)
+    for row, (source, prediction, example_refs) in enumerate(
+            zip(sources, predictions, refs, strict=True)):
+        counts[row] = _sentence_counts(source, prediction, example_refs, lowercase, tokenizer,
+                                       max_order)
 
-    add = [_OperationCounts() for _ in range(max_order)]
-    keep = [_OperationCounts() for _ in range(max_order)]
-    delete = [_OperationCounts() for _ in range(max_order)]
-    for source, prediction, example_refs in zip(sources, predictions, refs, strict=True):
-        src = _ngram_counts(_normalise(source, lowercase, tokenizer), max_order)
-        out = _ngram_counts(_normalise(prediction, lowercase, tokenizer), max_order)
-        ref_sum = [Counter() for _ in range(max_order)]  # counts summed over the references
-        for ref in example_refs:
-            for n, counts in enumerate(_ngram_counts(_normalise(ref, lowercase, tokenizer),
-                                                     max_order)):
-                ref_sum[n].update(counts)
-        r = len(example_refs)
-        for n in range(max_order):
-            s, o, rs = src[n], out[n], ref_sum[n]
-            # Addition is judged on n-gram types: adding a phrase twice is not twice as good.
-            added = set(o) - set(s)
-            add[n].add(len(added & set(rs)), len(added), len(set(rs) - set(s)))
-            # Keep and delete are judged on counts, with S and O scaled to r references.
-            s_r, o_r = _scaled(s, r), _scaled(o, r)
-            kept, kept_by_refs = s_r & o_r, s_r & rs
-            keep[n].add(_total(kept & kept_by_refs), _total(kept), _total(kept_by_refs))
-            dropped, dropped_by_refs = s_r - o_r, s_r - rs
-            delete[n].add(
-                _total(dropped & dropped_by_refs), _total(dropped), _total(dropped_by_refs)
-            )
+    def score(indices) -> dict[str, float]:
+        correct, system, reference = np.moveaxis(
+            counts[np.asarray(indices, dtype=int)].sum(axis=0).astype(float), -1, 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            precision = np.where(system > 0, correct / system, 0.0)
+            recall = np.where(reference > 0, correct / reference, 0.0)
+            # Zero when either is zero: a system that adds nothing earns no add score.
+            f1 = np.where((precision > 0) & (recall > 0),
+                          2 * precision * recall / (precision + recall), 0.0)
+        add_score, keep_score, delete_score = f1.mean(axis=1)  # means over the orders
+        if deletion == "precision":
+            delete_score = precision[2].mean()
+        return {
+            "sari": 100.0 * float(add_score + keep_score + delete_score) / 3,
+            "sari_add": 100.0 * float(add_score),
+            "sari_keep": 100.0 * float(keep_score),
+            "sari_delete": 100.0 * float(delete_score),
+        }
 
-    add_score = sum(c.f1() for c in add) / max_order
-    keep_score = sum(c.f1() for c in keep) / max_order
-    if deletion == "f1":
-        delete_score = sum(c.f1() for c in delete) / max_order
-    else:
-        delete_score = sum(c.precision() for c in delete) / max_order
-    return {
-        "sari": 100.0 * (add_score + keep_score + delete_score) / 3,
-        "sari_add": 100.0 * add_score,
-        "sari_keep": 100.0 * keep_score,
-        "sari_delete": 100.0 * delete_score,
-    }
+    return score
+
+
+def _sentence_counts(source: str, prediction: str, references: Sequence[str], lowercase: bool,
+                     tokenizer, max_order: int) -> list:
+    """[operation (add, keep, delete)][order][(correct, system, reference)] of one sentence."""
+    src = _ngram_counts(_normalise(source, lowercase, tokenizer), max_order)
+    out = _ngram_counts(_normalise(prediction, lowercase, tokenizer), max_order)
+    ref_sum = [Counter() for _ in range(max_order)]  # counts summed over the references
+    for ref in references:
+        for n, counts in enumerate(_ngram_counts(_normalise(ref, lowercase, tokenizer),
+                                                 max_order)):
+            ref_sum[n].update(counts)
+    r = len(references)
+    add, keep, delete = [], [], []
+    for n in range(max_order):
+        s, o, rs = src[n], out[n], ref_sum[n]
+        # Addition is judged on n-gram types: adding a phrase twice is not twice as good.
+        added = set(o) - set(s)
+        add.append((len(added & set(rs)), len(added), len(set(rs) - set(s))))
+        # Keep and delete are judged on counts, with S and O scaled to r references.
+        s_r, o_r = _scaled(s, r), _scaled(o, r)
+        kept, kept_by_refs = s_r & o_r, s_r & rs
+        keep.append((_total(kept & kept_by_refs), _total(kept), _total(kept_by_refs)))
+        dropped, dropped_by_refs = s_r - o_r, s_r - rs
+        delete.append((_total(dropped & dropped_by_refs), _total(dropped),
+                       _total(dropped_by_refs)))
+    return [add, keep, delete]
+
+
+sari_score.subset_scorer = sari_subset_scorer
 
 
 def _get_tokenizer(name: str):
