@@ -23,7 +23,8 @@ def test_call_gives_float32_logits_over_the_vocabulary(tiny_model, random_tokens
 
 
 @pytest.mark.parametrize("overrides", [{"num_decoder_layers": 1},
-                                       {"feed_forward_proj": "relu", "tie_word_embeddings": True}])
+                                       {"feed_forward_proj": "relu", "tie_word_embeddings": True},
+                                       {"absolute_positions": True}])
 def test_cached_steps_reproduce_teacher_forcing(make_tiny_model, random_tokens, overrides):
     model = make_tiny_model(5, **overrides)
     inputs = _inputs(random_tokens)
@@ -37,6 +38,23 @@ def test_cached_steps_reproduce_teacher_forcing(make_tiny_model, random_tokens, 
     for index in range(tokens.shape[1]):
         logits, cache = model.decode_step(tokens[:, index:index + 1], cache, index)
         np.testing.assert_allclose(logits, expected[:, index], atol=1e-4, rtol=1e-4)
+
+
+def test_absolute_positions_add_no_weights_and_tell_positions_apart(make_tiny_model,
+                                                                     random_tokens):
+    """The option only adds fixed encodings: the same weights load into a model without it,
+    which then differs in its outputs; with it, the encoder state of a repeated token depends
+    on where the token is (T5's relative bias alone cannot tell, without neighbours)."""
+    plain, positioned = make_tiny_model(5), make_tiny_model(5, absolute_positions=True)
+    assert [v.path.split("/", 1)[1] for v in plain.weights] == [
+        v.path.split("/", 1)[1] for v in positioned.weights]
+    positioned.set_weights(plain.get_weights())
+    inputs = _inputs(random_tokens)
+    assert not np.allclose(plain(inputs), positioned(inputs), atol=1e-3)
+    repeated = np.full((1, 6), 9, np.int32)
+    for model, differ in ((plain, False), (positioned, True)):
+        hidden = np.asarray(model.encode(repeated)[0])[0]
+        assert np.allclose(hidden[0], hidden[3], atol=1e-5) is not differ
 
 
 def test_reorder_cache_moves_self_attention_rows_only(tiny_model, random_tokens):

@@ -80,6 +80,9 @@ class T5Config:
         separators first (docs/algorithms.md#lmcor). Initialised as the shared embedding
         (N(0, 1)); a zero start stayed too small beside the token embeddings to be learnt.
       first_separator_id, num_separators: the separator ids (the vocabulary's T5 sentinels).
+      absolute_positions: False (T5), or True: sinusoidal absolute position encodings are added
+        to the encoder's and the decoder's input embeddings, so that cross-attention can align
+        by position (textedit/models/t5/absolute_positions.py). No weights.
     """
 
     vocab_size: int = 16128
@@ -101,6 +104,7 @@ class T5Config:
     num_segments: int = 0
     first_separator_id: int = 0
     num_separators: int = 0
+    absolute_positions: bool = False
 
     def __post_init__(self):
         if self.feed_forward_proj not in FEED_FORWARD_PROJECTIONS:

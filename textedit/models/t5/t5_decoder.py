@@ -34,8 +34,9 @@ class T5Decoder(T5Stack):
     IS_DECODER = True
 
     def call(self, embeddings, encoder_hidden, encoder_mask, training=False):
-        x = self.dropout(embeddings, training=training)
         positions = ops.arange(ops.shape(embeddings)[1], dtype="int32")
+        embeddings = self.with_positions(embeddings, positions)
+        x = self.dropout(embeddings, training=training)
         bias = self.relative_attention_bias(positions, positions)  # [1, heads, t, t]
         causal = (positions[None, :] <= positions[:, None])[None, None]  # [1, 1, t, t]
         cross_mask = encoder_mask[:, None, None, :]
@@ -67,8 +68,9 @@ class T5Decoder(T5Stack):
         """One decoding step: embedding [b, 1, d_model] at position `index` (scalar int tensor)
         -> (hidden [b, 1, d_model], updated cache)."""
         max_length = ops.shape(cache["self_key"][0])[2]
-        x = self.dropout(embedding, training=training)
         index = ops.cast(index, "int32")
+        x = self.dropout(self.with_positions(embedding, ops.reshape(index, (1,))),
+                         training=training)
         key_positions = ops.arange(max_length, dtype="int32")
         bias = self.relative_attention_bias(ops.reshape(index, (1,)), key_positions)
         mask = (key_positions <= index)[None, None, None, :]  # [1, 1, 1, max_length]

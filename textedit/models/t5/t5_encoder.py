@@ -22,8 +22,8 @@ class T5Encoder(T5Stack):
     IS_DECODER = False
 
     def call(self, embeddings, token_mask, training=False):
-        x = self.dropout(embeddings, training=training)
         positions = ops.arange(ops.shape(embeddings)[1], dtype="int32")
+        x = self.dropout(self.with_positions(embeddings, positions), training=training)
         bias = self.relative_attention_bias(positions, positions)  # [1, heads, s, s]
         attention_mask = token_mask[:, None, None, :]  # padding keys are never attended to
         for block in self.blocks:

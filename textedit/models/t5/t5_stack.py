@@ -8,7 +8,9 @@ Sub-layer names are the same in both stacks, so their variable paths map onto HF
 from __future__ import annotations
 
 import keras
+from keras import ops
 
+from textedit.models.t5.absolute_positions import sinusoidal_positions
 from textedit.models.t5.dropout import Dropout
 from textedit.models.t5.relative_position_bias import RelativePositionBias
 from textedit.models.t5.rms_norm import RMSNorm
@@ -29,6 +31,14 @@ class T5Stack(keras.layers.Layer):
     def __init__(self, config: T5Config, **kwargs):
         super().__init__(**kwargs)
         self.config = config
+
+    def with_positions(self, embeddings, positions):
+        """embeddings [b, t, d_model] plus the absolute encodings of positions int [t] when
+        `config.absolute_positions` (else unchanged)."""
+        if not self.config.absolute_positions:
+            return embeddings
+        return embeddings + ops.cast(sinusoidal_positions(positions, self.config.d_model),
+                                     embeddings.dtype)
 
     def build(self, input_shape=None):
         c, policy = self.config, self.dtype_policy
