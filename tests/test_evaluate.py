@@ -17,6 +17,7 @@ from textedit.data.data_dir import data_path
 from textedit.data.dataset_catalog import VALIDATION, load_split
 from textedit.data.readers.m2_reader import read_m2
 from textedit.metrics.sari import sari_score
+from textedit.metrics.source_overlap import source_overlap
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -54,6 +55,9 @@ def test_copy_baseline_on_jfleg_reproduces_the_published_gleu(capsys):
     assert (report["task"], report["split"], report["examples"]) == ("gec_jfleg", "validation", 754)
     assert list(report["scores"]) == ["gleu"]  # --metrics picked one metric_fn
     assert report["scores"]["gleu"] == pytest.approx(38.21, abs=0.01)
+    # The copy baseline reuses all of its source, and the report says so.
+    assert report["source_overlap"] == {"exact_copy": 100.0, "source_words_kept": 100.0,
+                                        "output_words_from_source": 100.0}
 
 
 def test_asset_copy_baseline_sari_equals_sari_score_over_the_same_examples(capsys):
@@ -75,6 +79,9 @@ def test_predictions_file_scores_like_the_same_texts_in_memory(tmp_path, capsys)
     expected = sari_score([e.source for e in examples], outputs,
                           [list(e.references) for e in examples])["sari"]
     assert report["scores"]["sari"] == pytest.approx(expected)
+    assert report["source_overlap"] == pytest.approx(
+        source_overlap([e.source for e in examples], outputs))
+    assert report["source_overlap"]["exact_copy"] < 100.0  # references are not all copies
 
 
 @pytest.mark.slow  # ~25 s; ERRANT against reference values stays in tests/metrics
@@ -108,6 +115,7 @@ def test_table_output_lists_the_header_and_every_score(capsys):
     for name in ("sari", "sari_add", "sari_keep", "sari_delete", "bleu"):
         assert any(line.split()[:1] == [name] for line in table.splitlines())
     assert "time: read" in table
+    assert "reuse of the source: exact copy 100.0%" in table
 
 
 def test_unknown_metric_and_split_are_clear_errors():

@@ -73,3 +73,7 @@ def test_train_then_infer_then_evaluate(tiny_vocab, real_slices, tmp_path, capsy
     # The task's metric, recomputed here from the file: the share of exact matches.
     matches = sum(p.strip() == r.strip() for p, r in zip(lines, references, strict=True))
     assert report["scores"] == {"exact_match": pytest.approx(100.0 * matches / VALIDATION)}
+    # How much the predictions reuse their sources, beside the metric.
+    assert set(report["source_overlap"]) == {
+        "exact_copy", "source_words_kept", "output_words_from_source"}
+    assert all(0.0 <= v <= 100.0 for v in report["source_overlap"].values())

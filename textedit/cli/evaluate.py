@@ -20,6 +20,10 @@ FILE` also writes the JSON report to FILE.
 `--compare B` (a second predictions file, or `copy`) scores B too and gives, for every score,
 A − B with a paired-bootstrap interval (`--bootstrap` resamples of the examples, `--seed`) and the
 share of resamples where A is not above B (textedit/metrics/paired_bootstrap.py).
+
+Beside the metrics it reports how much the predictions reuse their sources (exact copies, source
+words kept, output words taken from the source; textedit/metrics/source_overlap.py): a model
+that writes fluent text unrelated to its input and one that copies can score alike.
 """
 
 from __future__ import annotations
@@ -78,6 +82,9 @@ def format_table(report: dict) -> str:
     width = max([len("metric")] + [len(key) for key, _ in rows]) + 2
     lines += ["", f"{'metric':<{width}}{'score':>10}"]
     lines += [f"{key:<{width}}{value:>10}" for key, value in rows]
+    overlap = report["source_overlap"]
+    lines += ["", "reuse of the source: " + ", ".join(
+        f"{key.replace('_', ' ')} {value:.1f}%" for key, value in overlap.items())]
     seconds = ", ".join(f"{name} {s:.1f}s" for name, s in report["metric_seconds"].items())
     lines += ["", f"time: read {report['read_seconds']:.1f}s; {seconds}; "
               f"total {report['total_seconds']:.1f}s"]
@@ -125,6 +132,7 @@ def _predictions(split, path: str | None, task: str, split_name: str) -> tuple[l
 def evaluate(args: argparse.Namespace) -> dict:
     """Reads the split and the predictions, runs the metrics; returns the report as a dict."""
     from textedit.metrics import task_evaluation
+    from textedit.metrics.source_overlap import source_overlap
 
     start = time.perf_counter()
     names = [n.strip() for n in args.metrics.split(",") if n.strip()] if args.metrics else None
@@ -147,6 +155,7 @@ def evaluate(args: argparse.Namespace) -> dict:
         "predictions": described,
         "skipped_input_lines": _skipped_lines(args.task, args.split),
         "scores": {key: value for r in results for key, value in r.scores.items()},
+        "source_overlap": source_overlap(split.sources(), predictions),
         "metric_seconds": {r.name: r.seconds for r in results},
         "read_seconds": read_seconds,
         "total_seconds": time.perf_counter() - start,
