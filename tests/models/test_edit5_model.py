@@ -202,3 +202,19 @@ def test_untrained_pointer_keeps_the_source_order_with_its_priors(prior, expecte
         assert in_order < 16
     else:
         assert in_order == expected
+
+
+def test_absolute_positions_enter_the_backbone_only():
+    """With T5Config.absolute_positions the encoder and the insertion decoder add them to their
+    input embeddings; the one-block heads (tagger, pointer keys, re-order) never do, so the
+    re-order layer's states carry the new order's positions and not the source's again."""
+    keras.utils.set_random_seed(3)
+    t5 = T5Config.named("tiny", vocab_size=VOCAB, num_decoder_layers=1, dropout_rate=0.0,
+                        absolute_positions=True)
+    model = Edit5Model(Edit5Config(t5=t5, num_position_tokens=POSITIONS, max_input_length=16))
+    assert model.backbone.encoder.config.absolute_positions
+    assert model.backbone.decoder.config.absolute_positions
+    heads = [model.tagger.layer, model.pointer.key_layer, model.reorder_layer]
+    assert not any(head.config.absolute_positions for head in heads)
+    outputs = model(features(), training=True)
+    assert np.isfinite(outputs["insertion_logits"].numpy()).all()

@@ -23,8 +23,13 @@ NUM_TAGS = 2  # DELETE = 0, KEEP = 1
 
 def single_layer_encoder(config: T5Config, name: str, dtype=None) -> T5Encoder:
     """One T5 encoder block with its own relative position bias and final RMSNorm: the "one
-    Transformer layer" of the EdiT5 heads. Built, ready for [b, L, d_model] inputs."""
-    layer = T5Encoder(dataclasses.replace(config, num_encoder_layers=1), name=name, dtype=dtype)
+    Transformer layer" of the EdiT5 heads. Built, ready for [b, L, d_model] inputs.
+
+    Never with `absolute_positions`: the heads read states that already carry the input
+    positions, and the re-order layer's states must carry the new order's positions (its
+    re-order embedding), not the source positions a second time."""
+    layer = T5Encoder(dataclasses.replace(config, num_encoder_layers=1, absolute_positions=False),
+                      name=name, dtype=dtype)
     layer.build((None, None, config.d_model))
     return layer
 
