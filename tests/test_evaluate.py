@@ -140,6 +140,40 @@ def test_user_task_registered_through_gin(tmp_path, capsys):
     assert report["scores"] == {"exact_match": 50.0}
 
 
+def test_errant_types_split_the_counts_by_category(tmp_path, capsys):
+    """--errant_types on a user task scored with ERRANT against references: one right edit
+    (go -> goes, VERB:SVA), one missed and one wrong; the categories sum to the corpus counts
+    and the table names each of them. With --compare, B (the copy) has misses only."""
+    import gin
+
+    src = _write_lines(tmp_path / "dev.src", ["He go home .", "I have a apple .",
+                                              "She like cats ."])
+    ref = _write_lines(tmp_path / "dev.ref", ["He goes home .", "I have an apple .",
+                                              "She likes cats ."])
+    predictions = _write_lines(tmp_path / "preds.txt", ["He goes home .", "I have the apple .",
+                                                        "She like cats ."])
+    spec = (f"[{{'name': 'user_types_task', 'validation': ['{src}', '{ref}'], "
+            f"'metrics': ['errant']}}]")
+    try:
+        report = _run_json(capsys, "--task", "user_types_task", "--predictions", predictions,
+                           "--errant_types", "main", "--compare", "copy", "--bootstrap", "10",
+                           f"--gin.user_parallel_tasks.tasks={spec}")
+    finally:
+        gin.clear_config()
+    types = report["errant_types"]
+    assert (types["metric"], types["level"]) == ("errant", "main")
+    scores = report["scores"]
+    totals = [sum(row[k] for row in types["a"].values()) for k in ("tp", "fp", "fn")]
+    assert totals == [scores["errant_tp"], scores["errant_fp"], scores["errant_fn"]] == [1, 1, 2]
+    assert types["a"]["VERB:SVA"]["tp"] == 1 and types["a"]["VERB:SVA"]["fn"] == 1
+    assert [sum(row[k] for row in types["b"].values()) for k in ("tp", "fp", "fn")] == [0, 0, 3]
+
+    from textedit.cli.evaluate import format_error_types
+
+    table = format_error_types(report)
+    assert "VERB:SVA" in table.splitlines()[4] and "\nB\n" in table  # most reference edits first
+
+
 @pytest.mark.slow
 def test_runs_as_a_command_without_a_trained_vocabulary(tmp_path):
     env = dict(os.environ, TEXTEDIT_VOCAB_DIR=str(tmp_path / "no-vocabulary-here"))

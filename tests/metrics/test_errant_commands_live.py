@@ -14,7 +14,7 @@ from test_errant_metric import _apply_every_other_edit, _columns, _parse_m2
 
 from textedit.data.data_dir import data_path
 from textedit.data.readers.m2_reader import read_m2
-from textedit.metrics.errant_metric import errant_counts
+from textedit.metrics.errant_metric import errant_counts, errant_type_counts
 
 
 @pytest.fixture
@@ -119,3 +119,44 @@ def test_annotator0_counts_of_test_evaluate_come_from_the_commands(errant_comman
     gold_m2 = _write(tmp_path / "gold.m2", ["\n\n".join(gold)])
     assert _commands_against_gold(errant_command, tmp_path, [s.source for s in sentences],
                                   [s.target(0) for s in sentences], gold_m2) == counts
+
+
+def _compare_categories(printed: str) -> dict[str, tuple[int, int, int]]:
+    """{category: (TP, FP, FN)} from errant_compare -cat's category table."""
+    lines = printed.split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith("Category")) + 1
+    rows = {}
+    for line in lines[start:]:
+        if not line.strip():
+            break
+        tp, fp, fn = line[14:].split()[:3]  # the category is left-justified in 14 columns
+        rows[line[:14].strip()] = (int(tp), int(fp), int(fn))
+    return rows
+
+
+@pytest.mark.parametrize("level, cat", [("operation", "1"), ("main", "2"), ("full", "3")])
+def test_counts_per_category_agree_with_errant_compare_cat(errant_command, read_m2_blocks,
+                                                           tmp_path, level, cat):
+    """W&I dev (level A) blocks 100-119, the system applying every other edit of annotator 0:
+    errant_compare -cat 1 / 2 / 3 against errant_type_counts, category by category; the
+    categories sum to the corpus counts. (W&I's gold types are ERRANT's; CoNLL's NUCLE types
+    have no operation prefix, so -cat 1 and 2 cut them as errant_compare does.)"""
+    blocks = read_m2_blocks("gec/wi.A.dev.m2")[100:120]
+    gold_m2 = _write(tmp_path / "gold.m2", ["\n\n".join(blocks)])
+    sources, gold = _parse_m2(blocks)
+    predictions = [_apply_every_other_edit(s, g[0] if g else [])
+                   for s, g in zip(sources, gold, strict=True)]
+    # A wrong edit too, so that some category has a false positive.
+    predictions[0] = predictions[0].replace(" the ", " a ", 1)
+    hyp = str(tmp_path / "hyp.m2")
+    errant_command("parallel", "-orig", _write(tmp_path / "src", sources),
+                   "-cor", _write(tmp_path / "hyp", predictions), "-out", hyp)
+    expected = _compare_categories(errant_command("compare", "-hyp", hyp, "-ref", gold_m2,
+                                                  "-cat", cat))
+
+    by_type = errant_type_counts(sources, predictions, gold_edits=gold, level=level)
+    assert {c: (n.tp, n.fp, n.fn) for c, n in by_type.items()} == expected
+    assert len(expected) > 2 and any(fp for _, fp, _ in expected.values())
+    total = errant_counts(sources, predictions, gold_edits=gold)
+    assert tuple(map(sum, zip(*expected.values(), strict=True))) == (total.tp, total.fp,
+                                                                      total.fn)

@@ -5,6 +5,7 @@
     textedit evaluate --task simplify_asset --baseline copy --metrics sari --json
     textedit evaluate --task my_gec --gin_file my_tasks.gin --predictions out.txt
     textedit evaluate --task gec_wi_fce --predictions a.txt --compare b.txt   # A - B, 95% interval
+    textedit evaluate --task gec_jfleg --predictions a.txt --errant_types main  # per error type
 
 The predictions file is UTF-8 text with one prediction per line, in task order (the order of
 `task.get_dataset(split=..., shuffle=False)`); only the line break is removed, then the task's
@@ -20,6 +21,10 @@ FILE` also writes the JSON report to FILE.
 `--compare B` (a second predictions file, or `copy`) scores B too and gives, for every score,
 A − B with a paired-bootstrap interval (`--bootstrap` resamples of the examples, `--seed`) and the
 share of resamples where A is not above B (textedit/metrics/paired_bootstrap.py).
+
+`--errant_types main` (or `operation`, `full`) adds ERRANT's counts per error category, as
+`errant_compare -cat 2` (1, 3) prints them, for tasks scored with ERRANT: which kinds of edit a
+system gets right, which it misses, which it makes wrongly (for B too with --compare).
 
 Beside the metrics it reports how much the predictions reuse their sources (exact copies, source
 words kept, output words taken from the source; textedit/metrics/source_overlap.py): a model
@@ -59,6 +64,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="the resamples' seed")
     parser.add_argument("--metrics", help="comma-separated subset of the task's metrics "
                         "(default: all of them)")
+    parser.add_argument("--errant_types", choices=["operation", "main", "full"],
+                        help="also ERRANT counts per error category, at errant_compare's -cat "
+                        "level 1 (operation: M/R/U), 2 (main: e.g. VERB:SVA) or 3 (full)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--output", metavar="FILE",
                         help="also write the report as JSON to FILE (for experiment tables)")
@@ -89,6 +97,49 @@ def format_table(report: dict) -> str:
     lines += ["", f"time: read {report['read_seconds']:.1f}s; {seconds}; "
               f"total {report['total_seconds']:.1f}s"]
     return "\n".join(lines)
+
+
+def format_error_types(report: dict) -> str:
+    """The --errant_types part of a report: one row per category, most reference edits first."""
+    types = report["errant_types"]
+    lines = [f"ERRANT by error category ({types['level']}; a true positive or a miss counts under "
+             f"the reference's type, a wrong edit under the system's)"]
+    for system in ("a", "b"):
+        if system not in types:
+            continue
+        rows = types[system]
+        if "b" in types:
+            lines += ["", "A" if system == "a" else "B"]
+        width = max([len("category")] + [len(c) for c in rows]) + 2
+        lines.append(f"{'category':<{width}}{'TP':>6}{'FP':>6}{'FN':>6}{'P':>8}{'R':>8}"
+                     f"{'F0.5':>8}")
+        order = sorted(rows, key=lambda c: (-(rows[c]["tp"] + rows[c]["fn"]), -rows[c]["fp"], c))
+        for category in order:
+            r = rows[category]
+            lines.append(f"{category:<{width}}{r['tp']:>6}{r['fp']:>6}{r['fn']:>6}"
+                         f"{r['precision']:>8.2f}{r['recall']:>8.2f}{r['f_score']:>8.2f}")
+    return "\n".join(lines)
+
+
+def _error_types(split, systems: dict, names, level: str) -> dict:
+    """{"metric", "level", "a": {category: counts and scores}, ["b": ...]} from the task's ERRANT
+    metric_fn (the one with `type_counts`)."""
+    from textedit.metrics import task_evaluation
+
+    fns = [fn for fn in task_evaluation.metric_fns(split.task, names)
+           if hasattr(fn, "type_counts")]
+    if not fns:
+        raise ValueError(f"--errant_types: task {split.task} has no ERRANT metric"
+                         f"{' among --metrics' if names else ''}.")
+    fn = fns[0]
+    report = {"metric": fn.__name__, "level": level}
+    for system, predictions in systems.items():
+        processed = task_evaluation.postprocess_predictions(split, predictions)
+        report[system] = {
+            category: {"tp": c.tp, "fp": c.fp, "fn": c.fn, "precision": 100.0 * c.precision,
+                       "recall": 100.0 * c.recall, "f_score": 100.0 * c.f_score}
+            for category, c in fn.type_counts(split.targets, processed, level=level).items()}
+    return report
 
 
 def _skipped_lines(task: str, split: str) -> int:
@@ -160,6 +211,11 @@ def evaluate(args: argparse.Namespace) -> dict:
         "read_seconds": read_seconds,
         "total_seconds": time.perf_counter() - start,
     }
+    if args.errant_types:
+        _progress(f"ERRANT counts per error category ({args.errant_types}) ...")
+        report["errant_types"] = _error_types(
+            split, {"a": predictions, **({"b": other} if compare else {})}, names,
+            args.errant_types)
     if compare:
         from textedit.metrics.paired_bootstrap import paired_bootstrap
 
@@ -198,6 +254,8 @@ def run(args: argparse.Namespace) -> int:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         Path(args.output).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     text = format_table(report)
+    if "errant_types" in report:
+        text += "\n\n" + format_error_types(report)
     if "comparison" in report:
         text += "\n\n" + format_comparison(report)
     print(json.dumps(report, indent=2) if args.json else text, flush=True)

@@ -280,24 +280,64 @@ def _rounded_f(tp: int, fp: int, fn: int, beta: float) -> float:
     return round(_f_beta(p, r, beta), 4)
 
 
+def _type_counts(hyp: dict, ref: dict, level: str) -> dict[str, list[int]]:
+    """{category: [TP, FP, FN]} of one hyp/ref coder pair, as errant_compare's `compareEdits`
+    files them: a true positive under the reference's types, a false positive under the
+    hypothesis's, a false negative under the reference's; then `processCategories` at `level`."""
+    counts: dict[str, list[int]] = {}
+
+    def add(error_type: str, column: int) -> None:
+        counts.setdefault(_category(error_type, level), [0, 0, 0])[column] += 1
+
+    for key, types in hyp.items():
+        if types[0] == NOOP:
+            continue
+        for error_type in ref[key] if key in ref else types:
+            add(error_type, 0 if key in ref else 1)
+    for key, types in ref.items():
+        if types[0] != NOOP and key not in hyp:
+            for error_type in types:
+                add(error_type, 2)
+    return counts
+
+
+def _category(error_type: str, level: str) -> str:
+    """errant_compare -cat 1 / 2 / 3: "R:VERB:SVA" -> "R" / "VERB:SVA" / "R:VERB:SVA"."""
+    if error_type == "UNK" or level == "full":
+        return error_type
+    return error_type[0] if level == "operation" else error_type[2:]
+
+
 def _score_lines(
-    hyp_lines: Sequence[Sequence[_Line]], ref_lines: Sequence[Sequence[_Line]], beta: float
+    hyp_lines: Sequence[Sequence[_Line]], ref_lines: Sequence[Sequence[_Line]], beta: float,
+    by_type: tuple[str, dict[str, list[int]]] | None = None,
 ) -> ErrantCounts:
-    """Corpus counts, choosing per sentence the hyp/ref coder pair errant_compare chooses."""
+    """Corpus counts, choosing per sentence the hyp/ref coder pair errant_compare chooses.
+
+    by_type: (level, totals): the chosen pairs' counts per error category are added into
+    totals {category: [TP, FP, FN]} (errant_compare -cat).
+    """
     total_tp = total_fp = total_fn = 0
     for hyp_sent, ref_sent in zip(hyp_lines, ref_lines, strict=True):
         hyp_coders, ref_coders = _coder_edits(hyp_sent), _coder_edits(ref_sent)
         best = (0, 0, 0)
         best_f = -1.0
+        best_pair = None
         for hyp in hyp_coders.values():
             for ref in ref_coders.values():
                 tp, fp, fn = _compare(hyp, ref)
                 f = _rounded_f(tp + total_tp, fp + total_fp, fn + total_fn, beta)
                 # Higher F; then more TP; then fewer FP; then fewer FN (the first pair wins ties).
                 if (f, tp, -fp, -fn) > (best_f, best[0], -best[1], -best[2]):
-                    best, best_f = (tp, fp, fn), f
+                    best, best_f, best_pair = (tp, fp, fn), f, (hyp, ref)
         total_tp, total_fp, total_fn = (
             total_tp + best[0], total_fp + best[1], total_fn + best[2])
+        if by_type is not None and best_pair is not None:
+            level, totals = by_type
+            for category, counts in _type_counts(*best_pair, level).items():
+                row = totals.setdefault(category, [0, 0, 0])
+                for column, count in enumerate(counts):
+                    row[column] += count
     return ErrantCounts(total_tp, total_fp, total_fn, beta)
 
 
@@ -338,6 +378,20 @@ def errant_counts(
     """
     if (references is None) == (gold_edits is None):
         raise ValueError("errant: pass exactly one of references or gold_edits.")
+    return _score_lines(*_lines(sources, predictions, references, gold_edits, tokenise, model),
+                        beta)
+
+
+def _lines(
+    sources: Sequence[str],
+    predictions: Sequence[str],
+    references: Sequence[Sequence[str]] | None,
+    gold_edits: Sequence[Sequence[Sequence[Any]]] | None,
+    tokenise: bool,
+    model: str,
+) -> tuple[list[Sequence[_Line]], list[Sequence[_Line]]]:
+    """(hypothesis lines, reference lines) per scored sentence: `errant_counts`' arguments
+    checked and its edits extracted."""
     if gold_edits is not None:
         if not len(sources) == len(predictions) == len(gold_edits):
             raise ValueError(
@@ -366,7 +420,42 @@ def errant_counts(
         _logger.warning(
             "errant: skipped %d of %d examples with an empty source (as errant_parallel does).",
             skipped, len(sources))
-    return _score_lines(hyp_lines, ref_lines, beta)
+    return hyp_lines, ref_lines
+
+
+CATEGORY_LEVELS = ("operation", "main", "full")  # errant_compare -cat 1, 2, 3
+
+
+def errant_type_counts(
+    sources: Sequence[str],
+    predictions: Sequence[str],
+    references: Sequence[Sequence[str]] | None = None,
+    *,
+    gold_edits: Sequence[Sequence[Sequence[Any]]] | None = None,
+    level: str = "main",
+    beta: float = DEFAULT_BETA,
+    tokenise: bool = False,
+    model: str = DEFAULT_SPACY_MODEL,
+) -> dict[str, ErrantCounts]:
+    """Span-based correction counts per error category, as `errant_compare -cat` prints them.
+
+    Args: as `errant_counts`, and level: "operation" (M / R / U, -cat 1), "main" (the type
+      without its operation, e.g. "VERB:SVA" or "PUNCT", -cat 2) or "full" ("R:VERB:SVA", -cat 3).
+
+    Returns:
+      {category: ErrantCounts}, sorted by category. The same sentence-level coder choice as
+      `errant_counts`, so the categories' TP, FP and FN sum to its totals. A true positive or a
+      false negative is filed under the reference's type, a false positive under the type the
+      system's edit gets from ERRANT's classifier.
+    """
+    if level not in CATEGORY_LEVELS:
+        raise ValueError(f"errant: level {level!r} is not one of {', '.join(CATEGORY_LEVELS)}.")
+    if (references is None) == (gold_edits is None):
+        raise ValueError("errant: pass exactly one of references or gold_edits.")
+    totals: dict[str, list[int]] = {}
+    _score_lines(*_lines(sources, predictions, references, gold_edits, tokenise, model), beta,
+                 by_type=(level, totals))
+    return {category: ErrantCounts(*totals[category], beta) for category in sorted(totals)}
 
 
 def errant_score(
@@ -388,3 +477,8 @@ def errant_score(
         sources, predictions, references, gold_edits=gold_edits, beta=beta, tokenise=tokenise,
         model=model,
     ).as_scores()
+
+
+# The per-category form of the same scorer, found by the metric adapters
+# (seqio_adapters.as_seqio_metric) and read by `textedit evaluate --errant_types`.
+errant_score.type_counts = errant_type_counts

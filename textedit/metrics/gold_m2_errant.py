@@ -30,7 +30,7 @@ from typing import Any
 
 from textedit.data.readers.m2_reader import M2Edit, M2Sentence, read_m2
 from textedit.data.readers.malformed_input import SkipReport
-from textedit.metrics.errant_metric import errant_score
+from textedit.metrics.errant_metric import errant_score, errant_type_counts
 from textedit.metrics.seqio_adapters import MetricFn, text_of, unpack_targets
 
 _logger = logging.getLogger(__name__)
@@ -157,6 +157,16 @@ def gold_m2_errant_metric(
     def errant(targets: Sequence[Any], predictions: Sequence[Any]) -> dict[str, float]:
         return subset_scorer(targets, predictions)(range(len(predictions)))
 
+    def type_counts(targets: Sequence[Any], predictions: Sequence[Any], level: str = "main"):
+        """{error category: ErrantCounts} against the gold edits (errant_type_counts)."""
+        sources, _, _ = unpack_targets(targets)
+        sentences = gold_files.match(sources)
+        return errant_type_counts(
+            [s.source for s in sentences], [text_of(p) for p in predictions],
+            gold_edits=[gold_edits_by_annotator(s) for s in sentences], level=level,
+            **errant_kwargs)
+
     errant.__doc__ = "SeqIO metric_fn: ERRANT span-based correction F0.5 against gold M2 edits."
     errant.subset_scorer = subset_scorer
+    errant.type_counts = type_counts
     return errant

@@ -84,6 +84,18 @@ def as_seqio_metric(scorer: Scorer, name: str | None = None, **kwargs: Any) -> M
                                  **kwargs)
 
         metric_fn.subset_scorer = metric_subset_scorer
+    type_counts = getattr(scorer, "type_counts", None)
+    if type_counts is not None:
+        # Counts per error category (ERRANT: errant_metric.errant_type_counts).
+        def metric_type_counts(targets: Sequence[Any], predictions: Sequence[Any],
+                               level: str = "main"):
+            sources, references, gold = unpack_targets(targets)
+            preds = [text_of(p) for p in predictions]
+            if gold is not None:
+                return type_counts(sources, preds, None, gold_edits=gold, level=level, **kwargs)
+            return type_counts(sources, preds, references, level=level, **kwargs)
+
+        metric_fn.type_counts = metric_type_counts
     metric_fn.__name__ = name or getattr(scorer, "__name__", "metric_fn")
     metric_fn.__qualname__ = metric_fn.__name__
     metric_fn.__doc__ = f"SeqIO metric_fn over {metric_fn.__name__}."
