@@ -19,7 +19,7 @@ from pathlib import Path
 from tasks.registration import SETTINGS, loaded_split, register_catalog_task
 from textedit.data import dataset_catalog
 from textedit.data.data_dir import data_path
-from textedit.metrics.errant_metric import errant_score
+from textedit.metrics.errant_metric import errant_score, errant_type_counts
 from textedit.metrics.gold_m2_errant import SplitFiles, gold_m2_errant_metric
 from textedit.metrics.seqio_adapters import MetricFn, text_of, unpack_targets
 
@@ -97,10 +97,18 @@ def gold_m2_errant(name: str) -> MetricFn:
             return parallel_scorer(targets, predictions)
         return gold.subset_scorer(targets, predictions)
 
+    def type_counts(targets, predictions, level: str = "main"):  # evaluate --errant_types
+        if matches_parallel_split(unpack_targets(targets)[0]):
+            sources, references, _ = unpack_targets(targets)
+            return errant_type_counts(sources, [text_of(p) for p in predictions], references,
+                                      level=level, tokenise=True)
+        return gold.type_counts(targets, predictions, level)
+
     def errant(targets, predictions) -> dict[str, float]:
         return subset_scorer(targets, predictions)(range(len(predictions)))
 
     errant.subset_scorer = subset_scorer
+    errant.type_counts = type_counts
     errant.__doc__ = gold.__doc__
     return errant
 

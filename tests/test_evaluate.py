@@ -223,3 +223,22 @@ def test_wi_annotator0_targets_against_the_gold_m2(tmp_path, capsys):
     scores = _run_json(capsys, "--task", "gec_wi_fce", "--predictions", predictions)["scores"]
     assert (scores["errant_tp"], scores["errant_fp"], scores["errant_fn"]) == (5675, 947, 857)
     assert scores["errant_f0.5"] == pytest.approx(85.93, abs=0.01)
+
+
+def test_wi_errant_types_sum_to_the_gold_m2_counts_on_a_prefix():
+    """The gold-M2 path of --errant_types (tasks/gec.py, gold_m2_errant.py): on the first 40 W&I
+    dev sentences, a system applying annotator 0's corrections to every other sentence; the
+    categories sum to the metric's own TP / FP / FN, and its misses fall in several categories."""
+    from textedit.metrics import task_evaluation
+
+    split = task_evaluation.read_split("gec_wi_fce", "validation")
+    sentences = read_m2(data_path("gec/wi.A.dev.m2"))[:40]
+    predictions = [s.target(0) if i % 2 else s.source for i, s in enumerate(sentences)]
+    targets = split.targets[:40]
+    (errant,) = task_evaluation.metric_fns("gec_wi_fce", ["errant"])
+    scores = errant(targets, predictions)
+    by_type = errant.type_counts(targets, predictions, level="operation")
+    assert set(by_type) <= {"M", "R", "U"} and len(by_type) >= 2
+    sums = [sum(getattr(c, k) for c in by_type.values()) for k in ("tp", "fp", "fn")]
+    assert sums == [scores["errant_tp"], scores["errant_fp"], scores["errant_fn"]]
+    assert sums[0] > 0 and sums[2] > 0
