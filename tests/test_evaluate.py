@@ -242,3 +242,24 @@ def test_wi_errant_types_sum_to_the_gold_m2_counts_on_a_prefix():
     sums = [sum(getattr(c, k) for c in by_type.values()) for k in ("tp", "fp", "fn")]
     assert sums == [scores["errant_tp"], scores["errant_fp"], scores["errant_fn"]]
     assert sums[0] > 0 and sums[2] > 0
+
+
+def test_comparison_table_keeps_wide_intervals_apart_from_the_next_column():
+    from textedit.cli.evaluate import format_comparison
+
+    rows = [{"key": "errant_fp", "a": 502.0, "b": 3054.0, "low": -2779.1, "high": -2330.95,
+             "not_above": 1.0},
+            {"key": "errant_f0.5", "a": 12.06, "b": 13.43, "low": -2.72, "high": 0.14,
+             "not_above": 0.964}]
+    for d in rows:
+        d["difference"] = d["a"] - d["b"]
+    report = {"predictions": "a.txt", "comparison": {
+        "predictions": "b.txt", "resamples": 10, "seed": 0, "confidence": 0.95,
+        "differences": rows}}
+    table = format_comparison(report).splitlines()
+    assert table[-2].split()[-2:] == ["-2330.95]", "1.000"]
+    assert table[-1].split()[-2:] == ["+0.14]", "0.964"]
+    # The last column starts at the same place in the header and every row.
+    header = table[-3]
+    assert {header.index("P(A - B"), table[-2].rindex("1.000"), table[-1].rindex("0.964")} == {
+        header.index("P(A - B")}

@@ -161,13 +161,15 @@ def format_comparison(report: dict) -> str:
              f"{100 * comparison['confidence']:g}% interval of A - B", ""]
     rows = comparison["differences"]
     width = max([len("metric")] + [len(d["key"]) for d in rows]) + 2
-    lines.append(f"{'metric':<{width}}{'A':>10}{'B':>10}{'A - B':>10}   interval"
-                 f"{'':>12}P(A - B <= 0)")
-    for d in rows:
-        interval = f"[{d['low']:+.2f}, {d['high']:+.2f}]"
+    intervals = [f"[{d['low']:+.2f}, {d['high']:+.2f}]" for d in rows]
+    # Counts (TP, FP) can have wide intervals: the column grows so that none runs into the next.
+    interval_width = max([20] + [len(i) + 2 for i in intervals])
+    lines.append(f"{'metric':<{width}}{'A':>10}{'B':>10}{'A - B':>10}   "
+                 f"{'interval':<{interval_width}}P(A - B <= 0)")
+    for d, interval in zip(rows, intervals, strict=True):
         lines.append(f"{d['key']:<{width}}{format_score(d['key'], d['a']):>10}"
                      f"{format_score(d['key'], d['b']):>10}{d['difference']:>+10.2f}   "
-                     f"{interval:<20}{d['not_above']:.3f}")
+                     f"{interval:<{interval_width}}{d['not_above']:.3f}")
     return "\n".join(lines)
 
 
