@@ -29,3 +29,19 @@ def test_closest_reference_counts_and_registry_name():
     score = get_metric("cer")(["x"], ["abd"], [["xyz zy", "abc"]])
     assert score == {"cer": pytest.approx(100 / 3)}
     assert character_error_rate_score([], [], []) == {"cer": 0.0}
+
+
+def test_subset_scorer_equals_the_corpus_score_of_the_subsets_lists():
+    from textedit.metrics.character_error_rate import character_error_rate_subset_scorer
+
+    predictions = ["kitten", "thecat", "abd", "modern"]
+    references = [["sitting"], ["the cat"], ["xyz zy", "abc"], ["rnodem"]]
+    sources = ["s"] * 4
+    scorer = character_error_rate_subset_scorer(sources, predictions, references)
+    for indices in ([0, 1], [3, 3, 2], [1], [0, 1, 2, 3]):
+        expected = character_error_rate_score(
+            [sources[i] for i in indices], [predictions[i] for i in indices],
+            [references[i] for i in indices])
+        assert scorer(indices) == pytest.approx(expected)
+    assert scorer([3, 3, 2])["cer"] == pytest.approx(100 * (4 + 4 + 1) / (6 + 6 + 3))
+    assert character_error_rate_score.subset_scorer is character_error_rate_subset_scorer

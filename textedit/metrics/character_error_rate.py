@@ -43,10 +43,33 @@ def character_error_rate_score(
     Returns:
       {"cer": score}.
     """
+    scorer = character_error_rate_subset_scorer(sources, predictions, references)
+    return scorer(range(len(predictions)))
+
+
+def character_error_rate_subset_scorer(
+    sources: Sequence[str],
+    predictions: Sequence[str],
+    references: Sequence[Sequence[str]],
+):
+    """indices -> `character_error_rate_score` of those examples (repeats allowed).
+
+    Each example's edits and reference length are found once; a subset's CER sums them. The
+    distances are pure Python, so a paired bootstrap (textedit/metrics/paired_bootstrap.py)
+    that recomputed them would take seconds per resample."""
     refs = check_scorer_inputs("cer", sources, predictions, references)
-    edits = length = 0
+    edits, lengths = [], []
     for prediction, example_refs in zip(predictions, refs, strict=True):
         distance, reference = min((levenshtein(prediction, r), r) for r in example_refs)
-        edits += distance
-        length += len(reference)
-    return {"cer": 100.0 * edits / max(length, 1)}
+        edits.append(distance)
+        lengths.append(len(reference))
+
+    def score(indices) -> dict[str, float]:
+        chosen = list(indices)
+        return {"cer": 100.0 * sum(edits[i] for i in chosen)
+                / max(sum(lengths[i] for i in chosen), 1)}
+
+    return score
+
+
+character_error_rate_score.subset_scorer = character_error_rate_subset_scorer
