@@ -123,6 +123,11 @@ def test_unknown_metric_and_split_are_clear_errors():
         cli(["evaluate", "--task", "gec_conll", "--baseline", "copy", "--metrics", "gleu"])
     with pytest.raises(SystemExit, match="has no split 'train'"):
         cli(["evaluate", "--task", "gec_jfleg", "--split", "train", "--baseline", "copy"])
+    with pytest.raises(SystemExit, match="task simplify_turk has no ERRANT metric"):
+        cli(["evaluate", "--task", "simplify_turk", "--baseline", "copy", "--errant_types", "main"])
+    with pytest.raises(SystemExit, match="gec_jfleg has no ERRANT metric among --metrics"):
+        cli(["evaluate", "--task", "gec_jfleg", "--baseline", "copy", "--metrics", "gleu",
+             "--errant_types", "main"])
 
 
 def test_user_task_registered_through_gin(tmp_path, capsys):

@@ -121,17 +121,23 @@ def format_error_types(report: dict) -> str:
     return "\n".join(lines)
 
 
+def _errant_metric(task: str, names):
+    """The task's ERRANT metric_fn (the first with `type_counts`); an error when it has none."""
+    from textedit.metrics import task_evaluation
+
+    fns = [fn for fn in task_evaluation.metric_fns(task, names) if hasattr(fn, "type_counts")]
+    if not fns:
+        raise ValueError(f"--errant_types: task {task} has no ERRANT metric"
+                         f"{' among --metrics' if names else ''}.")
+    return fns[0]
+
+
 def _error_types(split, systems: dict, names, level: str) -> dict:
     """{"metric", "level", "a": {category: counts and scores}, ["b": ...]} from the task's ERRANT
     metric_fn (the one with `type_counts`)."""
     from textedit.metrics import task_evaluation
 
-    fns = [fn for fn in task_evaluation.metric_fns(split.task, names)
-           if hasattr(fn, "type_counts")]
-    if not fns:
-        raise ValueError(f"--errant_types: task {split.task} has no ERRANT metric"
-                         f"{' among --metrics' if names else ''}.")
-    fn = fns[0]
+    fn = _errant_metric(split.task, names)
     report = {"metric": fn.__name__, "level": level}
     for system, predictions in systems.items():
         processed = task_evaluation.postprocess_predictions(split, predictions)
@@ -190,6 +196,8 @@ def evaluate(args: argparse.Namespace) -> dict:
     start = time.perf_counter()
     names = [n.strip() for n in args.metrics.split(",") if n.strip()] if args.metrics else None
     task_evaluation.metric_fns(args.task, names)  # unknown names fail before any reading
+    if args.errant_types:
+        _errant_metric(args.task, names)  # and so does a task without ERRANT
     _progress(f"reading {args.task} {args.split} ...")
     split = task_evaluation.read_split(args.task, args.split)
     read_seconds = time.perf_counter() - start
