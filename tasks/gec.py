@@ -98,8 +98,8 @@ def gold_m2_errant(name: str) -> MetricFn:
         return gold.subset_scorer(targets, predictions)
 
     def type_counts(targets, predictions, level: str = "main"):  # evaluate --errant_types
-        if matches_parallel_split(unpack_targets(targets)[0]):
-            sources, references, _ = unpack_targets(targets)
+        sources, references, _ = unpack_targets(targets)
+        if matches_parallel_split(sources):
             return errant_type_counts(sources, [text_of(p) for p in predictions], references,
                                       level=level, tokenise=True)
         return gold.type_counts(targets, predictions, level)

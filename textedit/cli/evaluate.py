@@ -64,7 +64,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="the resamples' seed")
     parser.add_argument("--metrics", help="comma-separated subset of the task's metrics "
                         "(default: all of them)")
-    parser.add_argument("--errant_types", choices=["operation", "main", "full"],
+    from textedit.metrics.errant_metric import CATEGORY_LEVELS  # cheap: spaCy loads on use
+
+    parser.add_argument("--errant_types", choices=CATEGORY_LEVELS,
                         help="also ERRANT counts per error category, at errant_compare's -cat "
                         "level 1 (operation: M/R/U), 2 (main: e.g. VERB:SVA) or 3 (full)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")

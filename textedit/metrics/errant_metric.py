@@ -376,8 +376,6 @@ def errant_counts(
     Sentences with an empty source are skipped when scoring against parallel references, as
     errant_parallel skips them (a warning says how many); gold blocks are always scored.
     """
-    if (references is None) == (gold_edits is None):
-        raise ValueError("errant: pass exactly one of references or gold_edits.")
     return _score_lines(*_lines(sources, predictions, references, gold_edits, tokenise, model),
                         beta)
 
@@ -392,6 +390,8 @@ def _lines(
 ) -> tuple[list[Sequence[_Line]], list[Sequence[_Line]]]:
     """(hypothesis lines, reference lines) per scored sentence: `errant_counts`' arguments
     checked and its edits extracted."""
+    if (references is None) == (gold_edits is None):
+        raise ValueError("errant: pass exactly one of references or gold_edits.")
     if gold_edits is not None:
         if not len(sources) == len(predictions) == len(gold_edits):
             raise ValueError(
@@ -450,8 +450,6 @@ def errant_type_counts(
     """
     if level not in CATEGORY_LEVELS:
         raise ValueError(f"errant: level {level!r} is not one of {', '.join(CATEGORY_LEVELS)}.")
-    if (references is None) == (gold_edits is None):
-        raise ValueError("errant: pass exactly one of references or gold_edits.")
     totals: dict[str, list[int]] = {}
     _score_lines(*_lines(sources, predictions, references, gold_edits, tokenise, model), beta,
                  by_type=(level, totals))

@@ -135,16 +135,20 @@ def gold_m2_errant_metric(
     """
     gold_files = _GoldM2Files(split_files, skip_bad_lines)
 
-    def subset_scorer(targets: Sequence[Any], predictions: Sequence[Any]):
-        """indices -> the scores of those sentences (with repeats), in that order: the gold
-        sentences are matched once, on the whole split (paired_bootstrap.py)."""
+    def matched(targets: Sequence[Any], predictions: Sequence[Any]):
+        """(gold sentences, their per-annotator gold edits, prediction texts), aligned."""
         sources, _, _ = unpack_targets(targets)
         if len(predictions) != len(sources):
             raise ValueError(f"gold-M2 ERRANT: {len(sources)} targets but {len(predictions)} "
                              f"predictions.")
         sentences = gold_files.match(sources)
-        gold = [gold_edits_by_annotator(s) for s in sentences]
-        texts = [text_of(p) for p in predictions]
+        return (sentences, [gold_edits_by_annotator(s) for s in sentences],
+                [text_of(p) for p in predictions])
+
+    def subset_scorer(targets: Sequence[Any], predictions: Sequence[Any]):
+        """indices -> the scores of those sentences (with repeats), in that order: the gold
+        sentences are matched once, on the whole split (paired_bootstrap.py)."""
+        sentences, gold, texts = matched(targets, predictions)
 
         def score(indices: Sequence[int]) -> dict[str, float]:
             return errant_score(
@@ -159,12 +163,9 @@ def gold_m2_errant_metric(
 
     def type_counts(targets: Sequence[Any], predictions: Sequence[Any], level: str = "main"):
         """{error category: ErrantCounts} against the gold edits (errant_type_counts)."""
-        sources, _, _ = unpack_targets(targets)
-        sentences = gold_files.match(sources)
-        return errant_type_counts(
-            [s.source for s in sentences], [text_of(p) for p in predictions],
-            gold_edits=[gold_edits_by_annotator(s) for s in sentences], level=level,
-            **errant_kwargs)
+        sentences, gold, texts = matched(targets, predictions)
+        return errant_type_counts([s.source for s in sentences], texts, gold_edits=gold,
+                                  level=level, **errant_kwargs)
 
     errant.__doc__ = "SeqIO metric_fn: ERRANT span-based correction F0.5 against gold M2 edits."
     errant.subset_scorer = subset_scorer
