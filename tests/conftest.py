@@ -43,11 +43,9 @@ def make_edit5_run(run_dir, vocab_dir, positions: int, seed: int = 0, vocab_rows
     `image_tower`, an ImageTowerConfig, the model reads line images); returns the model.
     """
     import keras
+    from run_dirs import save_run
 
     from textedit.models import Edit5Config, Edit5Model, T5Config
-    from textedit.runs.run_artifacts import copy_vocabulary, write_model_config
-    from textedit.training.checkpoints import RunCheckpoints
-    from textedit.training.optimizers import make_optimizer
 
     keras.utils.set_random_seed(seed)
     config = Edit5Config(t5=T5Config.named("tiny", vocab_size=vocab_rows, num_decoder_layers=1,
@@ -55,11 +53,7 @@ def make_edit5_run(run_dir, vocab_dir, positions: int, seed: int = 0, vocab_rows
                          max_input_length=64, num_position_tokens=positions,
                          image_tower=image_tower)
     model = Edit5Model(config, name="edit5")
-    optimizer = make_optimizer("adamw", 1e-3)
-    optimizer.build(model.trainable_variables)
-    write_model_config(run_dir, model)
-    copy_vocabulary(run_dir, vocab_dir)
-    RunCheckpoints(run_dir / "checkpoints", model, optimizer).save(7)
+    save_run(run_dir, model, vocab_dir, step=7)
     return model
 
 

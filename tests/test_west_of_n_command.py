@@ -7,46 +7,29 @@ import math
 import os
 
 import pytest
+from run_dirs import built_tiny_t5, save_run, tiny_t5_config
 
 from textedit.data.preference_views import scored_text
 
 N, PROMPTS, SCORE_LENGTH = 2, 4, 64
 
 
-def _save_run(run_dir, model, vocab_dir):
-    from textedit.runs.run_artifacts import copy_vocabulary, write_model_config
-    from textedit.training.checkpoints import RunCheckpoints
-    from textedit.training.optimizers import make_optimizer
-
-    optimizer = make_optimizer("adamw", 1e-3)
-    optimizer.build(model.trainable_variables)
-    write_model_config(run_dir, model)
-    copy_vocabulary(run_dir, vocab_dir)
-    RunCheckpoints(run_dir / "checkpoints", model, optimizer).save(5)
-
-
 @pytest.fixture(scope="module")
 def tiny_runs(tiny_vocab, tmp_path_factory):
     """(policy run, reward-model run): random tiny T5 and T5ScalarModel run directories."""
-    import keras
     import tensorflow as tf
 
-    from textedit.models import T5Config, T5EncoderDecoder
     from textedit.models.reward import T5ScalarModel
 
-    keras.utils.set_random_seed(0)
-    config = T5Config.named("tiny", vocab_size=2176, num_decoder_layers=1, dropout_rate=0.0)
-    policy = T5EncoderDecoder(config)
-    policy({"encoder_input_tokens": tf.zeros([1, 8], tf.int32),
-            "decoder_input_tokens": tf.zeros([1, 4], tf.int32)})
-    reward = T5ScalarModel(config)
+    policy = built_tiny_t5(seed=0)
+    reward = T5ScalarModel(tiny_t5_config())
     reward({"encoder_input_tokens": tf.zeros([1, 8], tf.int32)})
     head = reward.score_head.kernel  # a zero-initialised head would score every text alike
     head.assign(tf.random.stateless_normal(head.shape, seed=(0, 1)))
     runs = tmp_path_factory.mktemp("west_of_n_runs")
     vocab_dir = os.environ["TEXTEDIT_VOCAB_DIR"]
-    _save_run(runs / "policy", policy, vocab_dir)
-    _save_run(runs / "reward", reward, vocab_dir)
+    save_run(runs / "policy", policy, vocab_dir, step=5)
+    save_run(runs / "reward", reward, vocab_dir, step=5)
     return runs / "policy", runs / "reward"
 
 

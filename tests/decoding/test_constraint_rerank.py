@@ -12,6 +12,7 @@ from textedit.decoding.constraint_rerank import (
     choose_satisfying,
     hard_constraint_values,
     rerank_beams,
+    rerank_sequences,
 )
 from textedit.decoding.mucoco import MucocoSettings, mucoco_decode
 from textedit.models.constraints import KeywordInclusion
@@ -40,6 +41,15 @@ def test_choose_satisfying_takes_the_first_candidate_within_every_bound():
                        [[0.5, 0.0], [0.1, 2.0], [0.3, 0.0]],    # none: candidate 0
                        [[0.0, 1.0], [0.0, 0.0], [0.0, 0.0]]])   # candidate 0 itself
     assert choose_satisfying(values, [0.2, 1.0]).tolist() == [1, 0, 0]
+
+
+def test_rerank_sequences_judges_by_the_bounds_given(beams, keyword, encoder_tokens):
+    constraint = KeywordInclusion([keyword])
+    strict = rerank_sequences([constraint], encoder_tokens, beams, VOCAB)
+    assert keyword not in content(beams[0, 0]) and keyword in content(strict[0])
+    # A bound every beam meets (a missing keyword scores 1.0) keeps each row's best beam.
+    lenient = rerank_sequences([constraint], encoder_tokens, beams, VOCAB, epsilons=[1.0])
+    np.testing.assert_array_equal(lenient, beams[:, 0])
 
 
 def test_hard_values_of_a_keyword_say_whether_the_output_contains_it(beams, keyword,

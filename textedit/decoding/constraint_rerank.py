@@ -3,6 +3,7 @@ MuCoCO's comparison, and its optional starting point (`MucocoSettings.initial="r
 
     values = hard_constraint_values(constraints, encoder_tokens, tokens, vocab_size)  # [b, k]
     tokens = rerank_beams(model, constraints, encoder_tokens, 64)                     # [b, 64]
+    tokens = rerank_sequences(constraints, encoder_tokens, beams, vocab_size)  # beams [b, n, L]
 
 A beam satisfies the constraints when every value is at most its epsilon (the units of
 textedit/decoding/constraint_specs.py); re-ranking keeps the most probable beam that does, and
@@ -46,15 +47,24 @@ def choose_satisfying(values: np.ndarray, epsilons: Sequence[float]) -> np.ndarr
     return np.where(ok.any(axis=1), ok.argmax(axis=1), 0)
 
 
+def rerank_sequences(constraints: Sequence[Constraint], encoder_tokens, sequences,
+                     vocab_size: int, epsilons: Sequence[float] | None = None) -> np.ndarray:
+    """int32 [b, L]: per row the first of its candidates `sequences` int [b, n, L] (best first)
+    that satisfies every constraint (epsilons: each constraint's own when None), else the first.
+    """
+    bounds = [c.epsilon for c in constraints] if epsilons is None else list(epsilons)
+    sequences = np.asarray(sequences)
+    b, n, length = sequences.shape
+    values = hard_constraint_values(constraints, np.repeat(np.asarray(encoder_tokens), n, axis=0),
+                                    sequences.reshape(b * n, length), vocab_size)
+    return sequences[np.arange(b), choose_satisfying(values.reshape(b, n, -1), bounds)]
+
+
 def rerank_beams(model, constraints: Sequence[Constraint], encoder_tokens, max_length: int,
                  epsilons: Sequence[float] | None = None,
                  beam_size: int = RERANK_BEAMS) -> np.ndarray:
     """int32 [b, max_length]: per row the most probable of `beam_size` beams that satisfies every
     constraint (epsilons: each constraint's own when None), else the best beam."""
-    bounds = [c.epsilon for c in constraints] if epsilons is None else list(epsilons)
     sequences, _ = beam_search_decode(model, encoder_tokens, max_length, beam_size=beam_size)
-    sequences = np.asarray(sequences)
-    b, k, length = sequences.shape
-    values = hard_constraint_values(constraints, np.repeat(np.asarray(encoder_tokens), k, axis=0),
-                                    sequences.reshape(b * k, length), model.config.vocab_size)
-    return sequences[np.arange(b), choose_satisfying(values.reshape(b, k, -1), bounds)]
+    return rerank_sequences(constraints, encoder_tokens, sequences, model.config.vocab_size,
+                            epsilons)
