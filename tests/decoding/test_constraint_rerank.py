@@ -58,6 +58,9 @@ def test_hard_values_of_a_keyword_say_whether_the_output_contains_it(beams, keyw
                                     VOCAB)
     expected = [0.0 if keyword in content(beam) else 1.0 for beam in beams[:, 0]]
     np.testing.assert_allclose(values[:, 0], expected)
+    chunked = hard_constraint_values([KeywordInclusion([keyword])], encoder_tokens, beams[:, 0],
+                                     VOCAB, rows_per_chunk=1)
+    np.testing.assert_array_equal(chunked, values)
 
 
 def test_rerank_keeps_the_most_probable_beam_with_the_keyword_else_the_best(

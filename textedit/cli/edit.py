@@ -35,6 +35,12 @@ the file and line.
 --explain (text format): for every input, the pieces kept and [-deleted-], the new order (`<<`
 marks a piece moved before the one it followed), the insertions as `<pos_k> span` (after the k-th
 kept piece), the output, and a word diff ([-removed-] {+added+}, coloured on a terminal).
+--constraint SPEC (repeatable; --classifier RUN for simple:P) decodes a seq2seq run directory with
+MuCoCO under the constraints (docs/algorithms.md#mucoco; specs as for `textedit infer`:
+simple[:P], close[:C], length[:R], keyword:WORD[+WORD]). Each JSONL record gets "constraints":
+its values, bounds, whether the output satisfies them and whether greedy decoding already did
+(an output that satisfies none is the greedy one, flagged); --explain shows them too, and the
+summary counts the satisfied outputs.
 Outputs go to --output (default standard output); with --explain and no --output the
 explanations are written instead of the plain outputs. A summary goes to standard error.
 """
@@ -48,6 +54,7 @@ import sys
 import time
 from pathlib import Path
 
+from textedit.cli.constraint_flags import add_constraint_flags
 from textedit.cli.flags import add_model_flags
 
 HELP = ("edit text (files, JSONL, TSV or standard input) with a trained EdiT5 or seq2seq "
@@ -73,6 +80,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="show kept/deleted pieces, order, insertions and a diff per input")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="colour the --explain diff (auto: when writing to a terminal)")
+    add_constraint_flags(parser)
 
 
 def input_format(args: argparse.Namespace) -> str:
@@ -221,6 +229,8 @@ def output_lines(results, records, fmt: str, explain: bool) -> list[str]:
             lines.append("\t".join(record + [result.output]) if record else "")
         else:
             record = {**record, "output": result.output}
+            if result.constraints is not None:
+                record["constraints"] = result.constraints
             if explain:
                 record["edit"] = result.to_json()
             lines.append(json.dumps(record, ensure_ascii=False))
@@ -229,6 +239,7 @@ def output_lines(results, records, fmt: str, explain: bool) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     from textedit.data.readers.malformed_input import MalformedInputError
+    from textedit.decoding.constraint_specs import parse_spec
 
     fmt = input_format(args)
     name = "<stdin>" if args.input == "-" else args.input
@@ -240,6 +251,15 @@ def run(args: argparse.Namespace) -> int:
     except (InputError, MalformedInputError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if args.classifier and not args.constraint:
+        print("error: --classifier is only used with --constraint simple[:P]", file=sys.stderr)
+        return 2
+    try:
+        for spec in args.constraint:
+            parse_spec(spec)
+    except ValueError as error:
+        print(f"error: --constraint: {error}", file=sys.stderr)
+        return 2
     if not Path(args.model).exists() and not Path(args.model + ".index").exists():
         print(f"error: --model {args.model}: no such run, checkpoint or export", file=sys.stderr)
         return 2
@@ -250,7 +270,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         editor = Editor.load(args.model, max_input_length=args.max_input_length,
                              max_insert_length=args.max_insert_length,
-                             batch_size=args.batch_size)
+                             batch_size=args.batch_size, constraints=args.constraint,
+                             classifier=args.classifier)
     except (FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -289,6 +310,11 @@ def run(args: argparse.Namespace) -> int:
           f"empty; {elapsed:.1f}s incl. compiling each input length ({rate:.1f} inputs/s); "
           f"model loaded in "
           f"{loaded - start:.1f}s)", file=sys.stderr)
+    if args.constraint:
+        records = [r.constraints for r in results if r.constraints is not None]
+        print(f"constraints: {sum(r['satisfied'] for r in records)}/{len(records)} satisfied "
+              f"({sum(r['initial_satisfied'] for r in records)} already by greedy decoding)",
+              file=sys.stderr)
     if stats.too_long:
         print(f"warning: {stats.too_long} input(s) longer than {editor.max_input_length - 1} "
               "pieces passed through unchanged", file=sys.stderr)

@@ -26,18 +26,26 @@ RERANK_BEAMS = 4
 
 
 def hard_constraint_values(constraints: Sequence[Constraint], encoder_tokens, tokens,
-                           vocab_size: int, eos_id: int = EOS_ID) -> np.ndarray:
+                           vocab_size: int, eos_id: int = EOS_ID,
+                           rows_per_chunk: int = 64) -> np.ndarray:
     """float32 [b, k]: the constraints' values of hard outputs (read as one-hot soft sequences).
 
     Args:
       constraints: k `Constraint`s; encoder_tokens: int [b, s] (0 = padding).
       tokens: int [b, L] outputs (pieces, EOS, pad).
+      rows_per_chunk: rows scored at once; the one-hot input is [rows, L, vocab_size] floats
+        (64 x 64 x 16k: 256 MB), so a whole validation split at once would not fit in memory.
     """
-    tokens = ops.convert_to_tensor(np.asarray(tokens, np.int32))
-    mask, _ = output_masks(tokens, eos_id)
-    soft = SoftSequence(ops.one_hot(tokens, vocab_size), mask,
-                        ops.convert_to_tensor(np.asarray(encoder_tokens, np.int32)))
-    return np.asarray(constraint_values(constraints, soft))
+    encoder_tokens = np.asarray(encoder_tokens, np.int32)
+    tokens = np.asarray(tokens, np.int32)
+    values = []
+    for start in range(0, len(tokens), rows_per_chunk):
+        chunk = ops.convert_to_tensor(tokens[start:start + rows_per_chunk])
+        mask, _ = output_masks(chunk, eos_id)
+        soft = SoftSequence(ops.one_hot(chunk, vocab_size), mask, ops.convert_to_tensor(
+            encoder_tokens[start:start + rows_per_chunk]))
+        values.append(np.asarray(constraint_values(constraints, soft)))
+    return np.concatenate(values) if values else np.zeros((0, len(constraints)), np.float32)
 
 
 def choose_satisfying(values: np.ndarray, epsilons: Sequence[float]) -> np.ndarray:

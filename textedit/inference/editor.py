@@ -69,6 +69,9 @@ class EditResult:
         "too_long" (module docstring).
       pieces: the input's SentencePiece pieces (no EOS); empty unless edited.
       plan: the predicted EditPlan over `pieces` (tags, order, insertions as piece strings).
+      constraints: with MuCoCO decoding (a seq2seq editor given constraints), the output's
+        constraint record: {"satisfied", "initial_satisfied", "nll", "values", "epsilons"}
+        (textedit/decoding/mucoco_decode_fn.py); else None.
     """
 
     source: str
@@ -76,11 +79,18 @@ class EditResult:
     status: str
     pieces: tuple[str, ...] = ()
     plan: EditPlan | None = None
+    constraints: dict | None = None
 
     def explanation(self) -> str:
         """Kept and deleted pieces, the new order and the insertions (wdiff style; `format_
         alignment`), or one line saying why the model did not run."""
         if self.plan is None and self.status == "edited":  # a seq2seq output: no plan
+            if self.constraints is not None:
+                bounds = self.constraints["epsilons"]
+                values = ", ".join(f"{name} {value:g} (bound {bounds[name]:g})"
+                                   for name, value in self.constraints["values"].items())
+                state = "satisfied" if self.constraints["satisfied"] else "NOT satisfied"
+                return f"output  {self.output}\nconstraints  {state}: {values}"
             return f"output  {self.output}"
         if self.plan is None:
             reason = {"empty": "empty input: passed through",
@@ -94,7 +104,8 @@ class EditResult:
     def to_json(self) -> dict:
         """The explanation as data: tags, order (piece indices) and insertions per input."""
         if self.plan is None:
-            return {"status": self.status}
+            return ({"status": self.status} if self.constraints is None else
+                    {"status": self.status, "constraints": self.constraints})
         return {"status": self.status, "pieces": list(self.pieces),
                 "tags": list(self.plan.tags), "order": list(self.plan.order()),
                 "insertions": [[k, list(span)] for k, span in self.plan.insertions]}
@@ -237,7 +248,9 @@ class Editor:
              max_insert_length: int | None = None, batch_size: int = 32,
              buckets: Sequence[int] = DEFAULT_BUCKETS, word_guards: bool | None = None,
              delete_threshold: float | None = None,
-             max_decode_length: int | None = None) -> Editor | Seq2SeqEditor:
+             max_decode_length: int | None = None,
+             constraints: Sequence[str] = (), classifier: str | None = None
+             ) -> Editor | Seq2SeqEditor:
         """An Editor over a run directory (its latest checkpoint), a `<run>/checkpoints/ckpt-N`
         prefix, or a SavedModel written by `textedit export` (whose input length and insertion
         length were fixed at export and override the arguments). Lengths left None come from the
@@ -247,8 +260,16 @@ class Editor:
         them baked in at export: None takes the export's, a different value is an error.
 
         A seq2seq run or export gives a `Seq2SeqEditor` (module docstring), which decodes up to
-        `max_decode_length` pieces (None: the run's decode_length; an export's is fixed)."""
+        `max_decode_length` pieces (None: the run's decode_length; an export's is fixed).
+
+        constraints: MuCoCO constraint specs (textedit/decoding/constraint_specs.py; classifier:
+        the simplicity classifier run for simple:P): the editor decodes with MuCoCO under them
+        (gin/runs/mucoco.gin's settings) and every result carries its constraint record. Only a
+        text-only seq2seq run directory decodes this way; anything else is a ValueError."""
         path = Path(path)
+        if constraints and (path / "saved_model.pb").exists():
+            raise ValueError(f"{path} is a SavedModel: constrained (MuCoCO) decoding needs the "
+                             "run directory, whose model it differentiates")
         if (path / "saved_model.pb").exists():
             from textedit.inference.edit_export import load_edit_export
 
@@ -274,7 +295,7 @@ class Editor:
             step = metadata.get("metadata", {}).get("step", "?")
             editor.source = f"SavedModel {path} (step {step})"
             return editor
-        from textedit.runs.run_artifacts import load_run
+        from textedit.runs.run_artifacts import RUN_VOCAB_DIR, load_run
         from textedit.runs.run_settings import read_run_settings
 
         run = load_run(path)
@@ -283,11 +304,15 @@ class Editor:
         max_insert_length = max_insert_length or settings.insert_length
         from textedit.inference.seq2seq_editor import Seq2SeqEditor, is_seq2seq_model
 
+        if constraints and not is_seq2seq_model(run.model):
+            raise ValueError(f"{path} holds a {type(run.model).__name__}: constrained (MuCoCO) "
+                             "decoding works on seq2seq T5 runs (T5EncoderDecoder) only")
         if is_seq2seq_model(run.model):
             editor = Seq2SeqEditor.from_model(
                 run.model, run.vocabulary, max_input_length=max_input_length,
                 max_decode_length=max_decode_length or settings.decode_length,
-                batch_size=batch_size, buckets=buckets)
+                batch_size=batch_size, buckets=buckets, constraints=constraints,
+                classifier=classifier, vocab_dir=run.run_dir / RUN_VOCAB_DIR)
             editor.source = f"{run.checkpoint} (step {run.step})"
             return editor
         if not hasattr(getattr(run.model, "config", None), "num_position_tokens"):

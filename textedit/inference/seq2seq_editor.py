@@ -76,6 +76,29 @@ class _KerasSeq2Seq:
                                                    eos_id=self.model.config.eos_id))
 
 
+class _MucocoSeq2Seq:
+    """MuCoCO decoding of a text-only model in this process (textedit/decoding/mucoco.py, through
+    `mucoco_decode_fn` with gin/runs/mucoco.gin's defaults); `last_records` holds the last call's
+    constraint record per row."""
+
+    fixed_length = None
+
+    def __init__(self, model, max_decode_length: int, constraints: Sequence[str],
+                 classifier: str | None, vocab_dir):
+        from textedit.decoding.mucoco_decode_fn import mucoco_decode_fn
+
+        self.model = model
+        self.decode_fn = mucoco_decode_fn(max_decode_length, constraints=constraints,
+                                          classifier_dir=classifier, vocab_dir=vocab_dir)
+        self.last_records: list[dict] = []
+
+    def __call__(self, tokens: np.ndarray, images: np.ndarray | None) -> np.ndarray:
+        self.decode_fn.records.clear()
+        decoded = self.decode_fn(self.model, {"encoder_input_tokens": tokens})
+        self.last_records = list(self.decode_fn.records)  # every row: filler rows hold an EOS
+        return decoded
+
+
 class _SavedModelSeq2Seq:
     """An export's `decode_ids` signature (textedit.inference.seq2seq_export): one input length."""
 
@@ -115,13 +138,24 @@ class Seq2SeqEditor:
     @classmethod
     def from_model(cls, model, vocabulary, *, max_input_length: int = DEFAULT_INPUT_LENGTH,
                    max_decode_length: int = DEFAULT_DECODE_LENGTH, batch_size: int = 32,
-                   buckets: Sequence[int] = DEFAULT_BUCKETS) -> Seq2SeqEditor:
-        """A Seq2SeqEditor over an in-memory T5EncoderDecoder / T5WithImageTower."""
+                   buckets: Sequence[int] = DEFAULT_BUCKETS, constraints: Sequence[str] = (),
+                   classifier: str | None = None, vocab_dir=None) -> Seq2SeqEditor:
+        """A Seq2SeqEditor over an in-memory T5EncoderDecoder / T5WithImageTower. With
+        `constraints` (specs; `classifier` for simple:P; `vocab_dir` the model's vocabulary,
+        None: the project's) it decodes with MuCoCO, text-only models only."""
         if not is_seq2seq_model(model):
             raise ValueError(f"expected a T5EncoderDecoder or T5WithImageTower, got "
                              f"{type(model).__name__}")
         config = model.config
-        return cls(_KerasSeq2Seq(model, max_decode_length), vocabulary,
+        if constraints:
+            if model_image_shape(model) is not None:
+                raise ValueError("constrained (MuCoCO) decoding reads text only; this model "
+                                 "has an image tower")
+            backend = _MucocoSeq2Seq(model, max_decode_length, constraints, classifier,
+                                     vocab_dir)
+        else:
+            backend = _KerasSeq2Seq(model, max_decode_length)
+        return cls(backend, vocabulary,
                    image_shape=model_image_shape(model), eos_id=config.eos_id,
                    pad_id=config.pad_id, max_input_length=max_input_length,
                    batch_size=batch_size, buckets=buckets)
@@ -170,9 +204,11 @@ class Seq2SeqEditor:
             for start in range(0, len(items), self.batch_size):
                 chunk = items[start:start + self.batch_size]
                 outputs = self._decode_batch(chunk, length, pixels)
-                for (index, ids), output in zip(chunk, outputs, strict=True):
+                records = getattr(self.backend, "last_records", None) or [None] * len(chunk)
+                for (index, ids), output, record in zip(chunk, outputs, records[:len(chunk)],
+                                                        strict=True):
                     results[index] = EditResult(texts[index], output, "edited",
-                                                self._pieces(ids))
+                                                self._pieces(ids), constraints=record)
                 self.stats.edited += len(chunk)
         return results  # type: ignore[return-value]
 
