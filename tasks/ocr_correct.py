@@ -5,7 +5,9 @@
     image:   float32 [32, 512], the clean sentence rendered with DejaVu Sans (render_line_float)
 
 Sentences come from both clean_text splits (State of the Union, inaugural, MASC) and are split
-again by sentence (`ocr_examples`): one line of text, no sentence in both splits. Models read
+again by sentence (`ocr_examples`): one line of text, no sentence in both splits. Validation has
+the sentences that fit one line; train also has the lines cut from longer sentences, wrapped as a
+page would wrap them (about a fifth of the sentences fit one line). Models read
 the image through `ImageEncDecFeatureConverter` ("encoder_image"); a text-only model uses the
 ordinary EncDecFeatureConverter, which drops it. Metrics: CER (lower is better), exact match.
 
@@ -45,7 +47,9 @@ def _clean_sentences(skip_bad_lines: bool) -> tuple[list[str], list[str]]:
 
 def load_ocr_split(split: str, skip_bad_lines: bool) -> LoadedSplit:
     sentences, files = _clean_sentences(skip_bad_lines)
-    return LoadedSplit(ocr_examples(sentences, split), files)
+    # Train also reads the lines cut from sentences too long for one line (ocr_examples);
+    # validation keeps whole sentences only, as it always had.
+    return LoadedSplit(ocr_examples(sentences, split, wrap_long=split == TRAIN), files)
 
 
 def register_ocr_correct() -> seqio.Task:

@@ -49,3 +49,38 @@ def test_image_preprocessor_and_converter_carry_the_rendered_target():
     # The text-only converter drops the image: a model without a tower trains on the same task.
     plain = seqio.EncDecFeatureConverter(pack=False)(with_images, {"inputs": 6, "targets": 4})
     assert "encoder_image" not in plain.element_spec
+
+
+LONG = ("The committee met again in the spring to consider the long list of proposals that "
+        "had been sent in by members from every part of the country during the winter months.")
+
+
+def test_long_sentences_wrap_into_lines_that_fit_in_order():
+    from textedit.data.ocr.line_rendering import text_fits_line
+    from textedit.data.ocr.ocr_examples import wrap_to_lines
+
+    assert not text_fits_line(LONG)
+    lines = wrap_to_lines(LONG)
+    assert " ".join(lines) == LONG and len(lines) >= 2
+    assert all(text_fits_line(line) for line in lines)
+    # Greedy: each line but the last would not fit with the next word added.
+    for line, following in zip(lines[:-1], lines[1:], strict=True):
+        assert not text_fits_line(line + " " + following.split()[0])
+    assert wrap_to_lines("Short one.") == ["Short one."]
+
+
+def test_wrap_long_adds_the_cut_lines_of_this_split_only():
+    longs = [f"{LONG} Item {i}." for i in range(40)]
+    sentences = SENTENCES + longs
+    for split in ("train", "validation"):
+        plain = ocr_sentences(sentences, split)
+        wrapped = ocr_sentences(sentences, split, wrap_long=True)
+        assert set(plain) <= set(wrapped)
+        assert len(wrapped) > len(plain)
+        assert all(in_validation(line) == (split == "validation") for line in wrapped)
+        assert len(set(wrapped)) == len(wrapped)  # repeated cut lines are kept once
+    train = ocr_sentences(sentences, "train", wrap_long=True)
+    validation = ocr_sentences(sentences, "validation", wrap_long=True)
+    assert not set(train) & set(validation)
+    examples = ocr_examples(sentences, "train", wrap_long=True)
+    assert [e.references[0] for e in examples] == train

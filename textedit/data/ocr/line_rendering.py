@@ -45,9 +45,24 @@ def _font_size(height: int) -> int:
     return max(6, int(round(height * 0.7)))
 
 
+MARGIN = 4  # pixels: the text starts 2 px from the left edge and keeps 2 px free on the right
+
+
 def text_fits_line(text: str, height: int = LINE_HEIGHT, width: int = LINE_WIDTH) -> bool:
     """Whether `render_line` draws all of `text` (nothing cropped at the right edge)."""
-    return _font(_font_size(height)).getlength(text) + 4 <= width
+    return text_width(text, height) + MARGIN <= width
+
+
+def text_width(text: str, height: int = LINE_HEIGHT) -> float:
+    """The advance width of `text` in pixels, in the font `render_line` uses at `height`."""
+    return _font(_font_size(height)).getlength(text)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def word_width(word: str, height: int = LINE_HEIGHT) -> float:
+    """`text_width` of one word, cached: wrapping a corpus measures the same words again and
+    again."""
+    return text_width(word, height)
 
 
 def render_line(text: str, height: int = LINE_HEIGHT, width: int = LINE_WIDTH) -> np.ndarray:
@@ -60,8 +75,8 @@ def render_line(text: str, height: int = LINE_HEIGHT, width: int = LINE_WIDTH) -
 
     font = _font(_font_size(height))
     # Draw on a canvas as wide as the text needs, then crop or pad to `width`.
-    text_width = int(np.ceil(font.getlength(text))) + 4
-    canvas = Image.new("L", (max(width, text_width), height), 0)
+    drawn_width = int(np.ceil(font.getlength(text))) + MARGIN
+    canvas = Image.new("L", (max(width, drawn_width), height), 0)
     ImageDraw.Draw(canvas).text((2, height // 2), text, fill=255, font=font, anchor="lm")
     return np.asarray(canvas, dtype=np.uint8)[:, :width].copy()
 
