@@ -110,13 +110,14 @@ def test_experiment_judges_every_method_under_each_sets_own_bounds(tiny_seq2seq_
     settings = MucocoExperimentSettings(
         model=str(tiny_seq2seq_run), tasks=("simplify_asset",), constraint_sets=sets,
         max_examples=6, batch_size=3, max_length=16, steps=3, resamples=20,
-        out_dir=str(tmp_path))
+        length_offsets=(0, -2), out_dir=str(tmp_path))
     table = run_mucoco_experiment(settings, log=lambda _: None)
     for label in ("length:2.5", "length:1.0"):
         for method in ("greedy", "rerank", "mucoco"):
             assert f"| simplify_asset | {label} | {method} |" in table
         assert f"| simplify_asset | {label} | mucoco − rerank |" in table
     assert "called simple" not in table  # no classifier given
+    assert "length offsets [0, -2]" in table
     greedy = {label: read_jsonl(tmp_path / f"simplify_asset.{label}.greedy.jsonl")
               for label in ("length:2.5", "length:1.0")}
     # Greedy is decoded once; each set judges it by its own bound (the random model's outputs

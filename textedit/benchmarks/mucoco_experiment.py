@@ -65,6 +65,7 @@ class MucocoExperimentSettings:
     fluency_margin: float | None = None
     initial: str = "greedy"  # MuCoCO's starting point (MucocoSettings.initial)
     top_k: int | None = None  # MucocoSettings.top_k
+    length_offsets: tuple[int, ...] = (0,)  # MucocoSettings.length_offsets
     resamples: int = 1000  # paired bootstrap of the MuCoCO rows against greedy and rerank
     out_dir: str = str(DEFAULT_OUT_DIR)
 
@@ -153,7 +154,8 @@ def run_mucoco_experiment(settings: MucocoExperimentSettings, log=print) -> str:
         steps=settings.steps, learning_rate=settings.learning_rate,
         multiplier_learning_rate=settings.multiplier_learning_rate,
         confidence=settings.confidence, fluency_margin=settings.fluency_margin,
-        initial=settings.initial, top_k=settings.top_k)
+        initial=settings.initial, top_k=settings.top_k,
+        length_offsets=tuple(settings.length_offsets))
     sets = [(set_label(specs), build_constraints(specs, model, vocabulary, classifier))
             for specs in settings.constraint_sets]
     searches: dict[tuple, tuple] = {}
@@ -262,7 +264,8 @@ def differences_table(differences) -> str:
 def markdown_table(rows, settings: MucocoExperimentSettings, count: int) -> str:
     judged = settings.classifier is not None
     lines = [f"{count} validation sentences per task; MuCoCO from the {settings.initial} output, "
-             f"{settings.steps} steps, top-k {settings.top_k}, learning rates "
+             f"{settings.steps} steps, top-k {settings.top_k}, length offsets "
+             f"{list(settings.length_offsets)}, learning rates "
              f"{settings.learning_rate} (y) / {settings.multiplier_learning_rate} (lambda), "
              f"confidence {settings.confidence}, fluency margin {settings.fluency_margin}. "
              "Greedy and rerank are judged under each row's constraints.", "",

@@ -61,6 +61,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resamples", type=int, default=1000,
                         help="paired bootstrap resamples of each MuCoCO row's SARI and "
                         "satisfied share against greedy and rerank (0: none)")
+    parser.add_argument("--length_offsets", nargs="+", type=int, default=[0],
+                        help="output lengths MuCoCO tries, in pieces relative to its start "
+                        "(first 0; e.g. 0 -2 -4 lets a length budget drop pieces)")
     parser.add_argument("--initial", choices=INITIAL_OUTPUTS, default="greedy",
                         help="MuCoCO's starting point: the greedy output, the best of 4 beams, "
                         "or the beam re-ranked by the row's constraints (default %(default)s)")
@@ -106,7 +109,8 @@ def run(args: argparse.Namespace) -> int:
         max_length=args.max_length, steps=args.steps, learning_rate=args.learning_rate,
         multiplier_learning_rate=args.multiplier_learning_rate, confidence=args.confidence,
         fluency_margin=args.fluency_margin if args.fluency_margin >= 0 else None,
-        initial=args.initial, top_k=args.top_k or None, resamples=args.resamples,
+        initial=args.initial, top_k=args.top_k or None,
+        length_offsets=tuple(args.length_offsets), resamples=args.resamples,
         out_dir=args.out_dir)
     print(run_mucoco_experiment(settings), end="")
     return 0
