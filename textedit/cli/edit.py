@@ -39,8 +39,8 @@ kept piece), the output, and a word diff ([-removed-] {+added+}, coloured on a t
 MuCoCO under the constraints (docs/algorithms.md#mucoco; specs as for `textedit infer`:
 simple[:P], close[:C], length[:R], keyword:WORD[+WORD]). Each JSONL record gets "constraints":
 its values, bounds, whether the output satisfies them and whether greedy decoding already did
-(an output that satisfies none is the greedy one, flagged); --explain shows them too, and the
-summary counts the satisfied outputs.
+(where MuCoCO finds no satisfying output, the greedy one is kept with "satisfied": false);
+--explain shows them too, and the summary counts the satisfied outputs.
 Outputs go to --output (default standard output); with --explain and no --output the
 explanations are written instead of the plain outputs. A summary goes to standard error.
 """
