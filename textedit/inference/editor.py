@@ -104,8 +104,7 @@ class EditResult:
     def to_json(self) -> dict:
         """The explanation as data: tags, order (piece indices) and insertions per input."""
         if self.plan is None:
-            return ({"status": self.status} if self.constraints is None else
-                    {"status": self.status, "constraints": self.constraints})
+            return {"status": self.status}  # a constraint record goes beside it (edit tool)
         return {"status": self.status, "pieces": list(self.pieces),
                 "tags": list(self.plan.tags), "order": list(self.plan.order()),
                 "insertions": [[k, list(span)] for k, span in self.plan.insertions]}
