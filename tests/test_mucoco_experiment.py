@@ -139,3 +139,29 @@ def test_experiment_judges_every_method_under_each_sets_own_bounds(tiny_seq2seq_
                 assert after == before
         assert sum(r["satisfied"] for r in mucoco) > sum(r["satisfied"] for r in greedy[label])
     assert (tmp_path / "table.md").read_text(encoding="utf-8") == table
+
+
+def test_mucoco_from_the_experiments_reranked_beam_equals_its_own_start(tiny_seq2seq_run,
+                                                                        tmp_path):
+    """The experiment passes the beam it re-ranked as MuCoCO's start; mucoco_decode re-ranking
+    its own beam gives the same outputs."""
+    from textedit.benchmarks.mucoco_experiment import decode_outputs, encode_sources
+    from textedit.decoding.constraint_specs import build_constraints
+    from textedit.decoding.mucoco import MucocoSettings, mucoco_decode
+    from textedit.runs.run_artifacts import load_run
+
+    settings = MucocoExperimentSettings(
+        model=str(tiny_seq2seq_run), tasks=("simplify_asset",), constraint_sets=(("length:1.0",),),
+        max_examples=6, batch_size=3, max_length=16, steps=3, resamples=0, initial="rerank",
+        out_dir=str(tmp_path))
+    run_mucoco_experiment(settings, log=lambda _: None)
+    written = [r["output"] for r in read_jsonl(tmp_path / "simplify_asset.length:1.0.mucoco.jsonl")]
+    run = load_run(tiny_seq2seq_run)
+    sources = [e.source for e in load_split("simplify_asset", VALIDATION).examples[:6]]
+    encoded = encode_sources(run.vocabulary, sources, 16)
+    constraints = build_constraints(["length:1.0"], run.model, run.vocabulary)
+    own = np.concatenate([mucoco_decode(
+        run.model, encoded[i:i + 3], 16, constraints,
+        settings=MucocoSettings(steps=3, learning_rate=0.5, multiplier_learning_rate=3.0,
+                                confidence=3.0, initial="rerank")).tokens for i in (0, 3)])
+    assert written == decode_outputs(run.vocabulary, own)

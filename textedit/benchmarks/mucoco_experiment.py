@@ -16,8 +16,9 @@ and scored by: SARI (EASSE's corpus SARI against every reference), the share of 
 satisfying every constraint of the set (the same hard check for all three methods), the share the
 simplicity classifier calls simple (P > 0.5; only when a classifier is given), and seconds per
 sentence (after one untimed warm-up batch, so compilation is excluded; rerank rows report the
-beam search's time, shared by all sets). Each MuCoCO row is compared with greedy and with the
-set's rerank on the same sentences by a paired bootstrap (`resamples`, 95% interval): SARI
+beam search's time, shared by all sets; MuCoCO rows the search's plus that of the output it
+starts from, which is decoded once and passed in). Each MuCoCO row is compared with greedy and
+with the set's rerank on the same sentences by a paired bootstrap (`resamples`, 95% interval): SARI
 (textedit/metrics/paired_bootstrap.py; the task registry must be loaded, as the CLI does) and
 the satisfied share (`paired_share_difference`). Outputs and constraint values go to
 `<out_dir>/<task>.<set>.<method>.jsonl`; the tables to `<out_dir>/table.md`.
@@ -108,7 +109,12 @@ def paired_share_difference(a: np.ndarray, b: np.ndarray, resamples: int, seed: 
                             float(high), float(np.mean(means <= 0)), resamples)
 
 
-def timed_batches(decode, batches: Sequence[np.ndarray]) -> tuple[np.ndarray, float]:
+def batch_rows(rows: np.ndarray, batch_size: int) -> list[np.ndarray]:
+    """`rows` [n, ...] cut into consecutive batches of `batch_size` rows (the last may be short)."""
+    return [rows[i:i + batch_size] for i in range(0, len(rows), batch_size)]
+
+
+def timed_batches(decode, batches: Sequence) -> tuple[np.ndarray, float]:
     """(int32 [n, L] outputs of `decode` over `batches`, seconds): one untimed warm-up batch
     first, so compilation is not counted."""
     decode(batches[0])
@@ -168,8 +174,7 @@ def run_mucoco_experiment(settings: MucocoExperimentSettings, log=print) -> str:
         sources = [e.source for e in examples]
         references = [list(e.references) for e in examples]
         encoded = encode_sources(vocabulary, sources, length)
-        batches = [encoded[i:i + settings.batch_size]
-                   for i in range(0, len(encoded), settings.batch_size)]
+        batches = batch_rows(encoded, settings.batch_size)
         greedy = timed_batches(lambda b: greedy_decode(model, b, length), batches)
         beams = timed_batches(lambda b: beam_search_decode(model, b, length,
                                                            beam_size=RERANK_BEAMS)[0], batches)
@@ -177,14 +182,18 @@ def run_mucoco_experiment(settings: MucocoExperimentSettings, log=print) -> str:
         for specs, (label, constraints) in zip(settings.constraint_sets, sets, strict=True):
             epsilons = [c.epsilon for c in constraints]
             search = searches[search_signature(specs)]
-            outputs = {
-                "greedy": greedy,
-                "rerank": (rerank_sequences(constraints, encoded, beams[0], vocab_size), beams[1]),
-                "mucoco": timed_batches(
-                    lambda b, search=search, epsilons=epsilons: mucoco_decode(
-                        model, b, length, search, epsilons, settings=mucoco_settings).tokens,
-                    batches),
-            }
+            reranked = rerank_sequences(constraints, encoded, beams[0], vocab_size)
+            # MuCoCO starts from outputs decoded above (what mucoco_decode would decode itself
+            # for `initial`), and its time is the search's plus that start's decoding.
+            start, start_seconds = {"greedy": greedy, "beam": (beams[0][:, 0], beams[1]),
+                                    "rerank": (reranked, beams[1])}[settings.initial]
+            tokens, seconds = timed_batches(
+                lambda pair, search=search, epsilons=epsilons: mucoco_decode(
+                    model, pair[0], length, search, epsilons, settings=mucoco_settings,
+                    initial_tokens=pair[1]).tokens,
+                list(zip(batches, batch_rows(start, settings.batch_size), strict=True)))
+            outputs = {"greedy": greedy, "rerank": (reranked, beams[1]),
+                       "mucoco": (tokens, seconds + start_seconds)}
             predictions, satisfied = {}, {}
             for method, (tokens, seconds) in outputs.items():
                 values = hard_constraint_values(constraints, encoded, tokens, vocab_size)
