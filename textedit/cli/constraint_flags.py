@@ -27,19 +27,27 @@ def add_constraint_flags(parser: argparse.ArgumentParser) -> None:
                         help="the simplicity classifier's run directory (for simple[:P])")
 
 
-def constraint_bindings(args: argparse.Namespace) -> list[str]:
-    """Gin bindings for the flags ([] without --constraint); SystemExit on a bad spec."""
-    if not args.constraint:
-        if args.classifier:
-            raise SystemExit("--classifier is only used with --constraint simple[:P]")
-        return []
+def check_constraint_flags(args: argparse.Namespace) -> None:
+    """ValueError for --classifier without --constraint, or a spec that does not parse."""
+    if args.classifier and not args.constraint:
+        raise ValueError("--classifier is only used with --constraint simple[:P]")
     from textedit.decoding.constraint_specs import parse_spec
 
     try:
         for spec in args.constraint:
             parse_spec(spec)
     except ValueError as error:
-        raise SystemExit(f"--constraint: {error}") from None
+        raise ValueError(f"--constraint: {error}") from None
+
+
+def constraint_bindings(args: argparse.Namespace) -> list[str]:
+    """Gin bindings for the flags ([] without --constraint); SystemExit on a bad spec."""
+    try:
+        check_constraint_flags(args)
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
+    if not args.constraint:
+        return []
     bindings = ["DECODE_FN = @mucoco_decode_fn",
                 f"mucoco_decode_fn.constraints = {json.dumps(args.constraint)}"]
     if args.classifier:

@@ -54,7 +54,7 @@ import sys
 import time
 from pathlib import Path
 
-from textedit.cli.constraint_flags import add_constraint_flags
+from textedit.cli.constraint_flags import add_constraint_flags, check_constraint_flags
 from textedit.cli.flags import add_model_flags
 
 HELP = ("edit text (files, JSONL, TSV or standard input) with a trained EdiT5 or seq2seq "
@@ -239,7 +239,6 @@ def output_lines(results, records, fmt: str, explain: bool) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     from textedit.data.readers.malformed_input import MalformedInputError
-    from textedit.decoding.constraint_specs import parse_spec
 
     fmt = input_format(args)
     name = "<stdin>" if args.input == "-" else args.input
@@ -251,14 +250,10 @@ def run(args: argparse.Namespace) -> int:
     except (InputError, MalformedInputError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    if args.classifier and not args.constraint:
-        print("error: --classifier is only used with --constraint simple[:P]", file=sys.stderr)
-        return 2
     try:
-        for spec in args.constraint:
-            parse_spec(spec)
+        check_constraint_flags(args)
     except ValueError as error:
-        print(f"error: --constraint: {error}", file=sys.stderr)
+        print(f"error: {error}", file=sys.stderr)
         return 2
     if not Path(args.model).exists() and not Path(args.model + ".index").exists():
         print(f"error: --model {args.model}: no such run, checkpoint or export", file=sys.stderr)
