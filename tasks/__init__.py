@@ -8,7 +8,7 @@
                   # lm_clean_text (plain text for decoder-only language models);
                   # gsm8k, gsm8k_answer_only (maths word problems, tasks/gsm8k.py)
                   # hh_sft, hh_pairs (HH preference data, tasks/preference.py)
-                  # ocr_correct, edit5_ocr_correct (OCR post-correction with line images,
+                  # ocr_correct, edit5_ocr_correct, ocr_read (OCR post-correction with line images,
                   # tasks/ocr_correct.py)
     seqio.get_mixture_or_task("gec_jfleg").get_dataset(None, split="validation")
 

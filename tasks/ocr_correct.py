@@ -15,6 +15,11 @@ ordinary EncDecFeatureConverter, which drops it. Metrics: CER (lower is better),
 pointers and insertions), with the same image added after the conversion, cache and length
 filter; an EdiT5 model reads it through `ImageEditFeatureConverter`, a text-only one through
 EditFeatureConverter. Both EdiT5 runs are evaluated on `ocr_correct` itself.
+
+`ocr_read`: the same lines and images with empty text inputs (only EOS), so a model with an
+image tower must read the line from its image alone (plain OCR;
+gin/experiments/seq2seq_ocr_read_image.gin). Its metrics are ocr_correct's: CER is then an OCR
+error rate.
 """
 
 from __future__ import annotations
@@ -26,12 +31,14 @@ from tasks.features import OUTPUT_FEATURES
 from tasks.registration import loaded_split
 from textedit.data import dataset_catalog
 from textedit.data.dataset_catalog import TRAIN, VALIDATION, LoadedSplit
+from textedit.data.examples import MultiReferenceExample
 from textedit.data.ocr.line_image_features import add_line_image
 from textedit.data.ocr.ocr_examples import ocr_examples
 from textedit.data.seqio_sources import examples_source, postprocess_text
 from textedit.metrics.seqio_adapters import seqio_metric
 
 NAME = "ocr_correct"
+READ_NAME = "ocr_read"
 
 
 def _clean_sentences(skip_bad_lines: bool) -> tuple[list[str], list[str]]:
@@ -52,13 +59,23 @@ def load_ocr_split(split: str, skip_bad_lines: bool) -> LoadedSplit:
     return LoadedSplit(ocr_examples(sentences, split, wrap_long=split == TRAIN), files)
 
 
-def register_ocr_correct() -> seqio.Task:
-    """Registers `ocr_correct` (replacing an earlier registration)."""
-    source = examples_source(lambda split: loaded_split(NAME, split, load_ocr_split).examples,
-                             [TRAIN, VALIDATION])
-    seqio.TaskRegistry.remove(NAME)
+def read_examples(examples: list[MultiReferenceExample]) -> list[MultiReferenceExample]:
+    """ocr_correct's examples with the noisy text taken away: source "", same reference."""
+    return [MultiReferenceExample("", example.references) for example in examples]
+
+
+def register_ocr_correct(name: str = NAME) -> seqio.Task:
+    """Registers `ocr_correct`, or with name=READ_NAME `ocr_read` (replacing an earlier
+    registration)."""
+
+    def load(split: str) -> list[MultiReferenceExample]:
+        examples = loaded_split(NAME, split, load_ocr_split).examples
+        return read_examples(examples) if name == READ_NAME else examples
+
+    source = examples_source(load, [TRAIN, VALIDATION])
+    seqio.TaskRegistry.remove(name)
     return seqio.TaskRegistry.add(
-        NAME,
+        name,
         source=source,
         preprocessors=[seqio.preprocessors.tokenize, seqio.preprocessors.append_eos,
                        add_line_image],
@@ -74,4 +91,5 @@ def register_edit5_ocr_correct() -> seqio.Task:
 
 
 register_ocr_correct()
+register_ocr_correct(READ_NAME)
 register_edit5_ocr_correct()

@@ -8,6 +8,13 @@ from textedit.data.dataset_catalog import in_validation
 from textedit.data.ocr import render_line_float
 from textedit.data.ocr.line_image_features import ImageEncDecFeatureConverter, add_line_image
 from textedit.data.ocr.ocr_examples import ocr_examples, ocr_sentences
+from textedit.data.ocr.reading_alphabet import (
+    NUM_READING_CLASSES,
+    OTHER_ID,
+    char_ids,
+    reading_targets,
+    reading_text,
+)
 
 SENTENCES = [f"Sentence number {i} is a short line of text." for i in range(60)]
 
@@ -49,6 +56,22 @@ def test_image_preprocessor_and_converter_carry_the_rendered_target():
     # The text-only converter drops the image: a model without a tower trains on the same task.
     plain = seqio.EncDecFeatureConverter(pack=False)(with_images, {"inputs": 6, "targets": 4})
     assert "encoder_image" not in plain.element_spec
+    # With reading_length, the characters of each target for the tower's CTC reading loss.
+    reading = ImageEncDecFeatureConverter(reading_length=20)(with_images,
+                                                            {"inputs": 6, "targets": 4})
+    rows = list(reading.as_numpy_iterator())
+    for row, text in zip(rows, texts, strict=True):
+        assert row["reading_targets"].tolist() == char_ids(text) + [0] * (20 - len(text))
+    assert "reading_targets" not in converted.element_spec
+
+
+def test_reading_alphabet_maps_printable_ascii_and_cuts_to_length():
+    assert char_ids(" ~Hi!") == [1, 95, 41, 74, 2]
+    assert char_ids("é") == [OTHER_ID] and NUM_READING_CLASSES == OTHER_ID + 1 == 97
+    assert reading_text(char_ids("The cat, 1 é.")) == "The cat, 1 ?."
+    batch = reading_targets(tf.constant(["ab", "abcdef", "é"]), 4).numpy()
+    assert batch.tolist() == [[66, 67, 0, 0], [66, 67, 68, 69], [OTHER_ID, 0, 0, 0]]
+    assert reading_targets(tf.constant("abc"), 5).numpy().tolist() == [66, 67, 68, 0, 0]
 
 
 LONG = ("The committee met again in the spring to consider the long list of proposals that "
@@ -84,3 +107,31 @@ def test_wrap_long_adds_the_cut_lines_of_this_split_only():
     assert not set(train) & set(validation)
     examples = ocr_examples(sentences, "train", wrap_long=True)
     assert [e.references[0] for e in examples] == train
+
+
+def test_read_examples_take_the_text_away_and_keep_the_reference():
+    examples = ocr_examples([LONG[:60], "The cat sat on the mat today."], "train") + \
+        ocr_examples([LONG[:60], "The cat sat on the mat today."], "validation")
+    assert examples
+    from tasks.ocr_correct import read_examples
+
+    read = read_examples(examples)
+    assert [e.source for e in read] == [""] * len(examples)
+    assert [e.references for e in read] == [e.references for e in examples]
+
+
+def test_ocr_read_task_on_the_real_validation_split(tiny_vocab):
+    import tasks  # noqa: F401  (registers)
+    from tasks.ocr_correct import NAME, READ_NAME
+
+    def first(name):
+        dataset = seqio.get_mixture_or_task(name).get_dataset(None, split="validation",
+                                                             shuffle=False)
+        return list(dataset.take(3).as_numpy_iterator())
+
+    correct, read = first(NAME), first(READ_NAME)
+    for c, r in zip(correct, read, strict=True):
+        assert r["inputs"].tolist() == [1] and r["inputs_pretokenized"] == b""
+        assert c["inputs_pretokenized"] != b"" and len(c["inputs"]) > 1
+        assert r["targets"].tolist() == c["targets"].tolist()
+        np.testing.assert_array_equal(r["image"], c["image"])

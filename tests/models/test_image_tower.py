@@ -119,3 +119,40 @@ def test_config_round_trip_keeps_the_tower():
     assert rebuilt.image_tower_config == TOWER
     assert len(rebuilt.weights) == len(model.weights)
     assert T5WithImageTower.from_config(_tiny(None).get_config()).image_tower is None
+
+
+CONV_TOWER = ImageTowerConfig(image_height=8, image_width=32, patch_height=8, patch_width=4,
+                              width=16, num_layers=1, num_heads=2, mlp_dim=32,
+                              conv_channels=(3, 5))
+
+
+def test_convolutional_stem_keeps_patches_left_to_right_and_trains():
+    tower = ViTImageTower(CONV_TOWER, output_dim=32)
+    # Two stride-2 convolutions: the 8 x 32 image becomes a 2 x 8 map of 5 channels, cut into
+    # the same 8 full-height columns (1 map column each): patch vectors of 2 * 1 * 5.
+    feature_map = np.arange(2 * 8 * 5, dtype=np.float32).reshape(1, 2, 8, 5)
+    patches = np.asarray(tower.patches(feature_map))
+    assert patches.shape == (1, 8, 10)
+    np.testing.assert_array_equal(patches[0, 3], feature_map[0, :, 3, :].reshape(-1))
+    image = np.random.default_rng(0).random((2, 8, 32)).astype(np.float32)
+    assert tuple(tower(image).shape) == (2, 8, 32)
+    assert [w.shape for w in tower.stem[0].weights] == [(3, 3, 1, 3), (3,)]
+    model = _tiny(CONV_TOWER)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(tf.square(model(_batch(), training=False)))
+    grads = tape.gradient(loss, [conv.kernel for conv in model.image_tower.stem])
+    assert all(float(tf.reduce_max(tf.abs(g))) > 0 for g in grads)
+
+
+def test_conv_channels_round_trip_and_plain_configs_keep_their_dict():
+    assert "conv_channels" not in TOWER.to_dict()
+    assert CONV_TOWER.to_dict()["conv_channels"] == [3, 5]
+    assert ImageTowerConfig(**CONV_TOWER.to_dict()) == CONV_TOWER
+    rebuilt = T5WithImageTower.from_config(_tiny(CONV_TOWER).get_config())
+    assert rebuilt.image_tower_config == CONV_TOWER and len(rebuilt.image_tower.stem) == 2
+    try:
+        ImageTowerConfig(patch_width=8, conv_channels=(4, 4, 4, 4))
+    except ValueError as error:
+        assert "not divisible by 16" in str(error)
+    else:
+        raise AssertionError("patches narrower than the stem's stride must be refused")

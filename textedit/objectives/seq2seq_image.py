@@ -5,19 +5,68 @@
 The loss is `seq2seq_objective`'s token cross-entropy on decoder targets; only the model's
 inputs grow by the image. Image positions of the encoder never enter the loss: it scores decoder
 target tokens alone.
+
+With `reading_weight` > 0 the tower also learns to read: the loss adds `reading_weight` times the
+CTC loss of the tower's vectors spelling the target pieces (objectives/reading_ctc.py), summed
+over examples and divided by the same target-token count as the cross-entropy.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-from textedit.objectives.objective import Objective
+from keras import ops
+
+from textedit.objectives.objective import LossOutput, Objective
+from textedit.objectives.reading_ctc import ctc_label_loss, ctc_reading_loss
 from textedit.objectives.seq2seq import SEQ2SEQ_MODEL_FEATURES, seq2seq_objective
 
 IMAGE_MODEL_FEATURE = "encoder_image"
+READING_FEATURE = "reading_targets"  # characters of the target (ImageEncDecFeatureConverter)
 
 
-def image_seq2seq_objective(label_smoothing: float = 0.0, z_loss: float = 1e-4) -> Objective:
-    """`seq2seq_objective` whose model call also gets "encoder_image"."""
-    return dataclasses.replace(seq2seq_objective(label_smoothing, z_loss), name="seq2seq_image",
+def image_seq2seq_objective(label_smoothing: float = 0.0, z_loss: float = 1e-4,
+                            reading_weight: float = 0.0,
+                            reading_targets: str = "pieces") -> Objective:
+    """`seq2seq_objective` whose model call also gets "encoder_image"; with `reading_weight` > 0
+    plus the tower's CTC reading loss (metrics: reading_ctc per example, reading_infeasible,
+    the share of examples too long for the tower's P vectors, whose reading loss is 0).
+
+    reading_targets: "pieces", the decoder target pieces, scored against the token embedding;
+      or "characters", the batch's "reading_targets" (ImageEncDecFeatureConverter with
+      reading_length), scored by the model's reading head (ImageTowerConfig.reading_classes).
+    """
+    base = dataclasses.replace(seq2seq_objective(label_smoothing, z_loss), name="seq2seq_image",
                                model_features=SEQ2SEQ_MODEL_FEATURES + (IMAGE_MODEL_FEATURE,))
+    if reading_weight < 0:
+        raise ValueError(f"reading_weight must be >= 0, got {reading_weight}")
+    if reading_targets not in ("pieces", "characters"):
+        raise ValueError(f"reading_targets must be 'pieces' or 'characters', got "
+                         f"{reading_targets!r}")
+    if not reading_weight:
+        return base
+    by_characters = reading_targets == "characters"
+
+    def forward(model, batch, training):
+        return model.call_with_reading({name: batch[name] for name in base.model_features},
+                                       training=training)
+
+    def loss_fn(outputs, batch) -> LossOutput:
+        logits, reading_logits = outputs
+        text = base.loss_fn(logits, batch)
+        if by_characters:
+            losses, feasible = ctc_label_loss(reading_logits, batch[READING_FEATURE])
+        else:
+            losses, feasible = ctc_reading_loss(reading_logits, batch["decoder_target_tokens"])
+        reading = ops.sum(losses)
+        examples = ops.cast(ops.shape(losses)[0], "float32")
+        infeasible = ops.sum(1.0 - ops.cast(feasible, "float32"))
+        return LossOutput(
+            loss_sum=text.loss_sum + reading_weight * reading,
+            normalizer=text.normalizer,
+            metrics={**text.metrics, "reading_ctc": (reading, examples),
+                     "reading_infeasible": (infeasible, examples)})
+
+    return dataclasses.replace(
+        base, name="seq2seq_image_reading", forward_fn=forward, loss_fn=loss_fn,
+        loss_features=base.loss_features + ((READING_FEATURE,) if by_characters else ()))

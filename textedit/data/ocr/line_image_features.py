@@ -19,9 +19,11 @@ import tensorflow as tf
 
 from textedit.data.edit5.edit_feature_converter import EditFeatureConverter
 from textedit.data.ocr.line_rendering import LINE_HEIGHT, LINE_WIDTH, render_line_float
+from textedit.data.ocr.reading_alphabet import reading_targets
 
 IMAGE_TASK_FEATURE = "image"
 IMAGE_MODEL_FEATURE = "encoder_image"
+READING_MODEL_FEATURE = "reading_targets"
 
 
 def add_line_image(dataset: tf.data.Dataset, height: int = LINE_HEIGHT,
@@ -47,6 +49,10 @@ class ImageEncDecFeatureConverter(seqio.EncDecFeatureConverter):
     The image is not a task feature with a length (SeqIO would demand it in every
     TASK_FEATURE_LENGTHS); it is a model feature whose first axis SeqIO checks against
     `image_height`.
+
+    With `reading_length` > 0 it also writes "reading_targets" int32 [reading_length]: the
+    characters of the target text (`targets_pretokenized`) as reading classes
+    (textedit.data.ocr.reading_alphabet), 0-padded, for the tower's character CTC loss.
     """
 
     MODEL_FEATURES = {
@@ -54,17 +60,28 @@ class ImageEncDecFeatureConverter(seqio.EncDecFeatureConverter):
         IMAGE_MODEL_FEATURE: seqio.FeatureConverter.FeatureSpec(dtype=tf.float32, rank=2),
     }
 
-    def __init__(self, image_height: int = LINE_HEIGHT, **kwargs):
+    def __init__(self, image_height: int = LINE_HEIGHT, reading_length: int = 0, **kwargs):
+        self.reading_length = reading_length
+        if reading_length:  # an instance attribute: SeqIO validates against self.MODEL_FEATURES
+            self.MODEL_FEATURES = {**type(self).MODEL_FEATURES, READING_MODEL_FEATURE:
+                                   seqio.FeatureConverter.FeatureSpec(dtype=tf.int32)}
         super().__init__(pack=False, **kwargs)
         self.image_height = image_height
 
     def _convert_example(self, features):
-        return {**super()._convert_example(features),
-                IMAGE_MODEL_FEATURE: features[IMAGE_TASK_FEATURE]}
+        converted = {**super()._convert_example(features),
+                     IMAGE_MODEL_FEATURE: features[IMAGE_TASK_FEATURE]}
+        if self.reading_length:
+            converted[READING_MODEL_FEATURE] = reading_targets(features["targets_pretokenized"],
+                                                               self.reading_length)
+        return converted
 
     def get_model_feature_lengths(self, task_feature_lengths):
-        return {**super().get_model_feature_lengths(task_feature_lengths),
-                IMAGE_MODEL_FEATURE: self.image_height}
+        lengths = {**super().get_model_feature_lengths(task_feature_lengths),
+                   IMAGE_MODEL_FEATURE: self.image_height}
+        if self.reading_length:
+            lengths[READING_MODEL_FEATURE] = self.reading_length
+        return lengths
 
 
 class ImageEditFeatureConverter(EditFeatureConverter):

@@ -156,6 +156,8 @@ class Edit5Config:
             values["loss_reduction"] = dict(self.loss_reduction)
         if self.image_tower is None:  # text-only configs (run files, checkpoints) stay as before
             del values["image_tower"]
+        else:
+            values["image_tower"] = self.image_tower.to_dict()
         return values
 
     @classmethod
