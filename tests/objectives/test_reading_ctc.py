@@ -18,6 +18,7 @@ from textedit.objectives.reading_ctc import (  # noqa: E402
     ctc_feasible,
     ctc_label_loss,
     ctc_reading_loss,
+    local_classes,
     reading_labels,
 )
 from textedit.objectives.seq2seq_image import image_seq2seq_objective  # noqa: E402
@@ -50,6 +51,13 @@ def test_loss_is_the_sum_over_alignments_of_the_target_pieces():
     expected = [_brute_force_nll(logits[0], [2, 3]), _brute_force_nll(logits[1], [3, 3]),
                 _brute_force_nll(logits[2], [2])]
     np.testing.assert_allclose(np.asarray(losses), expected, rtol=1e-4)
+    # 4 classes are fewer than a row's local ones (t + 2 = 6), so that loss ran on the full
+    # classes; the restricted problem gives the same sums.
+    labels, lengths = reading_labels(targets)
+    local, local_labels = local_classes(tf.nn.log_softmax(logits), labels)
+    restricted = tf.nn.ctc_loss(local_labels, local, lengths, tf.fill([3], 5),
+                                logits_time_major=False, blank_index=0)
+    np.testing.assert_allclose(np.asarray(restricted), expected, rtol=1e-4)
 
 
 def test_local_classes_give_full_vocabulary_ctc_loss_and_gradient():

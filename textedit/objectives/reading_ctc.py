@@ -28,9 +28,10 @@ def reading_labels(target_tokens):
     return labels, ops.sum(ops.cast(is_piece, "int32"), axis=1)
 
 
-def ctc_feasible(labels, lengths, num_frames: int):
-    """bool [b]: whether `num_frames` frames can spell each label sequence. CTC needs a blank
-    between equal neighbours, so it needs length + (number of repeated neighbours) frames."""
+def ctc_feasible(labels, lengths, num_frames):
+    """bool [b]: whether `num_frames` (int or int32 []) frames can spell each label sequence.
+    CTC needs a blank between equal neighbours, so it needs length + (number of repeated
+    neighbours) frames."""
     repeats = ops.logical_and(labels[:, 1:] == labels[:, :-1], labels[:, 1:] != BLANK_ID)
     needed = lengths + ops.sum(ops.cast(repeats, "int32"), axis=1)
     return needed <= num_frames
@@ -101,11 +102,14 @@ def ctc_label_loss(reading_logits, labels, lengths=None):
     labels = ops.cast(labels, "int32")
     if lengths is None:
         lengths = ops.sum(ops.cast(labels != BLANK_ID, "int32"), axis=1)
-    log_probs = ops.log_softmax(ops.cast(reading_logits, "float32"), axis=-1)
-    local, local_labels = local_classes(log_probs, labels)
+    logits, ctc_labels = ops.cast(reading_logits, "float32"), labels
+    if reading_logits.shape[-1] > labels.shape[1] + 2:
+        # Fewer classes per row than the full set (pieces: 16k); for characters (97 classes,
+        # 128 labels) the restriction would enlarge the problem, and the loss is the same.
+        logits, ctc_labels = local_classes(ops.log_softmax(logits, axis=-1), labels)
     frames = ops.shape(reading_logits)[1]
-    batch = ops.shape(reading_logits)[0]
-    losses = ops.ctc_loss(local_labels, local, lengths,
-                          ops.full((batch,), frames, dtype="int32"), mask_index=BLANK_ID)
-    feasible = ctc_feasible(labels, lengths, reading_logits.shape[1])
+    losses = ops.ctc_loss(ctc_labels, logits, lengths,
+                          ops.full((ops.shape(reading_logits)[0],), frames, dtype="int32"),
+                          mask_index=BLANK_ID)
+    feasible = ctc_feasible(labels, lengths, frames)
     return ops.where(feasible, ops.cast(losses, "float32"), ops.zeros_like(losses)), feasible
