@@ -40,7 +40,7 @@ def ctc_feasible(labels, lengths, num_frames):
 def local_classes(log_probs, labels):
     """The CTC problem of each row restricted to the classes its labels use.
 
-    CTC over the full vocabulary (16k classes) runs several times slower than the model step;
+    CTC over the full vocabulary (16k classes) made a training step several times slower;
     only the blank and the row's own pieces can appear on an alignment, and the rest of the
     vocabulary only matters through the probability mass it takes. So each row gets the classes
     [blank, its pieces (one per distinct piece), rest], where rest = log(1 - the others' mass):
