@@ -178,6 +178,12 @@ def test_every_experiment_trains_with_a_tiny_model(train_tool, tiny_vocab, exper
         names = ast.literal_eval(lengths.group(1)) if lengths else ("inputs", "targets")
         model = ["--gin_file=gin/models/t5_tiny.gin",
                  f"--gin.TASK_FEATURE_LENGTHS={ {name: 32 for name in names} }"]
+    # The model file comes last and binds its kind's training converter; an experiment whose
+    # data needs its own (an image tower's) gets it back.
+    converter = re.search(r"^TrainDataConfig.feature_converter = (\S+)", experiment.read_text(),
+                          re.M)
+    if converter:
+        model.append(f"--gin.TrainDataConfig.feature_converter={converter.group(1)}")
     assert train_tool([
         f"--gin_file={experiment}", *model,
         f"--gin.MODEL_DIR='{tmp_path}'", f"--gin.VOCAB_SIZE={TINY_VOCAB_ROWS}",

@@ -56,3 +56,41 @@ def test_changed_model_in_an_existing_run_directory_is_refused(tmp_path):
     _train(tmp_path, 7)
     with pytest.raises(CheckpointMismatchError, match="shape mismatches"):
         _train(tmp_path, 14, width=8)
+
+
+def test_an_objective_that_trains_part_of_the_model_leaves_the_rest_and_resumes(tmp_path):
+    """Objective.trained_variables_fn: the optimiser steps over the named part only, the rest
+    keeps its values in every checkpoint, and a resumed run matches a straight one."""
+    import dataclasses
+
+    import tensorflow as tf
+
+    part = dataclasses.replace(seq2seq_objective(label_smoothing=0.1),
+                               trained_variables_fn=lambda model: model.out.trainable_variables)
+
+    def run(model_dir, steps):
+        keras.utils.set_random_seed(0)
+        lines = []
+        result = train(TrainConfig(model_dir, train_steps=steps, batch_size=16,
+                                   checkpoint_every=7, log_every=5, keep_checkpoints=5),
+                       lambda: StandInSeq2Seq(dropout=0.0, name="m"), part,
+                       lambda: make_optimizer("adamw", WarmupDecay(1e-2, 5, "cosine", 40)),
+                       in_memory_dataset_fn(copy_task_arrays(40)), log=lines.append)
+        return result, lines
+
+    straight, lines = run(tmp_path / "straight", 14)
+    assert any("of them trained by the objective, the rest frozen" in line for line in lines)
+    run(tmp_path / "split", 7)
+    resumed, _ = run(tmp_path / "split", 14)
+    assert resumed.stats == straight.stats
+
+    def values(step):
+        reader = tf.train.load_checkpoint(str(tmp_path / "straight" / "checkpoints" /
+                                              f"ckpt-{step}"))
+        return {name: reader.get_tensor(name) for name in reader.get_variable_to_shape_map()
+                if name.startswith("model/") and ".OPTIMIZER_SLOT" not in name}
+
+    first, last = values(7), values(14)
+    moved = {name for name in first if not np.array_equal(first[name], last[name])}
+    assert moved and all("out" in name for name in moved), moved
+    assert any("embedding" in name for name in first) and any("hidden" in name for name in first)

@@ -9,6 +9,8 @@
     ImageEditFeatureConverter    EditFeatureConverter + "encoder_image" (EdiT5 training data)
     image_seq2seq_objective      seq2seq_objective whose model call also gets the image
     image_greedy_decode_fn       greedy decoding with the image (DECODE_FN)
+    tower_reading_objective      the tower alone learns to read (CTC; T5 frozen)
+    tower_read_decode_fn         what the tower reads alone, as task tokens (DECODE_FN)
 
 gin/experiments/seq2seq_ocr_correct_image.gin binds them (edit5_ocr_correct_image.gin: EdiT5 with
 `edit5_config.image_tower`, ImageEditFeatureConverter for training, edit5_decode_fn reading the
@@ -42,6 +44,15 @@ def t5_with_image_tower(config, image_tower=None):
     return T5WithImageTower(config, image_tower, name="t5")
 
 
+def tower_read_decode_fn(max_decode_length: int):
+    """`decoding.tower_reading.tower_read_decode_fn` encoding a character tower's reading with
+    the tasks' vocabulary (tasks.features.VOCABULARY, the run's selected one)."""
+    from tasks.features import VOCABULARY
+    from textedit.decoding.tower_reading import tower_read_decode_fn as decode_fn
+
+    return decode_fn(max_decode_length, VOCABULARY.encode)
+
+
 @functools.cache
 def register_image_tower() -> None:
     """Registers the configurables listed in the module docstring (idempotent)."""
@@ -51,6 +62,7 @@ def register_image_tower() -> None:
     )
     from textedit.decoding.greedy_with_image import image_greedy_decode_fn
     from textedit.objectives.seq2seq_image import image_seq2seq_objective
+    from textedit.objectives.tower_reading import tower_reading_objective
 
     gin.external_configurable(image_tower_config, name="image_tower_config")
     gin.external_configurable(t5_with_image_tower, name="t5_with_image_tower")
@@ -58,3 +70,5 @@ def register_image_tower() -> None:
     gin.external_configurable(ImageEditFeatureConverter, name="ImageEditFeatureConverter")
     gin.external_configurable(image_seq2seq_objective, name="image_seq2seq_objective")
     gin.external_configurable(image_greedy_decode_fn, name="image_greedy_decode_fn")
+    gin.external_configurable(tower_reading_objective, name="tower_reading_objective")
+    gin.external_configurable(tower_read_decode_fn, name="tower_read_decode_fn")

@@ -1,6 +1,7 @@
 """What an image tower reads on its own: greedy CTC decoding of its reading logits.
 
     pieces = tower_read(model, images)      # float [b, H, W] -> list of b id lists
+    decode = tower_read_decode_fn(64, vocabulary.encode)   # evaluation's decode function
 
 A tower trained with the CTC reading loss (objectives/reading_ctc.py) spells the line with its
 P vectors; best-path decoding takes the top id of each vector, merges repeats and drops the
@@ -13,7 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from textedit.objectives.reading_ctc import BLANK_ID
+from textedit.objectives.reading_ctc import BLANK_ID, EOS_ID
+
+IMAGE_FEATURE = "encoder_image"
 
 
 def best_path(reading_logits) -> list[list[int]]:
@@ -38,3 +41,30 @@ def tower_read(model, images, batch_size: int = 64) -> list[list[int]]:
         vectors = model.image_tower(images[start:start + batch_size], training=False)
         rows += best_path(model.reading_logits(vectors))
     return rows
+
+
+def tower_read_decode_fn(max_decode_length: int, encode=None):
+    """Evaluation's decode function for a tower-only reading run (objectives/tower_reading.py):
+    (model, features with "encoder_image") -> int32 [b, max_decode_length], what the tower reads
+    as vocabulary ids, then EOS, then padding, so the task's metrics score the plain OCR.
+
+    encode: text -> vocabulary ids, needed for a tower with a reading head (it reads characters,
+      `reading_alphabet`); a tower read through the token embedding gives pieces directly.
+      Longer readings are cut at max_decode_length - 1 ids.
+    """
+    from textedit.data.ocr.reading_alphabet import reading_text
+
+    def decode(model, features):
+        rows = tower_read(model, features[IMAGE_FEATURE])
+        if model.reading_head is not None:
+            if encode is None:
+                raise ValueError("this tower reads characters (it has a reading head): "
+                                 "tower_read_decode_fn needs `encode` (text -> vocabulary ids)")
+            rows = [list(encode(reading_text(row))) for row in rows]
+        tokens = np.zeros((len(rows), max_decode_length), np.int32)
+        for i, row in enumerate(rows):
+            row = row[:max_decode_length - 1] + [EOS_ID]
+            tokens[i, :len(row)] = row
+        return tokens
+
+    return decode

@@ -65,6 +65,10 @@ class Objective:
       state: {name: variables} the objective keeps across steps (an anchor's weights, a sample
         counter); the trainer checkpoints them with the run (`objective/<name>/...`) so that a
         resumed run continues with the same state.
+      trained_variables_fn: optional model -> the variables the optimiser updates, when the
+        objective trains part of the model only (e.g. an image tower learning to read while the
+        T5 stays as warm-started); default: all of `model.trainable_variables`. The others keep
+        their values and are still checkpointed with the run.
     """
 
     name: str
@@ -75,11 +79,22 @@ class Objective:
     normalizers_fn: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
     after_update_fn: Callable[[Any], None] | None = None
     state: Mapping[str, Sequence[Any]] = dataclasses.field(default_factory=dict)
+    trained_variables_fn: Callable[[Any], Sequence[Any]] | None = None
 
     @property
     def features(self) -> tuple[str, ...]:
         """Every batch feature the objective reads, model inputs first."""
         return tuple(dict.fromkeys(self.model_features + self.loss_features))
+
+    def trained_variables(self, model) -> list:
+        """The variables this objective's steps update (`trained_variables_fn`, else all of the
+        model's trainable variables)."""
+        if self.trained_variables_fn is None:
+            return list(model.trainable_variables)
+        variables = list(self.trained_variables_fn(model))
+        if not variables:
+            raise ValueError(f"objective {self.name!r} trains no variables of this model")
+        return variables
 
     def forward(self, model, batch: Mapping[str, Any], training: bool):
         if self.forward_fn is not None:

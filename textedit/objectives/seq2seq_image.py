@@ -9,6 +9,10 @@ target tokens alone.
 With `reading_weight` > 0 the tower also learns to read: the loss adds `reading_weight` times the
 CTC loss of the tower's vectors spelling the target pieces (objectives/reading_ctc.py), summed
 over examples and divided by the same target-token count as the cross-entropy.
+
+With `train_tower=False` the tower (and its reading head) keeps the weights it was warm-started
+with, e.g. from a tower-only reading run (objectives/tower_reading.py): the corrector learns to
+use a tower that already reads, and the step skips the tower's backward pass.
 """
 
 from __future__ import annotations
@@ -20,14 +24,22 @@ from keras import ops
 from textedit.objectives.objective import LossOutput, Objective
 from textedit.objectives.reading_ctc import ctc_label_loss, ctc_reading_loss
 from textedit.objectives.seq2seq import SEQ2SEQ_MODEL_FEATURES, seq2seq_objective
+from textedit.objectives.tower_reading import tower_variables
 
 IMAGE_MODEL_FEATURE = "encoder_image"
 READING_FEATURE = "reading_targets"  # characters of the target (ImageEncDecFeatureConverter)
 
 
+def all_but_tower(model) -> list:
+    """The model's trainable variables except the tower's and its reading head's."""
+    frozen = {id(v) for v in tower_variables(model)}
+    return [v for v in model.trainable_variables if id(v) not in frozen]
+
+
 def image_seq2seq_objective(label_smoothing: float = 0.0, z_loss: float = 1e-4,
                             reading_weight: float = 0.0,
-                            reading_targets: str = "pieces") -> Objective:
+                            reading_targets: str = "pieces",
+                            train_tower: bool = True) -> Objective:
     """`seq2seq_objective` whose model call also gets "encoder_image"; with `reading_weight` > 0
     plus the tower's CTC reading loss (metrics: reading_ctc per example, reading_infeasible,
     the share of examples too long for the tower's P vectors, whose reading loss is 0).
@@ -43,6 +55,11 @@ def image_seq2seq_objective(label_smoothing: float = 0.0, z_loss: float = 1e-4,
     if reading_targets not in ("pieces", "characters"):
         raise ValueError(f"reading_targets must be 'pieces' or 'characters', got "
                          f"{reading_targets!r}")
+    if not train_tower:
+        if reading_weight:
+            raise ValueError("train_tower=False freezes the tower, so reading_weight must be 0 "
+                             f"(got {reading_weight}): the reading loss trains only the tower")
+        return dataclasses.replace(base, trained_variables_fn=all_but_tower)
     if not reading_weight:
         return base
     by_characters = reading_targets == "characters"

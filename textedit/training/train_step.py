@@ -6,7 +6,7 @@
 Per replica (r = 1..R, each with its slice of the global batch):
 
     out_r = objective.loss_fn(objective.forward(model, batch_r), batch_r)      local sums
-    g_r   = d out_r.loss_sum / d params
+    g_r   = d out_r.loss_sum / d params       (objective.trained_variables(model): all by default)
     G, L, N = sum_r g_r, sum_r out_r.loss_sum, sum_r out_r.normalizer          all-reduce
     update with clip_by_global_norm(G / N, clip_grad_norm); loss = L / N
     objective.after_update_fn(model)                      (if any: e.g. J-BOND's EMA anchor)
@@ -69,6 +69,8 @@ class TrainStep:
         self.optimizer = optimizer
         self.strategy = strategy
         self.clip_grad_norm = clip_grad_norm
+        # All trainable variables, or the part the objective trains (Objective.trained_variables).
+        self.variables = objective.trained_variables(model)
         self.distributed = is_distributed(strategy)
         _disable_keras_gradient_reduction(optimizer)
         if self.distributed:
@@ -81,7 +83,7 @@ class TrainStep:
     def _local_gradients(self, batch, normalizers=None):
         """Local sums and the gradient of the local loss sum, float32. `normalizers` (global,
         summed over replicas) go to objectives with a `normalizers_fn`."""
-        variables = self.model.trainable_variables
+        variables = self.variables
         with tf.GradientTape() as tape:
             outputs = self.objective.forward(self.model, batch, training=True)
             if normalizers is None:
@@ -131,7 +133,7 @@ class TrainStep:
         if self.clip_grad_norm:
             grads, _ = tf.clip_by_global_norm(grads, self.clip_grad_norm, use_norm=grad_norm)
         learning_rate = self._learning_rate()
-        self.optimizer.apply_gradients(zip(grads, self.model.trainable_variables, strict=True))
+        self.optimizer.apply_gradients(zip(grads, self.variables, strict=True))
         if self.objective.after_update_fn is not None:
             self.objective.after_update_fn(self.model)
         stats = {"loss": local["loss"] / normalizer, "grad_norm": grad_norm,

@@ -147,10 +147,14 @@ def train(config: TrainConfig, model_fn: Callable[[], keras.Model], objective: O
     chief = is_chief(strategy)  # the one process of a multi-worker run that writes model_dir
     if chief and not write_model_config(model_dir, model):
         log(f"note: {type(model).__name__} has no Keras config; {model_dir} gets no model.json")
+    trained = objective.trained_variables(model)
     with strategy.scope():
-        optimizer.build(model.trainable_variables)
+        optimizer.build(trained)
     parameters = sum(math.prod(v.shape) for v in model.trainable_variables)
-    log(f"model: {parameters:,} trainable parameters; objective {objective.name}; "
+    trained_parameters = sum(math.prod(v.shape) for v in trained)
+    part = ("" if trained_parameters == parameters
+            else f" ({trained_parameters:,} of them trained by the objective, the rest frozen)")
+    log(f"model: {parameters:,} trainable parameters{part}; objective {objective.name}; "
         f"{strategy.num_replicas_in_sync} replica(s) under {type(strategy).__name__}; "
         f"precision {config.precision}")
 
