@@ -127,10 +127,17 @@ def test_frozen_tower_leaves_tower_weights_and_trains_the_rest():
 
 
 def test_objectives_train_everything_by_default_and_refuse_an_empty_part():
-    model = _model()
+    model = _model(ImageTowerConfig(**{**TOWER.to_dict(), "reading_classes": 0}))
     plain = image_seq2seq_objective()
     assert [id(v) for v in plain.trained_variables(model)] == [
         id(v) for v in model.trainable_variables]
+    # A reading head (from a reading run) gets no gradient without the reading loss: left out.
+    with_head = _model()
+    head = {id(v) for v in with_head.reading_head.trainable_variables}
+    assert [id(v) for v in plain.trained_variables(with_head)] == [
+        id(v) for v in with_head.trainable_variables if id(v) not in head]
+    assert head <= {id(v) for v in image_seq2seq_objective(
+        reading_weight=0.1, reading_targets="characters").trained_variables(with_head)}
     empty = tower_reading_objective()
     import dataclasses
 

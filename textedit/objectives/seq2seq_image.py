@@ -36,6 +36,13 @@ def all_but_tower(model) -> list:
     return [v for v in model.trainable_variables if id(v) not in frozen]
 
 
+def all_but_reading_head(model) -> list:
+    """The model's trainable variables except the reading head's (when it has one)."""
+    head = getattr(model, "reading_head", None)
+    frozen = {id(v) for v in head.trainable_variables} if head is not None else set()
+    return [v for v in model.trainable_variables if id(v) not in frozen]
+
+
 def image_seq2seq_objective(label_smoothing: float = 0.0, z_loss: float = 1e-4,
                             reading_weight: float = 0.0,
                             reading_targets: str = "pieces",
@@ -61,7 +68,8 @@ def image_seq2seq_objective(label_smoothing: float = 0.0, z_loss: float = 1e-4,
                              f"(got {reading_weight}): the reading loss trains only the tower")
         return dataclasses.replace(base, trained_variables_fn=all_but_tower)
     if not reading_weight:
-        return base
+        # A reading head left from a reading run gets no gradient from the correction loss.
+        return dataclasses.replace(base, trained_variables_fn=all_but_reading_head)
     by_characters = reading_targets == "characters"
 
     def forward(model, batch, training):
