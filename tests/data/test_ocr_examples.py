@@ -135,3 +135,30 @@ def test_ocr_read_task_on_the_real_validation_split(tiny_vocab):
         assert c["inputs_pretokenized"] != b"" and len(c["inputs"]) > 1
         assert r["targets"].tolist() == c["targets"].tolist()
         np.testing.assert_array_equal(r["image"], c["image"])
+
+
+def test_text_dropout_empties_some_inputs_and_keeps_targets_and_images(tiny_vocab):
+    """ocr_correct_text_dropout50: each example keeps ocr_correct's text or gets EOS alone
+    (about half of them, drawn from the seeded preprocessor), with the same target and image."""
+    import tasks  # noqa: F401  (registers)
+    from tasks.ocr_correct import NAME
+
+    def first(name, seed):
+        dataset = seqio.get_mixture_or_task(name).get_dataset(None, split="validation",
+                                                             shuffle=False, seed=seed)
+        return list(dataset.take(40).as_numpy_iterator())
+
+    correct, dropped = first(NAME, 0), first("ocr_correct_text_dropout50", 0)
+    empty = 0
+    for c, d in zip(correct, dropped, strict=True):
+        assert d["targets"].tolist() == c["targets"].tolist()
+        np.testing.assert_array_equal(d["image"], c["image"])
+        if d["inputs"].tolist() == [1]:
+            assert d["inputs_pretokenized"] == b""
+            empty += 1
+        else:
+            assert d["inputs"].tolist() == c["inputs"].tolist()
+            assert d["inputs_pretokenized"] == c["inputs_pretokenized"]
+    assert 8 <= empty <= 32  # Binomial(40, 0.5): outside this band with probability < 1e-4
+    again = first("ocr_correct_text_dropout50", 0)
+    assert [d["inputs"].tolist() for d in again] == [d["inputs"].tolist() for d in dropped]
