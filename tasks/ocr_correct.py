@@ -24,8 +24,8 @@ error rate.
 `ocr_correct_text_dropout25` / `ocr_correct_text_dropout50`: ocr_correct whose examples lose
 their text input with probability 25% / 50% (`drop_text`, drawn anew each time an example is
 read, from SeqIO's preprocessor seeds): modality dropout. A corrector that always has the noisy
-text learns to copy it and leaves the image unread (measured: with a tower that reads the lines
-alone at CER 1.2, the corrector was no better than text only); on an example without text it
+text learns to copy it and leaves the image unread (measured: on a frozen tower that had learnt
+to read, the corrector was no better than text only; README); on an example without text it
 must read the image, which is the skill a corrector with both inputs needs where the text is
 wrong. For training; evaluate on ocr_correct (EVAL_MIXTURE_OR_TASK_NAMES).
 """

@@ -117,3 +117,37 @@ def test_batches_pad_to_the_smallest_bucket_that_holds_them(words, bucket):
     assert (rows[1] != 0).sum() == words + 1 and rows[1, words] == 1
     with pytest.raises(ValueError, match="exceeds input_length 128"):
         _encode_batch(_WordVocabulary(), [" ".join(["word"] * 128)], 128)
+
+
+def test_read_candidates_are_what_the_tower_reads_from_the_rendered_reference(tiny_vocab):
+    """--method read: one candidate per example, the best-path reading of the line image
+    rendered from its first reference; refused for k != 1 and for a run without a tower."""
+    import keras
+
+    from textedit.data.ocr.line_rendering import render_line_float
+    from textedit.data.ocr.reading_alphabet import reading_text
+    from textedit.data.vocab.vocabulary import get_vocabulary
+    from textedit.decoding.tower_reading import tower_read
+    from textedit.models import T5Config
+    from textedit.models.image_tower import ImageTowerConfig, T5WithImageTower
+    from textedit.runs.run_artifacts import LoadedRun
+
+    keras.utils.set_random_seed(0)
+    tower = ImageTowerConfig(image_height=32, image_width=128, patch_height=32, patch_width=8,
+                             width=16, num_layers=1, num_heads=2, mlp_dim=32, reading_classes=97)
+    model = T5WithImageTower(T5Config.named("tiny", vocab_size=2176), tower)
+    run = LoadedRun(model, get_vocabulary(os.environ["TEXTEDIT_VOCAB_DIR"]), 0, "", Path("."))
+    settings = CandidateSettings(k=1, method="read", batch_size=2)
+    examples = generate_candidates(run, SOURCES, REFERENCES, settings)
+    images = np.stack([render_line_float(r[0], 32, 128) for r in REFERENCES])
+    expected = [reading_text(ids) for ids in tower_read(model, images)]
+    assert [e.candidates for e in examples] == [(text,) for text in expected]
+    assert [e.source for e in examples] == SOURCES
+    assert [list(e.references) for e in examples] == REFERENCES
+    assert all(e.scores == (0.0,) and e.extra["greedy"] == e.candidates[0] for e in examples)
+    with pytest.raises(ValueError, match="k must be 1"):
+        CandidateSettings(k=2, method="read")
+    plain = LoadedRun(T5WithImageTower(T5Config.named("tiny", vocab_size=2176), None),
+                      run.vocabulary, 0, "", Path("."))
+    with pytest.raises(ValueError, match="needs a run whose model has an image tower"):
+        generate_candidates(plain, SOURCES, REFERENCES, settings)

@@ -10,7 +10,9 @@ seed, so the k differ); "beam" keeps the k best hypotheses of a beam of width k.
 `scores` entry is its log-probability under the generator (teacher-forced, EOS included), the
 score re-ranking uses; each record also carries the generator's greedy output (extra key
 "greedy"), the first baseline of docs/algorithms.md (LMCor). Duplicates are kept: how often a
-sample recurs is what majority selection counts.
+sample recurs is what majority selection counts. "read" (k = 1) takes a run with an image tower
+and writes what the tower reads alone from each example's line image (OCR post-correction: the
+corrector then sees the noisy text and the tower's reading; `tower_read_candidates`).
 
 An EdiT5 run samples its edits (`edit_inference.sample_edit_batch`, with the word guards the
 edit tool uses): each word is deleted with its tempered P(DELETE), the insertions are sampled
@@ -29,7 +31,7 @@ import numpy as np
 from textedit.data.lmcor_inputs import strip_separators
 from textedit.data.readers.candidates_reader import CandidateExample
 
-METHODS = ("sample", "beam")
+METHODS = ("sample", "beam", "read")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,6 +51,9 @@ class CandidateSettings:
             raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
         if self.k < 1:
             raise ValueError(f"k must be >= 1, got {self.k}")
+        if self.method == "read" and self.k != 1:
+            raise ValueError(f"method 'read' gives one candidate (the tower's reading), "
+                             f"k must be 1, got {self.k}")
 
 
 def _encode_batch(vocabulary, texts: Sequence[str], length: int) -> np.ndarray:
@@ -128,6 +133,8 @@ def generate_candidates(
     from textedit.decoding.greedy import greedy_decode
 
     model, vocabulary = run.model, run.vocabulary
+    if settings.method == "read":
+        return tower_read_candidates(run, sources, references, settings, progress_every)
     if is_edit5_model(model):
         return _edit5_candidates(run, sources, references, settings, progress_every)
     eos = vocabulary.eos_id
@@ -148,6 +155,39 @@ def generate_candidates(
             examples.append(CandidateExample(
                 source, candidates, refs, tuple(float(s) for s in scores[i]),
                 {"greedy": vocabulary.decode(_until_eos(greedy[i], eos))}))
+    return examples
+
+
+def tower_read_candidates(run, sources: Sequence[str], references: Sequence[Sequence[str]],
+                          settings: CandidateSettings, progress_every: int = 0,
+                          ) -> list[CandidateExample]:
+    """Method "read": one candidate per source, what a run's image tower reads on its own
+    (`decoding.tower_reading.tower_read`, best path) from the line image of the example's first
+    reference, rendered as the OCR tasks render it (`render_line_float`: the image
+    `ocr_correct`'s models see). A tower with a reading head reads characters
+    (`reading_alphabet`), one without reads vocabulary pieces. Scores: 0.0 (one candidate, so
+    every selection baseline takes it); "greedy" is the reading itself."""
+    from textedit.data.ocr.line_rendering import render_line_float
+    from textedit.data.ocr.reading_alphabet import reading_text
+    from textedit.decoding.tower_reading import tower_read
+
+    model, vocabulary = run.model, run.vocabulary
+    if getattr(model, "image_tower", None) is None:
+        raise ValueError("method 'read' needs a run whose model has an image tower")
+    if references is None or any(not refs for refs in references):
+        raise ValueError("method 'read' renders each example's reference: every example "
+                         "needs one")
+    tower = model.image_tower_config
+    examples = []
+    for _, begin, batch, _ in _batches(sources, vocabulary, settings, progress_every):
+        refs = [tuple(references[begin + i]) for i in range(len(batch))]
+        images = np.stack([render_line_float(r[0], tower.image_height, tower.image_width)
+                           for r in refs])
+        for source, ids, ref in zip(batch, tower_read(model, images), refs, strict=True):
+            text = reading_text(ids) if model.reading_head is not None else vocabulary.decode(ids)
+            reading = strip_separators(text)
+            examples.append(CandidateExample(source, (reading,), ref, (0.0,),
+                                             {"greedy": reading}))
     return examples
 
 

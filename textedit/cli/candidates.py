@@ -11,6 +11,8 @@ beams instead of sampling (seq2seq runs; an EdiT5 run samples its edits, and --d
 its insertion length). `--part i/n` takes only the examples whose index is i mod n, so that a
 generator trained on the other parts writes the candidates of this one (cross-fitting: the
 training candidates then carry the errors the generator makes on unseen text).
+`--method read --k 1` with a run that has an image tower writes what the tower reads alone
+from each example's line image (rendered from its reference, as `ocr_correct` renders it).
 `--baselines DIR` also writes DIR/<selector>.txt (greedy, rerank, majority, mbr, oracle;
 textedit/benchmarks/lmcor_selection.py), one line per example in task order, to score with
 `textedit evaluate --task TASK --predictions DIR/rerank.txt` (only without --part/--limit).
@@ -36,7 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--split", default="validation", help="default %(default)s")
     parser.add_argument("--output", required=True, help="the candidate JSONL file to write")
     parser.add_argument("--k", type=int, default=4, help="candidates per example (%(default)s)")
-    parser.add_argument("--method", choices=["sample", "beam"], default="sample")
+    parser.add_argument("--method", choices=["sample", "beam", "read"], default="sample",
+                        help="sample / beam: the run's outputs; read: what a run's image tower "
+                             "reads from each example's line image (k = 1; OCR tasks)")
     parser.add_argument("--temperature", type=float, default=1.0)
     parser.add_argument("--top_p", type=float, default=1.0)
     parser.add_argument("--top_k", type=int, default=0)
