@@ -48,7 +48,6 @@ from textedit.data.ocr.ocr_examples import ocr_examples
 from textedit.data.seqio_sources import examples_source, postprocess_text
 from textedit.metrics.seqio_adapters import seqio_metric
 
-EOS_ID = 1
 NAME = "ocr_correct"
 READ_NAME = "ocr_read"
 TEXT_DROPOUT_SHARES = (25, 50)  # percent of examples without text: ocr_correct_text_dropout<N>
@@ -77,25 +76,31 @@ def read_examples(examples: list[MultiReferenceExample]) -> list[MultiReferenceE
     return [MultiReferenceExample("", example.references) for example in examples]
 
 
-def register_ocr_correct(name: str = NAME) -> seqio.Task:
-    """Registers `ocr_correct`, or with name=READ_NAME `ocr_read` (replacing an earlier
-    registration)."""
-
-    def load(split: str) -> list[MultiReferenceExample]:
-        examples = loaded_split(NAME, split, load_ocr_split).examples
-        return read_examples(examples) if name == READ_NAME else examples
-
-    source = examples_source(load, [TRAIN, VALIDATION])
+def _register(name: str, load, text_preprocessors=()) -> seqio.Task:
+    """Registers an OCR task (replacing an earlier registration): `load(split)`'s examples,
+    tokenised with EOS, then `text_preprocessors`, then the line image; ocr_correct's metrics."""
     seqio.TaskRegistry.remove(name)
     return seqio.TaskRegistry.add(
         name,
-        source=source,
+        source=examples_source(load, [TRAIN, VALIDATION]),
         preprocessors=[seqio.preprocessors.tokenize, seqio.preprocessors.append_eos,
-                       add_line_image],
+                       *text_preprocessors, add_line_image],
         output_features=OUTPUT_FEATURES,
         postprocess_fn=postprocess_text,
         metric_fns=[seqio_metric("cer"), seqio_metric("exact_match")],
     )
+
+
+def _ocr_examples(split: str) -> list[MultiReferenceExample]:
+    return loaded_split(NAME, split, load_ocr_split).examples
+
+
+def register_ocr_correct(name: str = NAME) -> seqio.Task:
+    """Registers `ocr_correct`, or with name=READ_NAME `ocr_read` (replacing an earlier
+    registration)."""
+    if name == READ_NAME:
+        return _register(name, lambda split: read_examples(_ocr_examples(split)))
+    return _register(name, _ocr_examples)
 
 
 def register_edit5_ocr_correct() -> seqio.Task:
@@ -105,28 +110,19 @@ def register_edit5_ocr_correct() -> seqio.Task:
 
 @seqio.map_over_dataset(num_seeds=1)
 def drop_text(example, seed, share: float):
-    """With probability `share`, the example's text input becomes EOS alone (as in ocr_read)."""
+    """With probability `share`, the example's text input becomes EOS alone (as in ocr_read);
+    runs after append_eos, so that EOS is the input's last id."""
     dropped = tf.random.stateless_uniform([], seed) < share
     inputs = example["inputs"]
     return {**example,
-            "inputs": tf.cond(dropped, lambda: tf.constant([EOS_ID], inputs.dtype), lambda: inputs),
+            "inputs": tf.cond(dropped, lambda: inputs[-1:], lambda: inputs),
             "inputs_pretokenized": tf.where(dropped, "", example["inputs_pretokenized"])}
 
 
 def register_text_dropout(percent: int) -> seqio.Task:
     """Registers `ocr_correct_text_dropout<percent>` (module docstring)."""
-    name = f"{NAME}_text_dropout{percent}"
-    seqio.TaskRegistry.remove(name)
-    return seqio.TaskRegistry.add(
-        name,
-        source=examples_source(lambda split: loaded_split(NAME, split, load_ocr_split).examples,
-                               [TRAIN, VALIDATION]),
-        preprocessors=[seqio.preprocessors.tokenize, seqio.preprocessors.append_eos,
-                       functools.partial(drop_text, share=percent / 100), add_line_image],
-        output_features=OUTPUT_FEATURES,
-        postprocess_fn=postprocess_text,
-        metric_fns=[seqio_metric("cer"), seqio_metric("exact_match")],
-    )
+    return _register(f"{NAME}_text_dropout{percent}", _ocr_examples,
+                     [functools.partial(drop_text, share=percent / 100)])
 
 
 register_ocr_correct()

@@ -22,25 +22,30 @@ import dataclasses
 from keras import ops
 
 from textedit.objectives.objective import LossOutput, Objective
-from textedit.objectives.reading_ctc import ctc_label_loss, ctc_reading_loss
 from textedit.objectives.seq2seq import SEQ2SEQ_MODEL_FEATURES, seq2seq_objective
-from textedit.objectives.tower_reading import tower_variables
+from textedit.objectives.tower_reading import (
+    IMAGE_FEATURE,
+    READING_FEATURE,
+    batch_reading_loss,
+    tower_variables,
+)
 
-IMAGE_MODEL_FEATURE = "encoder_image"
-READING_FEATURE = "reading_targets"  # characters of the target (ImageEncDecFeatureConverter)
+
+def _all_but(model, frozen) -> list:
+    """The model's trainable variables except `frozen`."""
+    frozen = {id(v) for v in frozen}
+    return [v for v in model.trainable_variables if id(v) not in frozen]
 
 
 def all_but_tower(model) -> list:
     """The model's trainable variables except the tower's and its reading head's."""
-    frozen = {id(v) for v in tower_variables(model)}
-    return [v for v in model.trainable_variables if id(v) not in frozen]
+    return _all_but(model, tower_variables(model))
 
 
 def all_but_reading_head(model) -> list:
     """The model's trainable variables except the reading head's (when it has one)."""
     head = getattr(model, "reading_head", None)
-    frozen = {id(v) for v in head.trainable_variables} if head is not None else set()
-    return [v for v in model.trainable_variables if id(v) not in frozen]
+    return _all_but(model, head.trainable_variables if head is not None else ())
 
 
 def image_seq2seq_objective(label_smoothing: float = 0.0, z_loss: float = 1e-4,
@@ -56,7 +61,7 @@ def image_seq2seq_objective(label_smoothing: float = 0.0, z_loss: float = 1e-4,
       reading_length), scored by the model's reading head (ImageTowerConfig.reading_classes).
     """
     base = dataclasses.replace(seq2seq_objective(label_smoothing, z_loss), name="seq2seq_image",
-                               model_features=SEQ2SEQ_MODEL_FEATURES + (IMAGE_MODEL_FEATURE,))
+                               model_features=SEQ2SEQ_MODEL_FEATURES + (IMAGE_FEATURE,))
     if reading_weight < 0:
         raise ValueError(f"reading_weight must be >= 0, got {reading_weight}")
     if reading_targets not in ("pieces", "characters"):
@@ -79,10 +84,7 @@ def image_seq2seq_objective(label_smoothing: float = 0.0, z_loss: float = 1e-4,
     def loss_fn(outputs, batch) -> LossOutput:
         logits, reading_logits = outputs
         text = base.loss_fn(logits, batch)
-        if by_characters:
-            losses, feasible = ctc_label_loss(reading_logits, batch[READING_FEATURE])
-        else:
-            losses, feasible = ctc_reading_loss(reading_logits, batch["decoder_target_tokens"])
+        losses, feasible, _ = batch_reading_loss(reading_logits, batch, by_characters)
         reading = ops.sum(losses)
         examples = ops.cast(ops.shape(losses)[0], "float32")
         infeasible = ops.sum(1.0 - ops.cast(feasible, "float32"))

@@ -21,11 +21,24 @@ from __future__ import annotations
 from keras import ops
 
 from textedit.objectives.objective import LossOutput, Objective
-from textedit.objectives.reading_ctc import ctc_label_loss, ctc_reading_loss, reading_labels
+from textedit.objectives.reading_ctc import BLANK_ID, ctc_label_loss, reading_labels
 
 IMAGE_FEATURE = "encoder_image"
 READING_FEATURE = "reading_targets"  # characters of the target (ImageEncDecFeatureConverter)
 TARGETS_FEATURE = "decoder_target_tokens"
+
+
+def batch_reading_loss(reading_logits, batch, by_characters: bool):
+    """The CTC reading loss of a batch's targets: its "reading_targets" characters, or the
+    pieces of its "decoder_target_tokens" -> (losses float32 [b], feasible bool [b], label
+    counts int32 [b]); see reading_ctc.ctc_label_loss."""
+    if by_characters:
+        labels = ops.cast(batch[READING_FEATURE], "int32")
+        lengths = ops.sum(ops.cast(labels != BLANK_ID, "int32"), axis=1)
+    else:
+        labels, lengths = reading_labels(batch[TARGETS_FEATURE])
+    losses, feasible = ctc_label_loss(reading_logits, labels, lengths)
+    return losses, feasible, lengths
 
 
 def tower_variables(model) -> list:
@@ -62,14 +75,9 @@ def tower_reading_objective(reading_targets: str = "characters") -> Objective:
         return model.reading_logits(vectors)  # float32 [b, P, classes]
 
     def loss_fn(reading_logits, batch) -> LossOutput:
-        if by_characters:
-            labels = ops.cast(batch[READING_FEATURE], "int32")
-            losses, feasible = ctc_label_loss(reading_logits, labels)
-        else:
-            labels, _ = reading_labels(batch[TARGETS_FEATURE])
-            losses, feasible = ctc_reading_loss(reading_logits, batch[TARGETS_FEATURE])
+        losses, feasible, lengths = batch_reading_loss(reading_logits, batch, by_characters)
         feasible_f = ops.cast(feasible, "float32")
-        label_counts = ops.sum(ops.cast(labels != 0, "float32"), axis=1)  # [b]
+        label_counts = ops.cast(lengths, "float32")  # [b]
         total = ops.sum(losses)
         examples = ops.cast(ops.shape(losses)[0], "float32")
         return LossOutput(
