@@ -111,3 +111,62 @@ def test_gradients_reach_the_position_key(position_logits):
              if g is not None and float(tf.reduce_max(tf.abs(g))) > 0]
     assert any(name.endswith("position_key/kernel") for name in names) == position_logits
     assert any(name.endswith("position_input/kernel") for name in names) == position_logits
+
+
+def make_successor_model(position_logits: bool = True, position_inputs: bool = True):
+    keras.utils.set_random_seed(5)
+    t5 = T5Config.named("tiny", vocab_size=VOCAB, num_decoder_layers=1, dropout_rate=0.0)
+    return Edit5Model(Edit5Config(t5=t5, num_position_tokens=POSITIONS, max_input_length=16,
+                                  position_logits=position_logits,
+                                  position_inputs=position_inputs, position_successors=True))
+
+
+def test_successor_states_hold_the_next_source_piece_and_the_first_for_start():
+    model, batch = make_successor_model(), features()
+    reordered, mask, new_positions, kept = _stages(model, batch)
+    states = np.asarray(reordered)
+    successors = np.asarray(model.successor_states(reordered, new_positions, kept))
+    # Row 0: "A long user query" EOS; START is position 4 (the EOS), the first piece is deleted.
+    np.testing.assert_allclose(successors[0, 4], states[0, 0], atol=1e-6)   # START -> front
+    for position in range(4):
+        np.testing.assert_allclose(successors[0, position], states[0, position + 1], atol=1e-6)
+    np.testing.assert_allclose(successors[0, -1], np.zeros(states.shape[2]), atol=1e-6)
+    # Row 1 keeps nothing but START (position 2), whose gap begins at the deleted position 0.
+    np.testing.assert_allclose(successors[1, 2], states[1, 0], atol=1e-6)
+
+
+def test_position_keys_with_successors_add_the_projected_gap():
+    model, batch = make_successor_model(), features()
+    reordered, mask, new_positions, kept = _stages(model, batch)
+    by_rank = np.asarray(model.rank_states(reordered, new_positions, kept))
+    states = np.asarray(reordered)
+    gap = np.asarray(model.position_successor(
+        model.successor_states(reordered, new_positions, kept)))
+    for row in range(2):
+        for k in range(by_rank.shape[1]):
+            sources = np.flatnonzero(kept[row] & (new_positions[row] == k))
+            expected = (states[row, sources[0]] + gap[row, sources[0]] if len(sources)
+                        else np.zeros(states.shape[2]))
+            np.testing.assert_allclose(by_rank[row, k], expected, atol=1e-5)
+    # `<pos_1>` of row 0 follows "user" (rank 1, position 2), whose gap holds "query".
+    assert new_positions[0, 2] == 1
+    np.testing.assert_allclose(by_rank[0, 1], states[0, 2] + gap[0, 2], atol=1e-5)
+
+
+def test_successor_option_trains_its_projection_and_serialises():
+    import tensorflow as tf
+
+    model = make_successor_model()
+    with tf.GradientTape() as tape:
+        logits = model(features(), training=True)["insertion_logits"]
+        loss = tf.reduce_sum(logits[..., 3:3 + POSITIONS])
+    grads = dict(zip([w.path for w in model.trainable_weights],
+                     tape.gradient(loss, model.trainable_weights), strict=True))
+    (name,) = [name for name in grads if name.endswith("position_successor/kernel")]
+    assert float(tf.reduce_max(tf.abs(grads[name]))) > 0
+    assert Edit5Model.from_config(model.get_config()).config.position_successors
+    # Off, the option leaves the serialised config (model.json) as it was before it existed.
+    assert "position_successors" not in make_model(True).config.to_dict()
+    with pytest.raises(ValueError, match="position_successors needs"):
+        Edit5Config(t5=model.config.t5, num_position_tokens=POSITIONS,
+                    position_successors=True)

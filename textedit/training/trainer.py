@@ -64,6 +64,9 @@ class TrainConfig:
       precision: "float32" or "mixed_bfloat16" (bfloat16 compute, float32 variables; no loss
         scaling needed). float16 is not offered: it needs loss scaling.
       data_seed: seed of the data order (epoch e uses data_seed + e).
+      init_seed: seed of the initial weights (keras.utils.set_random_seed before the model is
+        built); None = unseeded, every fresh run starts from other weights. A resumed run reads
+        its weights from the checkpoint either way.
       init_checkpoint: another run's directory or checkpoint to take the weights from when this
         run has no checkpoint yet.
       max_train_seconds: a wall-clock budget for this process's training steps and their input
@@ -83,6 +86,7 @@ class TrainConfig:
     clip_grad_norm: float | None = 1.0
     precision: str = "float32"
     data_seed: int = 0
+    init_seed: int | None = None
     init_checkpoint: str | None = None
     max_train_seconds: float | None = None
 
@@ -137,6 +141,8 @@ def train(config: TrainConfig, model_fn: Callable[[], keras.Model], objective: O
     model_dir.mkdir(parents=True, exist_ok=True)
     log = log or Progress(config.train_steps, 0, config.batch_size).message
 
+    if config.init_seed is not None:
+        keras.utils.set_random_seed(config.init_seed)
     with dtype_policy(config.precision), strategy.scope():
         model = model_fn()
         optimizer = optimizer_fn()

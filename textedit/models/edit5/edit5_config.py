@@ -71,6 +71,11 @@ class Edit5Config:
         projection of the re-ordered state of the k-th kept piece, so the tokens of a span are
         decoded knowing the words around it instead of an id-specific input row learnt for every
         k (not in the paper; see Edit5Model.position_inputs).
+      position_successors: with position_logits / position_inputs, what `<pos_k>` reads is the
+        k-th kept piece's state plus a projection of the state of the source piece right after
+        it (for START: the first source piece), so a position token also sees what its gap
+        holds: a deleted word to replace or the next word (not in the paper; see
+        Edit5Model.successor_states).
       tag_loss_weight, pointer_loss_weight, insertion_loss_weight: λ1, λ2, λ3.
       loss_reduction: "mean", "sum", or a mapping part -> reduction (parts: LOSS_PARTS).
       image_tower: an optional line-image tower (ImageTowerConfig; docs/algorithms.md#input-towers):
@@ -92,6 +97,7 @@ class Edit5Config:
     num_position_tokens: int = 513
     position_logits: bool = False
     position_inputs: bool = False
+    position_successors: bool = False
     tag_loss_weight: float = 1.0
     pointer_loss_weight: float = 1.0
     insertion_loss_weight: float = 1.0
@@ -121,6 +127,9 @@ class Edit5Config:
         special = {self.t5.pad_id, self.t5.eos_id}
         if any(self.is_position_id(i) for i in special):
             raise ValueError(f"position ids overlap pad/eos ids {sorted(special)}")
+        if self.position_successors and not (self.position_logits or self.position_inputs):
+            raise ValueError("position_successors needs position_logits or position_inputs "
+                             "(it changes what the position tokens read)")
         self.reductions()  # validates loss_reduction
 
     @property
@@ -154,6 +163,8 @@ class Edit5Config:
         values = dataclasses.asdict(self)
         if isinstance(self.loss_reduction, Mapping):
             values["loss_reduction"] = dict(self.loss_reduction)
+        if not self.position_successors:  # configs without it serialise as before
+            del values["position_successors"]
         if self.image_tower is None:  # text-only configs (run files, checkpoints) stay as before
             del values["image_tower"]
         else:

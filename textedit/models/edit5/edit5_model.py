@@ -90,6 +90,10 @@ class Edit5Model(keras.Model):
         if config.position_inputs:
             self.position_input = keras.layers.Dense(t5.d_model, use_bias=False,
                                                      name="position_input", dtype=policy)
+        self.position_successor = None
+        if config.position_successors:
+            self.position_successor = keras.layers.Dense(t5.d_model, use_bias=False,
+                                                         name="position_successor", dtype=policy)
         self.build()
 
     def build(self, input_shape=None):
@@ -97,7 +101,7 @@ class Edit5Model(keras.Model):
         self.tag_fusion.build()
         self.pointer.build()
         self.reorder_embedding.build((None, None))
-        for layer in (self.position_key, self.position_input):
+        for layer in (self.position_key, self.position_input, self.position_successor):
             if layer is not None:
                 layer.build((None, None, self.config.t5.d_model))
         self.reorder_layer = single_layer_encoder(self.config.t5, "reorder_layer",
@@ -171,12 +175,35 @@ class Edit5Model(keras.Model):
 
         h^f [b, L, d_model]; new_positions int [b, L] (1 .. K, 0 for START and off-chain); kept
         bool [b, L] (START included). `<pos_k>` means "insert after the k-th kept piece", so
-        these rows are what a position token refers to.
+        these rows are what a position token refers to. With `position_successors` each row
+        also gets the projected state of the piece after it in the source (`successor_states`).
         """
-        length = ops.shape(reordered_states)[1]
+        states = reordered_states
+        if self.position_successor is not None:
+            states = states + self.position_successor(
+                self.successor_states(reordered_states, new_positions, kept))
+        length = ops.shape(states)[1]
         ranks = ops.where(kept, ops.cast(new_positions, "int32"), -1)
-        one_hot = ops.one_hot(ranks, length, dtype=reordered_states.dtype)  # [b, L(src), L(k)]
-        return ops.einsum("bsk,bsd->bkd", one_hot, reordered_states)
+        one_hot = ops.one_hot(ranks, length, dtype=states.dtype)  # [b, L(src), L(k)]
+        return ops.einsum("bsk,bsd->bkd", one_hot, states)
+
+    @staticmethod
+    def successor_states(reordered_states, new_positions, kept):
+        """Row p: h^f of source position p + 1 (zeros past the end), except START's row (the
+        kept position of rank 0, the EOS), which gets position 0; [b, L, d_model].
+
+        A `<pos_k>` names the gap after the k-th kept piece. What sits in that gap in the source
+        is the piece right after it: a deleted piece when the edit replaces words (most GEC
+        edits), otherwise the next kept word. For `<pos_0>` (after START, i.e. at the front)
+        the gap is before the first source piece. Without this a position token's key holds
+        only the piece it follows, and the decoder must learn from the re-order layer which
+        kept piece precedes the deleted one it wants to replace.
+        """
+        following = ops.concatenate(
+            [reordered_states[:, 1:], ops.zeros_like(reordered_states[:, :1])], axis=1)
+        is_start = ops.logical_and(kept, ops.equal(ops.cast(new_positions, "int32"), 0))
+        first = ops.broadcast_to(reordered_states[:, :1], ops.shape(reordered_states))
+        return ops.where(is_start[:, :, None], first, following)
 
     def position_keys(self, reordered_states, new_positions, kept):
         """Keys of the position tokens (`position_logits`): a projection of `rank_states`,
