@@ -193,8 +193,8 @@ class Edit5Model(keras.Model):
         kept position of rank 0, the EOS), which gets position 0; [b, L, d_model].
 
         A `<pos_k>` names the gap after the k-th kept piece. What sits in that gap in the source
-        is the piece right after it: a deleted piece when the edit replaces words (most GEC
-        edits), otherwise the next kept word. For `<pos_0>` (after START, i.e. at the front)
+        is the piece right after it: a deleted piece when the edit replaces words (many GEC
+        edits do), otherwise the next kept word. For `<pos_0>` (after START, i.e. at the front)
         the gap is before the first source piece. Without this a position token's key holds
         only the piece it follows, and the decoder must learn from the re-order layer which
         kept piece precedes the deleted one it wants to replace.
