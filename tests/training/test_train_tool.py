@@ -172,6 +172,13 @@ def test_every_experiment_trains_with_a_tiny_model(train_tool, tiny_vocab, exper
         model = ["--gin_file=gin/models/edit5_tiny.gin", "--gin.NUM_POSITION_TOKENS=65",
                  "--gin.TASK_FEATURE_LENGTHS={'inputs': 32, 'decoder_targets': 32}",
                  "--gin.EVAL_TASK_FEATURE_LENGTHS={'inputs': 32, 'targets': 32}"]
+        if re.search(r"^LENGTH_BUCKETS = \[\{", experiment.read_text(), re.M):
+            # Its buckets are cut for the real lengths (64 / 32); one within the tiny lengths
+            # keeps the bucketed path in the run.
+            model.append("--gin.LENGTH_BUCKETS=[{'inputs': 16, 'decoder_targets': 8}]")
+        # The model file re-binds the position options to its defaults; the experiment's back.
+        model += [f"--gin.{name}={value}" for name, value in re.findall(
+            r"^(POSITION_(?:INPUTS|LOGITS|SUCCESSORS)) = (\w+)", experiment.read_text(), re.M)]
     else:
         # The experiment's own feature names (a reward model reads "chosen" / "rejected").
         lengths = re.search(r"^TASK_FEATURE_LENGTHS = (\{.*\})", experiment.read_text(), re.M)
@@ -190,6 +197,9 @@ def test_every_experiment_trains_with_a_tiny_model(train_tool, tiny_vocab, exper
         "--gin.TRAIN_STEPS=2", "--gin.BATCH_SIZE=4", "--gin.WARMUP_STEPS=1",
         "--gin.MAX_EVAL_EXAMPLES=4", "--gin.EVAL_BATCH_SIZE=4"]) == 0
     assert (tmp_path / "checkpoints" / "ckpt-2.index").exists()
+    if re.search(r"^POSITION_SUCCESSORS = True", experiment.read_text(), re.M):
+        saved = json.loads((tmp_path / "model.json").read_text())
+        assert "position_successors: true" in json.dumps(saved).replace('"', "")
     if not re.search(r"^EVAL_MIXTURE_OR_TASK_NAMES = \[\]", experiment.read_text(), re.M):
         assert list((tmp_path / "eval").glob("*-metrics.jsonl"))
 
