@@ -16,12 +16,14 @@ from textedit.models.edit5.edit5_model import Edit5Model, start_positions
 from textedit.models.edit5.pointer_head import chain_positions
 
 
-def make_model(position_logits: bool, position_inputs: bool = False) -> Edit5Model:
+def make_model(position_logits: bool, position_inputs: bool = False,
+               position_successors: bool = False) -> Edit5Model:
     keras.utils.set_random_seed(5)
     t5 = T5Config.named("tiny", vocab_size=VOCAB, num_decoder_layers=1, dropout_rate=0.0)
     return Edit5Model(Edit5Config(t5=t5, num_position_tokens=POSITIONS, max_input_length=16,
                                   position_logits=position_logits,
-                                  position_inputs=position_inputs))
+                                  position_inputs=position_inputs,
+                                  position_successors=position_successors))
 
 
 def _stages(model, batch):
@@ -113,12 +115,8 @@ def test_gradients_reach_the_position_key(position_logits):
     assert any(name.endswith("position_input/kernel") for name in names) == position_logits
 
 
-def make_successor_model(position_logits: bool = True, position_inputs: bool = True):
-    keras.utils.set_random_seed(5)
-    t5 = T5Config.named("tiny", vocab_size=VOCAB, num_decoder_layers=1, dropout_rate=0.0)
-    return Edit5Model(Edit5Config(t5=t5, num_position_tokens=POSITIONS, max_input_length=16,
-                                  position_logits=position_logits,
-                                  position_inputs=position_inputs, position_successors=True))
+def make_successor_model():
+    return make_model(True, position_inputs=True, position_successors=True)
 
 
 def test_successor_states_hold_the_next_source_piece_and_the_first_for_start():

@@ -202,8 +202,7 @@ class Edit5Model(keras.Model):
         following = ops.concatenate(
             [reordered_states[:, 1:], ops.zeros_like(reordered_states[:, :1])], axis=1)
         is_start = ops.logical_and(kept, ops.equal(ops.cast(new_positions, "int32"), 0))
-        first = ops.broadcast_to(reordered_states[:, :1], ops.shape(reordered_states))
-        return ops.where(is_start[:, :, None], first, following)
+        return ops.where(is_start[:, :, None], reordered_states[:, :1], following)
 
     def position_keys(self, reordered_states, new_positions, kept):
         """Keys of the position tokens (`position_logits`): a projection of `rank_states`,
