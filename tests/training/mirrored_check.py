@@ -6,7 +6,8 @@ Trains the stand-in model (seq2seq objective) or a tiny EdiT5 model (edit5 objec
 three loss parts each have their own normaliser) for 3 steps on the same global batches under
 the default strategy and under MirroredStrategy over 2 logical CPU devices, from the same
 initial weights (same seed), and prints one JSON line: each run's losses and gradient norms and
-the largest weight difference at the end.
+the largest weight difference at the end, of the trained weights and of their moving average
+(updated inside the replica step).
 """
 
 import json
@@ -32,6 +33,7 @@ from textedit.training.optimizers import make_optimizer  # noqa: E402
 from textedit.training.schedules import WarmupDecay  # noqa: E402
 from textedit.training.train_data import EpochBatches  # noqa: E402
 from textedit.training.train_step import TrainStep  # noqa: E402
+from textedit.training.weight_average import WeightAverage  # noqa: E402
 
 MODE = sys.argv[1] if len(sys.argv) > 1 else "seq2seq"
 
@@ -69,19 +71,21 @@ def run(strategy):
         model, arrays, objective = edit5_setup() if MODE == "edit5" else seq2seq_setup()
         optimizer = make_optimizer("adamw", WarmupDecay(1e-2, 2), weight_decay=0.01)
         optimizer.build(model.trainable_variables)
+        average = WeightAverage(model, decay=0.5)
     stream = EpochBatches(in_memory_dataset_fn(arrays), strategy, global_batch_size=16, seed=3)
-    step = TrainStep(model, objective, optimizer, strategy, clip_grad_norm=0.5)
+    step = TrainStep(model, objective, optimizer, strategy, clip_grad_norm=0.5,
+                     weight_average=average)
     losses, norms = [], []
     for _ in range(3):
         stats = step(next(stream))
         losses.append(float(stats["loss"]))
         norms.append(float(stats["grad_norm"]))
-    return model, losses, norms
+    return model, losses, norms, [v.numpy() for v in average.averages.values()]
 
 
-default_model, default_losses, default_norms = run(tf.distribute.get_strategy())
+default_model, default_losses, default_norms, default_average = run(tf.distribute.get_strategy())
 mirrored = tf.distribute.MirroredStrategy(DEVICES)
-mirrored_model, mirrored_losses, mirrored_norms = run(mirrored)
+mirrored_model, mirrored_losses, mirrored_norms, mirrored_average = run(mirrored)
 difference = max(float(np.max(np.abs(a - b)))
                  for a, b in zip(default_model.get_weights(), mirrored_model.get_weights(),
                                  strict=True))
@@ -90,4 +94,8 @@ print(json.dumps({
     "default_losses": default_losses, "mirrored_losses": mirrored_losses,
     "default_grad_norms": default_norms, "mirrored_grad_norms": mirrored_norms,
     "max_weight_difference": difference,
+    "max_average_difference": max(float(np.max(np.abs(a - b))) for a, b in zip(
+        default_average, mirrored_average, strict=True)),
+    "average_moved": max(float(np.max(np.abs(a - b))) for a, b in zip(
+        default_average, default_model.trainable_variables, strict=True)),
 }))

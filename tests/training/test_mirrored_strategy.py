@@ -33,3 +33,7 @@ def test_mirrored_matches_one_device(objective):
     # AdamW's update g / sqrt(v) turns last-bit differences of near-zero gradient entries into
     # visible weight differences; EdiT5's Sinkhorn iterations have more such entries.
     assert result["max_weight_difference"] < (1e-5 if objective == "seq2seq" else 5e-5)
+    # The weight average (EMA_DECAY) is updated in each replica's step: the same on both, and
+    # not simply the weights.
+    assert result["max_average_difference"] < (1e-5 if objective == "seq2seq" else 5e-5)
+    assert result["average_moved"] > 1e-4

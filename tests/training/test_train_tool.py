@@ -214,7 +214,8 @@ def test_edit5_run_trains_evaluates_and_edits(train_tool, tiny_vocab, tmp_path):
     assert train_tool([
         "--gin_file=gin/experiments/edit5_gec_main.gin", "--gin_file=gin/models/edit5_tiny.gin",
         f"--gin.MODEL_DIR='{model_dir}'", f"--gin.VOCAB_SIZE={TINY_VOCAB_ROWS}",
-        "--gin.NUM_POSITION_TOKENS=65", "--gin.TRAIN_STEPS=6", "--gin.BATCH_SIZE=4",
+        "--gin.NUM_POSITION_TOKENS=65", "--gin.TRAIN_STEPS=6", "--gin.WARMUP_STEPS=1",
+        "--gin.BATCH_SIZE=4",
         "--gin.LOG_EVERY=3", "--gin.MAX_EVAL_EXAMPLES=8", "--gin.EVAL_BATCH_SIZE=4",
         # One batch shape: each length bucket would compile the step again
         # (tests/training/test_length_buckets.py covers bucketed streams).

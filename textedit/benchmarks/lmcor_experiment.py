@@ -96,7 +96,9 @@ MODEL_FILES = {"seq2seq": "gin/models/t5_{size}.gin", "edit5": "gin/models/edit5
 # a gin file rebinds them to its defaults, so each EdiT5 command binds them again. Without the
 # position options EdiT5 places its insertions at random (README, Training).
 EDIT5_POSITIONS = ("--gin.POSITION_INPUTS=True", "--gin.POSITION_LOGITS=True")
-EDIT5_RECIPE = (*EDIT5_POSITIONS, "--gin.DROPOUT_RATE=0.0")
+# The constant rate the LMCor measurements were made with (the main job's file now decays it
+# linearly to zero at TRAIN_STEPS; docs/algorithms.md#main-job-schedule).
+EDIT5_RECIPE = (*EDIT5_POSITIONS, "--gin.DROPOUT_RATE=0.0", "--gin.DECAY='constant'")
 EDIT5_RECIPE_TASK = "gec_wi_fce"  # the task the recipe's feature lengths and buckets are for
 # Feature lengths per train task: a generator's inputs and targets (W&I + FCE train pieces: p99
 # about 60; fusion sources are two sentences, about 45 pieces on average), and the correctors'

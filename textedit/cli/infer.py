@@ -66,7 +66,8 @@ def load_trained_weights(checkpoint: str, model) -> int:
                                                "the model (check the model file)")
     except ValueError as error:
         raise SystemExit(str(error)) from None
-    print(f"weights: {report.checkpoint} (step {step}, {report.loaded_parameters:,} "
+    averaged = ", the run's weight average" if report.weights == "average" else ""
+    print(f"weights: {report.checkpoint} (step {step}{averaged}, {report.loaded_parameters:,} "
           f"parameters)", flush=True)
     return step
 

@@ -17,6 +17,11 @@ T5's (`shared/embeddings`, `encoder/...`, `decoder/block_0/...`, `lm_head/kernel
 two models are called. So the backbone loads from a T5 run, the EdiT5 heads (tagger, pointer,
 re-order) are listed as missing, and the T5's extra decoder blocks as unused (tested).
 
+A run that kept a moving average of its weights (EMA_DECAY; textedit/training/weight_average.py)
+stores it under `average/<key>` beside `model/<key>`; the averages are what is loaded then (for
+inference as for initial weights: they are the run's result), and the report says so.
+`weights="trained"` takes the last step's weights instead.
+
 A Hugging Face T5 directory (config.json, weights, spiece.model) is accepted too: its weights go
 to the model's T5 backbone by Hugging Face name (`hf_warm_start`), with the same kind of report.
 """
@@ -42,6 +47,7 @@ class InitReport:
     unused: list[str]  # checkpoint model variables the model does not have (trainable or not)
     loaded_parameters: int
     notes: list[str] = dataclasses.field(default_factory=list)  # choices made while loading
+    weights: str = "trained"  # "average": the run's weight average was loaded (EMA_DECAY)
 
     def summary(self, limit: int = 10) -> str:
         lines = [f"initialised from {self.checkpoint}: {len(self.loaded)} variables loaded "
@@ -72,9 +78,17 @@ def resolve_checkpoint(path: str | os.PathLike) -> str:
                             f"Hugging Face T5 directory with config.json)")
 
 
-def load_initial_weights(path: str | os.PathLike, model) -> InitReport:
+WEIGHTS = ("average", "trained")
+
+
+def load_initial_weights(path: str | os.PathLike, model, weights: str = "average") -> InitReport:
     """Assigns the checkpoint's values to the model's matching trainable variables; `path` may
-    also be a Hugging Face T5 directory (`hf_warm_start.load_hf_initial_weights`)."""
+    also be a Hugging Face T5 directory (`hf_warm_start.load_hf_initial_weights`).
+
+    `weights`: "average" = the run's weight average where the checkpoint has one, else its
+    trained weights; "trained" = the trained weights of the checkpoint's step."""
+    if weights not in WEIGHTS:
+        raise ValueError(f"weights={weights!r}: expected one of {WEIGHTS}")
     from textedit.data.vocab.hf_vocabulary import is_hf_t5_dir
 
     if is_hf_t5_dir(path):
@@ -83,7 +97,10 @@ def load_initial_weights(path: str | os.PathLike, model) -> InitReport:
         return load_hf_initial_weights(path, model)
     prefix = resolve_checkpoint(path)
     reader = tf.train.load_checkpoint(prefix)
-    stored = keys_in_checkpoint(reader.get_variable_to_shape_map(), "model")
+    names = reader.get_variable_to_shape_map()
+    stored = keys_in_checkpoint(names, "model")
+    averaged = keys_in_checkpoint(names, "average")
+    source = "average" if weights == "average" and averaged else "model"
     variables = keyed_variables(model.variables)
     trainable = {id(v) for v in model.trainable_variables}
     loaded, missing, mismatched = [], [], []
@@ -91,13 +108,17 @@ def load_initial_weights(path: str | os.PathLike, model) -> InitReport:
     for key, variable in variables.items():
         if id(variable) not in trainable:
             continue
-        if key not in stored:
+        values = averaged if source == "average" else stored
+        if key not in values:
             missing.append(key)
-        elif stored[key] != list(variable.shape):
-            mismatched.append(f"{key}: checkpoint {stored[key]} vs model {list(variable.shape)}")
+        elif values[key] != list(variable.shape):
+            mismatched.append(f"{key}: checkpoint {values[key]} vs model {list(variable.shape)}")
         else:
-            variable.assign(reader.get_tensor(checkpoint_key("model", key)))
+            variable.assign(reader.get_tensor(checkpoint_key(source, key)))
             loaded.append(key)
             parameters += math.prod(variable.shape)
     unused = sorted(set(stored) - set(variables))
-    return InitReport(prefix, loaded, missing, mismatched, unused, parameters)
+    notes = (["weights: the run's moving average (EMA_DECAY), not the last step's trained "
+              "weights"] if source == "average" else [])
+    return InitReport(prefix, loaded, missing, mismatched, unused, parameters, notes,
+                      weights="average" if source == "average" else "trained")

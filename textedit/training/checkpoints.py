@@ -22,6 +22,8 @@ What is stored (`tf.train.Checkpoint` attributes):
     objective/<name>/<key>   the objective's own state (`Objective.state`: an EMA anchor's and
                        a frozen reference's weights, a sample counter), present only when the
                        objective keeps any
+    average/<key>      the moving average of each trainable model variable, present only when
+                       the run keeps one (EMA_DECAY; textedit/training/weight_average.py)
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ class RunCheckpoints:
     """The checkpoints of one run directory (module docstring)."""
 
     def __init__(self, directory: str | os.PathLike, model, optimizer, keep: int = 3,
-                 objective_state=None):
+                 objective_state=None, averages: dict | None = None):
         self.directory = str(directory)
         self.model_variables = keyed_variables(model.variables)
         self.optimizer_variables = {f"{i:05d}": v for i, v in enumerate(optimizer.variables)}
@@ -49,6 +51,9 @@ class RunCheckpoints:
         if objective_state:
             extra["objective"] = {name: keyed_variables(variables)
                                   for name, variables in objective_state.items()}
+        self.average_variables = dict(averages or {})
+        if self.average_variables:
+            extra["average"] = self.average_variables
         self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
         self.data_epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="data_epoch")
         self.data_offset = tf.Variable(0, dtype=tf.int64, trainable=False, name="data_offset")
@@ -87,7 +92,8 @@ class RunCheckpoints:
         stored = tf.train.load_checkpoint(path).get_variable_to_shape_map()
         problems = []
         for attribute, variables in (("model", self.model_variables),
-                                     ("optimizer", self.optimizer_variables)):
+                                     ("optimizer", self.optimizer_variables),
+                                     ("average", self.average_variables)):
             saved = keys_in_checkpoint(stored, attribute)
             missing = sorted(set(variables) - set(saved))
             unused = sorted(set(saved) - set(variables))
@@ -103,8 +109,8 @@ class RunCheckpoints:
                 problems.append(f"{attribute} shape mismatches: {_preview(shapes)}")
         if problems:
             raise CheckpointMismatchError(
-                f"checkpoint {path} does not match this run's model/optimiser (was the model or "
-                f"optimiser configuration changed for an existing MODEL_DIR?):\n  "
+                f"checkpoint {path} does not match this run's model/optimiser (was the model, "
+                f"optimiser or EMA_DECAY configuration changed for an existing MODEL_DIR?):\n  "
                 + "\n  ".join(problems))
 
 

@@ -111,10 +111,11 @@ class WorkerCheckpoints(RunCheckpoints):
 
 
 def run_checkpoints(strategy: tf.distribute.Strategy, directory: str | os.PathLike, model,
-                    optimizer, keep: int, objective_state=None) -> RunCheckpoints:
+                    optimizer, keep: int, objective_state=None,
+                    averages: dict | None = None) -> RunCheckpoints:
     """The chief's `RunCheckpoints`, or a non-chief worker's `WorkerCheckpoints`."""
     kind = RunCheckpoints if is_chief(strategy) else WorkerCheckpoints
-    return kind(directory, model, optimizer, keep, objective_state)
+    return kind(directory, model, optimizer, keep, objective_state, averages)
 
 
 def summary_writer(strategy: tf.distribute.Strategy, logdir: str | os.PathLike):

@@ -1,6 +1,7 @@
 """The compiled train step: forward, loss, gradients, all-reduce, clipping, optimiser update.
 
-    step = TrainStep(model, objective, optimizer, strategy, clip_grad_norm=1.0)
+    step = TrainStep(model, objective, optimizer, strategy, clip_grad_norm=1.0,
+                     weight_average=None)   # or a training.weight_average.WeightAverage
     stats = step(distributed_batch)   # {"loss", "grad_norm", "learning_rate", metrics...}: []
 
 Per replica (r = 1..R, each with its slice of the global batch):
@@ -10,6 +11,7 @@ Per replica (r = 1..R, each with its slice of the global batch):
     G, L, N = sum_r g_r, sum_r out_r.loss_sum, sum_r out_r.normalizer          all-reduce
     update with clip_by_global_norm(G / N, clip_grad_norm); loss = L / N
     objective.after_update_fn(model)                      (if any: e.g. J-BOND's EMA anchor)
+    weight_average.update()                               (if any: the run's EMA_DECAY average)
 
 An objective whose loss mixes parts with different normalisers (EdiT5: per tag, per pointer row,
 per decoder token) gives a `normalizers_fn(batch)`; the step sums those over replicas first and
@@ -63,8 +65,9 @@ class TrainStep:
     """One optimisation step of `model` on a distributed batch (module docstring)."""
 
     def __init__(self, model, objective: Objective, optimizer, strategy: tf.distribute.Strategy,
-                 clip_grad_norm: float | None = 1.0):
+                 clip_grad_norm: float | None = 1.0, weight_average=None):
         self.model = model
+        self.weight_average = weight_average
         self.objective = objective
         self.optimizer = optimizer
         self.strategy = strategy
@@ -136,6 +139,8 @@ class TrainStep:
         self.optimizer.apply_gradients(zip(grads, self.variables, strict=True))
         if self.objective.after_update_fn is not None:
             self.objective.after_update_fn(self.model)
+        if self.weight_average is not None:
+            self.weight_average.update()
         stats = {"loss": local["loss"] / normalizer, "grad_norm": grad_norm,
                  "learning_rate": learning_rate, "normalizer": normalizer}
         for name, value in local["sums"].items():

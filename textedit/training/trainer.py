@@ -14,7 +14,8 @@ its `forward_fn` needs) and any `Objective`. The run directory holds:
     checkpoints/ckpt-<step>.*   every `checkpoint_every` steps and at the last step, `keep` kept
     train/                      TensorBoard: loss, learning_rate, grad_norm, the objective's
                                 metrics, examples_per_second, every `log_every` steps
-    eval/<task>/, eval/*.jsonl  TensorBoard and SeqIO JSON logs of each evaluation
+    eval/<task>/, eval/*.jsonl  TensorBoard and SeqIO JSON logs of each evaluation (of the
+                                weight average when `ema_decay` is set)
 
 Restarting with the same arguments resumes from the latest checkpoint (model, optimiser, step,
 data position, dropout RNG) and stops at `train_steps`: a run killed at any moment repeats at most
@@ -44,6 +45,7 @@ from textedit.training.progress import Progress
 from textedit.training.summaries import write_scalar
 from textedit.training.train_data import DatasetFn, EpochBatches
 from textedit.training.train_step import TrainStep
+from textedit.training.weight_average import WeightAverage
 
 PRECISIONS = ("float32", "mixed_bfloat16")
 
@@ -69,6 +71,9 @@ class TrainConfig:
         its weights from the checkpoint either way.
       init_checkpoint: another run's directory or checkpoint to take the weights from when this
         run has no checkpoint yet.
+      ema_decay: keep a moving average of the trained weights with this decay (e.g. 0.995:
+        a horizon of about 200 steps), evaluate with it, store it in every checkpoint and use it
+        when the run is loaded (textedit/training/weight_average.py); None = no average.
       max_train_seconds: a wall-clock budget for this process's training steps and their input
         pipeline (the first, compiling step, checkpoints and evaluation excluded): the run
         stops after the first step past it, saves and evaluates as at its last step (None = no
@@ -88,6 +93,7 @@ class TrainConfig:
     data_seed: int = 0
     init_seed: int | None = None
     init_checkpoint: str | None = None
+    ema_decay: float | None = None
     max_train_seconds: float | None = None
 
     def __post_init__(self):
@@ -97,6 +103,8 @@ class TrainConfig:
                      "log_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name}={getattr(self, name)}: expected a positive integer")
+        if self.ema_decay is not None and not 0.0 < self.ema_decay < 1.0:
+            raise ValueError(f"ema_decay={self.ema_decay}: expected None or a number in (0, 1)")
 
 
 @dataclasses.dataclass
@@ -164,8 +172,13 @@ def train(config: TrainConfig, model_fn: Callable[[], keras.Model], objective: O
         f"{strategy.num_replicas_in_sync} replica(s) under {type(strategy).__name__}; "
         f"precision {config.precision}")
 
+    average = None
+    if config.ema_decay:
+        with strategy.scope():
+            average = WeightAverage(model, config.ema_decay)
     checkpoints = run_checkpoints(strategy, model_dir / "checkpoints", model, optimizer,
-                                  config.keep_checkpoints, objective.state)
+                                  config.keep_checkpoints, objective.state,
+                                  average.averages if average else None)
     start_step = checkpoints.restore_latest()
     init_report = None
     if start_step:
@@ -177,7 +190,9 @@ def train(config: TrainConfig, model_fn: Callable[[], keras.Model], objective: O
     elif config.init_checkpoint:  # a fresh run (its data stream is at epoch 0, batch 0 already)
         init_report = load_initial_weights(config.init_checkpoint, model)
         log(init_report.summary())
-    train_step = TrainStep(model, objective, optimizer, strategy, config.clip_grad_norm)
+        if average:
+            average.reset()
+    train_step = TrainStep(model, objective, optimizer, strategy, config.clip_grad_norm, average)
     writer = summary_writer(strategy, model_dir / "train")
     evaluators = evaluators if chief else ()
     progress = Progress(config.train_steps, start_step, config.batch_size)
@@ -220,7 +235,8 @@ def train(config: TrainConfig, model_fn: Callable[[], keras.Model], objective: O
                     path = checkpoints.save(step, *stream.position)
                 log(f"saved {path}")
             if evaluators and ((config.eval_every and step % config.eval_every == 0) or last):
-                with progress.paused():
+                with progress.paused(), (average.swapped_in() if average
+                                         else contextlib.nullcontext()):
                     eval_scores = _evaluate(evaluators, model, step, log)
     writer.flush()
     return TrainResult(step, start_step, stats, eval_scores, checkpoints.all_steps(), init_report)
