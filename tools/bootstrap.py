@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Creates (or reuses) the local virtual environment, then runs the main job or the tests.
 
-    python3 tools/bootstrap.py main [ARGS...]   # vocabulary, 6 minutes of EdiT5 training on GEC,
+    python3 tools/bootstrap.py main [ARGS...]   # vocabulary, 2,000 steps of EdiT5 training on GEC,
                                                 # then the edit tool (`textedit main ARGS`)
     python3 tools/bootstrap.py test [ARGS...]   # ruff over the code, then the fast pytest suite
 
