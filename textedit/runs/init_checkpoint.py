@@ -101,6 +101,7 @@ def load_initial_weights(path: str | os.PathLike, model, weights: str = "average
     stored = keys_in_checkpoint(names, "model")
     averaged = keys_in_checkpoint(names, "average")
     source = "average" if weights == "average" and averaged else "model"
+    values = averaged if source == "average" else stored
     variables = keyed_variables(model.variables)
     trainable = {id(v) for v in model.trainable_variables}
     loaded, missing, mismatched = [], [], []
@@ -108,7 +109,6 @@ def load_initial_weights(path: str | os.PathLike, model, weights: str = "average
     for key, variable in variables.items():
         if id(variable) not in trainable:
             continue
-        values = averaged if source == "average" else stored
         if key not in values:
             missing.append(key)
         elif values[key] != list(variable.shape):
