@@ -225,7 +225,6 @@ def edit5_run(hf_dir, tmp_path_factory):
                 f"--gin.MODEL_DIR='{run_dir}'", "--gin.MAX_INPUT_LENGTH=64",
                 "--gin.TASK_FEATURE_LENGTHS={'inputs': 32, 'decoder_targets': 16}",
                 "--gin.EVAL_TASK_FEATURE_LENGTHS={'inputs': 32, 'targets': 32}",
-                "--gin.LENGTH_BUCKETS=[]",  # the file's buckets are for its 64-piece inputs
                 "--gin.MAX_EVAL_EXAMPLES=4", "--gin.EVAL_BATCH_SIZE=4", *COMMON]) == 0
     gin.clear_config()
     return run_dir
