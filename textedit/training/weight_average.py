@@ -38,14 +38,14 @@ class WeightAverage:
         if not 0.0 < decay < 1.0:
             raise ValueError(f"weight average decay {decay}: expected a number in (0, 1)")
         self.decay = float(decay)
-        self._trained = keyed_variables(model.trainable_variables)
+        trained = keyed_variables(model.trainable_variables)
         # Every replica computes the same update from the same all-reduced gradients, so the
         # first replica's value is the value (as for the optimiser's own slots).
         self.averages = {
             key: keras.Variable(variable.numpy(), trainable=False, dtype=variable.dtype,
                                 aggregation="only_first_replica", name=f"average_{i}")
-            for i, (key, variable) in enumerate(self._trained.items())}
-        self._pairs = [(self.averages[key], variable) for key, variable in self._trained.items()]
+            for i, (key, variable) in enumerate(trained.items())}
+        self._pairs = [(self.averages[key], variable) for key, variable in trained.items()]
 
     def update(self) -> None:
         """θ̄ ← d θ̄ + (1 − d) θ (traceable: called inside the compiled train step)."""
