@@ -28,9 +28,9 @@ Without a data directory (no --data_dir, TEXTEDIT_DATA_DIR unset or empty, no ..
 job says so and runs on the embedded default instead: 318 sentences shipped in
 textedit/data/embedded/, noised by the project's error generator (tasks/gec_embedded.py). Step 1
 trains a 1,280-piece vocabulary on them into workdir/vocab_embedded (or $TEXTEDIT_VOCAB_DIR), step
-2 uses gin/experiments/edit5_gec_embedded.gin (edit5_gec_embedded, evaluated on the 31
-gec_embedded validation pairs: exact match, GLEU) and the default run directory is
-workdir/runs/edit5_gec_embedded, so neither mixes with a real-data run.
+2 uses gin/experiments/edit5_gec_embedded.gin (edit5_gec_embedded, 1,500 steps at a constant
+rate, evaluated on the 31 gec_embedded validation pairs: exact match, GLEU) and the default run
+directory is workdir/runs/edit5_gec_embedded, so neither mixes with a real-data run.
 """
 
 from __future__ import annotations
@@ -62,9 +62,10 @@ DEMOS = {
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--steps", type=int, default=None,
-                        help="train steps of the run; the learning rate decays linearly to zero "
-                        "at the last one (default: the experiment file's TRAIN_STEPS, 2,000). "
-                        "On an existing run: trains it on to that step")
+                        help="train steps of the run (default: the experiment file's "
+                        "TRAIN_STEPS: 2,000 on real data, the learning rate decaying linearly "
+                        "to zero at the last one; 1,500 at a constant rate on the embedded "
+                        "default). On an existing run: trains it on to that step")
     parser.add_argument("--minutes", type=float, default=None,
                         help="stop earlier once this much train-step time is spent (default: "
                         "no time limit)")
