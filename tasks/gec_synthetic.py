@@ -25,6 +25,8 @@ import functools
 from collections import Counter
 from collections.abc import Sequence
 
+import seqio
+
 from tasks.edit_tasks import register_edit_task
 from tasks.registration import LOADED, loaded_split, register_text_task
 from textedit.data import dataset_catalog
@@ -111,3 +113,40 @@ def register_gec_synthetic_task(name: str = TASK_NAME, seed: int = NOISE_SEED,
 
 
 register_gec_synthetic_task()
+
+# W&I + FCE with synthetic pairs beside them (issue 14: do learner-like errors in more sentences,
+# keyboard typos included, teach what the 62k human pairs do not?): train = gec_wi_fce's train
+# examples then gec_synthetic's (shuffled together by the trainer), any whose source is also a
+# gec_wi_fce validation source removed and counted; validation and test = gec_wi_fce's, with its
+# metrics. The edit5_ twin is what EdiT5 trains on.
+UNION_NAME = "gec_wi_fce_synthetic"
+HUMAN_TASK = "gec_wi_fce"
+
+
+def _catalog_split(name: str, split: str) -> LoadedSplit:
+    return loaded_split(name, split,
+                        lambda s, skip: dataset_catalog.load_split(name, s, skip_bad_lines=skip))
+
+
+def load_union_split(split: str) -> LoadedSplit:
+    """gec_wi_fce's split; for train, followed by gec_synthetic's train examples (minus any
+    whose source is a gec_wi_fce validation source; counted in `removed_overlap`)."""
+    human = _catalog_split(HUMAN_TASK, split)
+    if split != dataset_catalog.TRAIN:
+        return human
+    synthetic = loaded_split(TASK_NAME, split, lambda s, skip: load_noised_split(s))
+    validation = _catalog_split(HUMAN_TASK, dataset_catalog.VALIDATION).examples
+    extra, removed = dataset_catalog.remove_overlap(list(synthetic.examples), validation)
+    return LoadedSplit(list(human.examples) + extra, human.files + synthetic.files,
+                       human.skipped, human.removed_overlap + removed)
+
+
+def register_union_task() -> None:
+    """Registers gec_wi_fce_synthetic and edit5_gec_wi_fce_synthetic (above)."""
+    human = seqio.get_mixture_or_task(HUMAN_TASK)
+    register_text_task(UNION_NAME, list(dataset_catalog.get_dataset(HUMAN_TASK).splits),
+                       lambda split, skip: load_union_split(split), list(human.metric_fns))
+    register_edit_task(UNION_NAME)
+
+
+register_union_task()

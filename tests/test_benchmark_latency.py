@@ -1,6 +1,7 @@
 """`textedit benchmark latency` (textedit/benchmarks/latency.py): forced decoding lengths, gold
 lengths, statistics and the report, on tiny models (no timing assertions)."""
 
+import dataclasses
 import json
 
 import keras
@@ -157,3 +158,30 @@ def test_latency_command_end_to_end_on_wi_dev(tiny_vocab, tmp_path, capsys):
     assert "| EdiT5 |" in text and "p95" in text and "Forced lengths" in text
     assert text in printed  # the command prints the Markdown
     assert report["models"][0]["name"] == "EdiT5"
+
+
+def test_the_listed_edit5_model_is_timed_beside_the_plain_one(tiny_models):
+    """`--insertion_vocabulary`: the same EdiT5 model with an insertion vocabulary, forced to
+    the same gold lengths (run_benchmark checks them), gets its own row and speed-ups."""
+    from textedit.decoding.insertion_vocabulary import insertion_vocabulary, shortlist_ids
+
+    edit5 = tiny_models[0]
+    ids = shortlist_ids(WORDS[:3], edit5.model.config)
+    listed = dataclasses.replace(edit5, name=latency.LISTED_NAME,
+                                 insertion_vocabulary=insertion_vocabulary(edit5.model, ids))
+    models = [edit5, listed, *tiny_models[1:]]
+    report = latency.run_benchmark(models, synthetic_examples(3, bucket=12), batch_size=2,
+                                   warmup=0, progress=lambda message: None)
+    rows = {m["name"]: m for m in report["models"]}
+    assert rows[latency.LISTED_NAME]["insertion_vocabulary_size"] == len(ids)
+    assert rows["EdiT5"]["insertion_vocabulary_size"] is None
+    assert set(report["listed_speedup"]) == set(report["edit5_speedup"]) == {
+        "seq2seq full", "seq2seq slim"}
+    report.update(insertion_vocabulary_source="three words", examples_timed=3, examples_read=3,
+                  skipped={}, source_pieces_mean=5.0, bucket_counts={"12": 3}, cpu="cpu",
+                  tensorflow="tf", keras="keras", threads={"tf_intra_op": 1, "tf_inter_op": 1},
+                  load_average_before=[0.0], load_average_after=[0.0],
+                  data="synthetic examples")
+    text = latency.format_report(report)
+    assert f"scoring {len(ids)} of {VOCAB} ids (three words)" in text
+    assert f"{latency.LISTED_NAME} vs seq2seq full: p95 latency" in text

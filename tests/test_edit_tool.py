@@ -65,3 +65,47 @@ def test_missing_model_is_an_error(tmp_path, capsys):
     path.write_text("x\n")
     assert cli(["edit", str(path), "--model", str(tmp_path / "nope")]) == 2
     assert "no such run" in capsys.readouterr().err
+
+
+def test_insertion_vocabulary_from_a_task_and_its_errors(tiny_edit5_run, tmp_path, capsys):
+    run_dir, model = tiny_edit5_run
+    source = tmp_path / "in.txt"
+    source.write_text("She go to school .\nFor not use car .\n")
+    assert cli(["edit", str(source), "--model", str(run_dir)]) == 0
+    plain = capsys.readouterr().out
+    # 50 WikiSplit pairs, tokenised with the run's vocabulary.
+    assert cli(["edit", str(source), "--model", str(run_dir), "--insertion_vocabulary",
+                "fusion_wikisplit_1pct"]) == 0
+    captured = capsys.readouterr()
+    assert len(captured.out.splitlines()) == len(plain.splitlines()) == 2
+    always = model.config.first_position_id + model.config.num_position_tokens
+    line = next(x for x in captured.err.splitlines() if x.startswith("insertion vocabulary: "))
+    scored, pieces = (int(word) for word in line.split() if word.isdigit())
+    assert 0 < pieces and always < scored <= always + pieces
+    assert "pieces inserted in fusion_wikisplit_1pct train" in line
+    assert cli(["edit", str(source), "--model", str(run_dir), "--insertion_vocabulary",
+                "fusion_wikisplit_1pct", "--insertion_vocabulary_size", "5"]) == 0
+    line = next(x for x in capsys.readouterr().err.splitlines()
+                if x.startswith("insertion vocabulary: "))
+    assert f"(the 5 most frequent of the {pieces} pieces inserted in" in line
+    assert always < int(line.split()[2]) <= always + 5
+    assert cli(["edit", str(source), "--model", str(run_dir), "--insertion_vocabulary",
+                "no_such_task"]) == 2
+    assert "error: --insertion_vocabulary no_such_task:" in capsys.readouterr().err
+    assert cli(["edit", str(source), "--model", str(run_dir),
+                "--insertion_vocabulary_size", "5"]) == 2
+    assert "--insertion_vocabulary_size needs --insertion_vocabulary" in capsys.readouterr().err
+
+
+def test_most_inserted_takes_the_most_frequent_pieces():
+    from collections import Counter
+
+    from textedit.cli.edit_task_stats import most_inserted
+
+    counts = Counter({40: 5, 7: 9, 12: 5, 3: 1})
+    assert most_inserted(counts) == [3, 7, 12, 40]
+    assert most_inserted(counts, 3) == [7, 12, 40]  # ties (12, 40) by id
+    assert most_inserted(counts, 2) == [7, 12]
+    assert most_inserted(counts, 10) == [3, 7, 12, 40]
+    with pytest.raises(ValueError, match="at least 1"):
+        most_inserted(counts, 0)

@@ -234,3 +234,29 @@ def test_gec_synthetic_task_pairs_noised_and_clean_sentences():
         seqio.TaskRegistry.remove("gec_synthetic_x3")
     assert [t for _, t in noisier] == [t for _, t in first]
     assert sum(s != t for s, t in noisier) > sum(s != t for s, t in first)
+
+
+@pytest.mark.slow  # ~35 s: noises all of clean_text train
+def test_wi_fce_with_synthetic_pairs_trains_on_both_and_validates_on_wi_fce():
+    import seqio
+
+    from tasks.gec_synthetic import UNION_NAME, load_noised_split, load_union_split
+    from tasks.registration import loaded_split
+    from textedit.data import dataset_catalog
+
+    assert f"edit5_{UNION_NAME}" in seqio.TaskRegistry.names()
+    human = loaded_split("gec_wi_fce", TRAIN, lambda s, skip: dataset_catalog.load_split(
+        "gec_wi_fce", s, skip_bad_lines=skip))
+    synthetic = load_noised_split(TRAIN)
+    union = load_union_split(TRAIN)
+    # Human pairs first, then the synthetic ones (none of these sources is a W&I dev source).
+    assert union.examples[:len(human.examples)] == list(human.examples)
+    extra = union.examples[len(human.examples):]
+    assert len(extra) == len(synthetic.examples) - (union.removed_overlap - human.removed_overlap)
+    assert extra[:100] == synthetic.examples[:100]
+    assert set(human.files + synthetic.files) == set(union.files)
+    validation = load_union_split("validation")
+    wi_validation = dataset_catalog.load_split("gec_wi_fce", "validation")
+    assert validation.examples == wi_validation.examples
+    task = seqio.get_mixture_or_task(UNION_NAME)
+    assert len(task.metric_fns) == len(seqio.get_mixture_or_task("gec_wi_fce").metric_fns)

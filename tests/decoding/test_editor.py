@@ -85,3 +85,32 @@ def test_an_exported_saved_model_edits_like_its_checkpoint(tiny_edit5_run, tmp_p
     checkpoint = Editor.load(run_dir, batch_size=4)
     texts = SENTENCES + [" ".join(["word"] * 80)]
     assert exported.edit(texts, explain=True) == checkpoint.edit(texts, explain=True)
+
+
+def test_an_insertion_vocabulary_keeps_unlisted_pieces_out(tiny_edit5_run):
+    """(That a list of every id edits exactly as none is test_insertion_vocabulary's.)"""
+    run_dir, model = tiny_edit5_run
+    config = model.config
+    plain, restricted = (Editor.load(run_dir, batch_size=8, buckets=(32,)) for _ in range(2))
+    results = plain.edit(SENTENCES, explain=True)
+    vocab_size = config.t5.vocab_size
+    # Take away every piece the plain editor inserted (padding, EOS, UNK and <pos_k> stay).
+    tokenizer = plain.vocabulary.tokenizer
+    always = config.first_position_id + config.num_position_tokens
+    unlisted = {tokenizer.piece_to_id(piece) for r in results if r.status == "edited"
+                for _, span in r.plan.insertions for piece in span} - set(range(always))
+    assert unlisted  # the random model inserts such pieces here, so the list changes something
+    size = restricted.set_insertion_vocabulary([i for i in range(vocab_size) if i not in unlisted])
+    assert size == vocab_size - len(unlisted)
+    edited = restricted.edit(SENTENCES, explain=True)
+    inserted = {tokenizer.piece_to_id(piece) for r in edited if r.status == "edited"
+                for _, span in r.plan.insertions for piece in span}
+    assert not inserted & unlisted
+    assert [r.output for r in edited] != [r.output for r in results]
+
+
+def test_a_saved_model_refuses_an_insertion_vocabulary():
+    editor = Editor(object(), None, first_position_id=3, num_position_tokens=4,
+                    max_input_length=8, buckets=(8,))
+    with pytest.raises(ValueError, match="needs the run directory"):
+        editor.set_insertion_vocabulary([5])

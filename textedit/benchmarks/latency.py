@@ -59,6 +59,7 @@ import numpy as np
 
 DEFAULT_BUCKETS = (16, 32, 64, 128)
 MODEL_NAMES = ("EdiT5", "seq2seq full", "seq2seq slim")
+LISTED_NAME = "EdiT5 + insertion vocabulary"
 RUN_FLAGS = dict(zip(MODEL_NAMES, ("edit5_run", "seq2seq_run", "slim_run"), strict=True))
 SKIP_TOO_LONG = "longer_than_largest_bucket"
 SKIP_POSITIONS = "too_many_position_tokens"
@@ -81,6 +82,10 @@ class LatencySettings:
       max_decode_length: seq2seq decode buffer (None: the bucket length).
       max_insert_length: EdiT5 insertion buffer (None: the bucket length).
       vocab_dir: the vocabulary when no run brings its own (None: the default one).
+      insertion_vocabulary: piece ids EdiT5's insertion decoder may emit (`shortlist_ids` adds
+        padding, EOS, UNK and `<pos_k>`); given, the same EdiT5 model is also timed with it, as
+        "EdiT5 + insertion vocabulary" (textedit.decoding.insertion_vocabulary).
+      insertion_vocabulary_source: where those ids came from, for the report.
       skip_bad_lines: skip malformed W&I dev lines instead of failing.
       json: also write the report as JSON to this file.
     """
@@ -99,6 +104,8 @@ class LatencySettings:
     max_decode_length: int | None = None
     max_insert_length: int | None = None
     vocab_dir: str | None = None
+    insertion_vocabulary: Sequence[int] | None = None
+    insertion_vocabulary_source: str | None = None
     skip_bad_lines: bool = False
     json: str | None = None
 
@@ -227,6 +234,7 @@ class TimedModel:
       forced: decode the gold number of steps (forced_length.py) instead of to the model's EOS.
       max_length: the decode buffer (None: the bucket length).
       source: "random init (seed 0)" or the run directory and step.
+      insertion_vocabulary: an `InsertionVocabulary` of `model` (EdiT5 only), or None.
     """
 
     name: str
@@ -235,6 +243,7 @@ class TimedModel:
     forced: bool
     max_length: int | None = None
     source: str = "random init (seed 0)"
+    insertion_vocabulary: object = None
 
     def buffer_length(self, bucket: int) -> int:
         return self.max_length or bucket
@@ -255,10 +264,13 @@ class TimedModel:
         inputs = tf.constant(tokens)
         if self.edit5:
             config = self.model.config
+            listed = ({} if self.insertion_vocabulary is None
+                      else {"insertion_vocabulary": self.insertion_vocabulary})
             if self.forced:
-                outputs = forced_edit_step(self.model, inputs, tf.constant(lengths), buffer)
+                outputs = forced_edit_step(self.model, inputs, tf.constant(lengths), buffer,
+                                           **listed)
             else:
-                outputs = edit_step(self.model, inputs, buffer)
+                outputs = edit_step(self.model, inputs, buffer, **listed)
             tags, pointers = outputs.tags.numpy(), outputs.pointers.numpy()
             insertions = outputs.insertion_tokens.numpy()
             computed = time.perf_counter()
@@ -320,12 +332,22 @@ def build_models(args: LatencySettings, num_position_tokens: int,
         else:
             model = T5EncoderDecoder(t5)
         models.append(TimedModel(name, model, edit5, True, max_length))
+    if args.insertion_vocabulary is not None:
+        from textedit.decoding.insertion_vocabulary import insertion_vocabulary, shortlist_ids
+
+        edit5 = models[0]
+        ids = shortlist_ids(args.insertion_vocabulary, edit5.model.config)
+        models.insert(1, dataclasses.replace(
+            edit5, name=LISTED_NAME,
+            insertion_vocabulary=insertion_vocabulary(edit5.model, ids)))
     return models, vocabulary
 
 
 def describe(model: TimedModel) -> dict:
     t5 = model.model.config.t5 if model.edit5 else model.model.config
+    listed = model.insertion_vocabulary
     return {"name": model.name, "weights": model.source, "forced_lengths": model.forced,
+            "insertion_vocabulary_size": None if listed is None else int(listed.rows.shape[0]),
             "parameters": int(model.model.count_params()), "d_model": t5.d_model,
             "encoder_layers": t5.num_encoder_layers, "decoder_layers": t5.num_decoder_layers,
             "vocab_size": t5.vocab_size}
@@ -449,9 +471,11 @@ def run_benchmark(models: Sequence[TimedModel], examples: Sequence[LatencyExampl
             "compile_seconds_total": float(sum(result["compile_seconds"].values())),
         })
     by_name = {m["name"]: m for m in report["models"]}
-    if "EdiT5" in by_name:
-        edit5 = by_name["EdiT5"]
-        report["edit5_speedup"] = {
+    for name, key in (("EdiT5", "edit5_speedup"), (LISTED_NAME, "listed_speedup")):
+        if name not in by_name:
+            continue
+        edit5 = by_name[name]
+        report[key] = {
             other: {"p95": by_name[other]["batch1"]["p95_ms"] / edit5["batch1"]["p95_ms"],
                     "mean": by_name[other]["batch1"]["mean_ms"] / edit5["batch1"]["mean_ms"],
                     "median": by_name[other]["batch1"]["median_ms"]
@@ -460,8 +484,25 @@ def run_benchmark(models: Sequence[TimedModel], examples: Sequence[LatencyExampl
                     / by_name[other]["throughput"]["examples_per_second"],
                     "decoder_steps": by_name[other]["decoder_steps_mean"]
                     / edit5["decoder_steps_mean"]}
-            for other in by_name if other != "EdiT5"}
+            for other in by_name if other not in ("EdiT5", LISTED_NAME)}
     return report
+
+
+def configure_threads(threads: int | None) -> None:
+    """Sets TensorFlow's intra- and inter-op threads (None: all cores) unless they already are;
+    once TensorFlow runs they cannot change, and the report shows the ones in effect."""
+    import tensorflow as tf
+
+    threads = threads or os.cpu_count()
+    current = (tf.config.threading.get_intra_op_parallelism_threads(),
+               tf.config.threading.get_inter_op_parallelism_threads())
+    if current == (threads, threads):
+        return
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+    except RuntimeError:  # TensorFlow already running in this process: the report says so
+        _progress("TensorFlow already initialised; --threads ignored")
 
 
 def run(args: LatencySettings) -> dict:
@@ -469,12 +510,7 @@ def run(args: LatencySettings) -> dict:
     directory is the current one (`textedit.data.data_dir.set_data_dir`)."""
     import tensorflow as tf
 
-    threads = args.threads or os.cpu_count()
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(threads)
-        tf.config.threading.set_inter_op_parallelism_threads(threads)
-    except RuntimeError:  # TensorFlow already running in this process: the report says so
-        _progress("TensorFlow already initialised; --threads ignored")
+    configure_threads(args.threads)
     import keras
 
     from textedit.data.vocab.vocabulary import FIRST_POSITION_ID, get_vocabulary, read_manifest
@@ -510,7 +546,8 @@ def run(args: LatencySettings) -> dict:
         devices=[d.name for d in tf.config.list_logical_devices()],
         tensorflow=tf.__version__, keras=keras.__version__,
         load_average_before=list(load_before), load_average_after=list(os.getloadavg()),
-        tokenisation_timed=False)
+        tokenisation_timed=False,
+        insertion_vocabulary_source=args.insertion_vocabulary_source)
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1) + "\n")
     return report
@@ -579,11 +616,19 @@ def format_report(r: dict) -> str:
             extra.append(f"{m['forced_lengths_clamped']} forced lengths clamped to the buffer")
         if extra:
             lines.append(f"{m['name']}: " + "; ".join(extra) + ".")
-    for other, s in r.get("edit5_speedup", {}).items():
+    if r.get("insertion_vocabulary_source"):
+        size = next(m["insertion_vocabulary_size"] for m in r["models"]
+                    if m["name"] == LISTED_NAME)
+        lines.append(f"{LISTED_NAME}: the same EdiT5 model, its insertion decoder scoring "
+                     f"{size} of {r['models'][0]['vocab_size']} ids "
+                     f"({r['insertion_vocabulary_source']}).")
+    speedups = [("EdiT5", s) for s in r.get("edit5_speedup", {}).items()]
+    speedups += [(LISTED_NAME, s) for s in r.get("listed_speedup", {}).items()]
+    for name, (other, s) in speedups:
         verdict = ""
         if other == "seq2seq full":
             verdict = " (target >= 10x: " + ("met" if s["p95"] >= 10 else "NOT met") + ")"
-        lines.append(f"EdiT5 vs {other}: p95 latency {s['p95']:.1f}x lower{verdict}, "
+        lines.append(f"{name} vs {other}: p95 latency {s['p95']:.1f}x lower{verdict}, "
                      f"mean {s['mean']:.1f}x, median {s['median']:.1f}x; "
                      f"batch-{batch} throughput {s['throughput']:.1f}x; "
                      f"decoder steps {s['decoder_steps']:.1f}x fewer.")

@@ -194,6 +194,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="seq2seq decode buffer (default: the bucket length)")
     timing.add_argument("--max_insert_length", type=int,
                         help="EdiT5 insertion buffer (default: the bucket length)")
+    timing.add_argument("--insertion_vocabulary", metavar="TASK", dest="insertion_vocabulary_task",
+                        help="also time the EdiT5 model with an insertion vocabulary: only the "
+                             "pieces inserted in TASK's training edits, e.g. gec_wi_fce "
+                             "(docs/algorithms.md#insertion-vocabulary); the task's vocabulary "
+                             "must be the runs'")
+    timing.add_argument("--insertion_vocabulary_size", type=int, metavar="N",
+                        help="with --insertion_vocabulary: only its N most frequent pieces")
     flags.add_data_flags(timing)  # --vocab_dir: the vocabulary when no run brings its own
     timing.add_argument("--json", metavar="FILE", help="also write the report as JSON here")
     timing.add_argument("--profile", action="store_true",
@@ -328,11 +335,35 @@ def _run_latency(args: argparse.Namespace) -> int:
         print(edit5_profile.format_edit5_profile(report), flush=True)
         return 0
     flags.apply_data_flags(args)
+    args.insertion_vocabulary = args.insertion_vocabulary_source = None
+    if args.insertion_vocabulary_size is not None and not args.insertion_vocabulary_task:
+        raise SystemExit("--insertion_vocabulary_size needs --insertion_vocabulary")
+    if args.insertion_vocabulary_task:
+        latency.configure_threads(args.threads)  # before reading the task starts TensorFlow
+        args.insertion_vocabulary, args.insertion_vocabulary_source = _task_insertion_vocabulary(
+            args)
     settings = latency.LatencySettings(**{field.name: getattr(args, field.name)
                                           for field in dataclasses.fields(latency.LatencySettings)})
     report = latency.run(settings)  # --json FILE: written there too
     print(latency.format_report(report), flush=True)  # Markdown
     return 0
+
+
+def _task_insertion_vocabulary(args: argparse.Namespace) -> tuple[list[int], str]:
+    """The pieces inserted in --insertion_vocabulary TASK's training edits, and a description."""
+    from textedit.cli.edit_task_stats import inserted_pieces, most_inserted
+    from textedit.data.vocab.vocabulary import read_manifest
+
+    flags.register_tasks(args)
+    task = args.insertion_vocabulary_task
+    counts = inserted_pieces(task, read_manifest(args.vocab_dir).num_position_tokens)
+    pieces = most_inserted(counts, args.insertion_vocabulary_size)
+    share = sum(counts[p] for p in pieces) / max(sum(counts.values()), 1)
+    which = ("the" if len(pieces) == len(counts) else
+             f"the {len(pieces)} most frequent ({100 * share:.1f}% of insertions) of the")
+    return pieces, (f"{which} {len(counts)} distinct pieces inserted in {task} train's "
+                    f"{sum(counts.values())} inserted pieces, plus padding, EOS, UNK and the "
+                    "position tokens")
 
 
 def _run_edits(args: argparse.Namespace) -> int:

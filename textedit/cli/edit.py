@@ -80,6 +80,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="show kept/deleted pieces, order, insertions and a diff per input")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="colour the --explain diff (auto: when writing to a terminal)")
+    parser.add_argument("--insertion_vocabulary", metavar="TASK",
+                        help="EdiT5 runs: let the insertion decoder emit only the pieces "
+                             "inserted in TASK's training edits (e.g. gec_wi_fce, read from the "
+                             "data directory): faster, the same edits wherever the model's "
+                             "choice is among them (docs/algorithms.md#insertion-vocabulary)")
+    parser.add_argument("--insertion_vocabulary_size", type=int, metavar="N",
+                        help="with --insertion_vocabulary: only the N pieces inserted most "
+                             "often (faster still; edits may change where the model wanted "
+                             "another piece)")
     add_constraint_flags(parser)
 
 
@@ -237,7 +246,30 @@ def output_lines(results, records, fmt: str, explain: bool) -> list[str]:
     return lines
 
 
+def restrict_insertions(editor, args: argparse.Namespace) -> str:
+    """Gives an EdiT5 editor the insertion vocabulary of --insertion_vocabulary TASK (its
+    training edits tokenised with the run's own vocabulary); a line saying what it scores."""
+    from textedit.cli.edit_task_stats import inserted_pieces, most_inserted
+    from textedit.cli.flags import register_tasks
+    from textedit.inference.editor import Editor
+
+    if not isinstance(editor, Editor):
+        raise ValueError(f"{editor.source} is a seq2seq model; the insertion vocabulary is "
+                         "for EdiT5's insertion decoder")
+    register_tasks(args)
+    task = args.insertion_vocabulary
+    counts = inserted_pieces(task, editor.positions["num_position_tokens"],
+                             vocabulary=editor.vocabulary)
+    pieces = most_inserted(counts, args.insertion_vocabulary_size)
+    size = editor.set_insertion_vocabulary(pieces)
+    which = (f"the {len(pieces)} pieces inserted in" if len(pieces) == len(counts) else
+             f"the {len(pieces)} most frequent of the {len(counts)} pieces inserted in")
+    return (f"insertion vocabulary: {size} ids scored ({which} {task} train, plus padding, EOS, "
+            "UNK and the position tokens)")
+
+
 def run(args: argparse.Namespace) -> int:
+    from textedit.data.data_dir import DataFileNotFoundError
     from textedit.data.readers.malformed_input import MalformedInputError
 
     fmt = input_format(args)
@@ -270,6 +302,16 @@ def run(args: argparse.Namespace) -> int:
     except (FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if args.insertion_vocabulary_size is not None and not args.insertion_vocabulary:
+        print("error: --insertion_vocabulary_size needs --insertion_vocabulary", file=sys.stderr)
+        return 2
+    if args.insertion_vocabulary:
+        try:
+            print(restrict_insertions(editor, args), file=sys.stderr)
+        except (DataFileNotFoundError, ValueError) as error:
+            print(f"error: --insertion_vocabulary {args.insertion_vocabulary}: {error}",
+                  file=sys.stderr)
+            return 2
     try:
         images = check_images_fit(images, records, editor, fmt, name)
     except InputError as error:

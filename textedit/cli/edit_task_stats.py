@@ -17,6 +17,7 @@ seq2seq (target + EOS) against EdiT5 (`<pos_k>` tokens + inserted pieces + EOS).
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 
 import seqio
 
@@ -40,10 +41,12 @@ class EditSplitStats:
     note: str = ""
 
 
-def task_pairs(task_name: str, split: str) -> tuple[list[Pair], seqio.Vocabulary]:
-    """(source ids, target ids) of every example of a split, EOS excluded, and the vocabulary."""
+def task_pairs(task_name: str, split: str, vocabulary: seqio.Vocabulary | None = None
+               ) -> tuple[list[Pair], seqio.Vocabulary]:
+    """(source ids, target ids) of every example of a split, EOS excluded, and the vocabulary
+    (the task's, unless `vocabulary` is given: e.g. a run's)."""
     task = seqio.get_mixture_or_task(task_name)
-    vocabulary = task.output_features["inputs"].vocabulary
+    vocabulary = vocabulary or task.output_features["inputs"].vocabulary
     dataset = task.source.get_dataset(split=split, shuffle=False)
     sources, targets = [], []
     for example in dataset.as_numpy_iterator():
@@ -61,20 +64,11 @@ def edit_split_stats(
 
     `min_moved_run` / `word_aware` default (None) to the edit tasks' conversion.
     """
-    from tasks.edit_tasks import MIN_MOVED_RUN, WORD_AWARE
-
-    min_moved_run = MIN_MOVED_RUN if min_moved_run is None else min_moved_run
-    word_aware = WORD_AWARE if word_aware is None else word_aware
     try:
-        pairs, vocabulary = task_pairs(task_name, split)
+        pairs, vocabulary, word_starts, report = convert_split(
+            task_name, split, manifest.num_position_tokens, min_moved_run, word_aware)
     except DataFileNotFoundError as error:
         return EditSplitStats(task_name, split, None, note=f"absent: {error.path or error}")
-    table = word_start_table(vocabulary)
-    word_starts = [([bool(table[i]) for i in source], [bool(table[i]) for i in target])
-                   for source, target in pairs]
-    report = convert_all(pairs, max_positions=manifest.num_position_tokens,
-                         min_moved_run=min_moved_run,
-                         word_starts=word_starts if word_aware else None)
     result = EditSplitStats(task_name, split,
                             edit_stats(pairs, report, word_starts=word_starts))
     plans = [(pair, plan) for pair, plan in zip(pairs, report.plans, strict=True) if plan]
@@ -87,6 +81,51 @@ def edit_split_stats(
     for source, plan in edited[:show]:
         result.examples.append(format_pieces(source, plan, vocabulary.tokenizer.id_to_piece))
     return result
+
+
+def convert_split(task_name: str, split: str, num_position_tokens: int,
+                  min_moved_run: int | None = None, word_aware: bool | None = None,
+                  vocabulary: seqio.Vocabulary | None = None):
+    """The split's pairs converted as the edit tasks convert them (`min_moved_run` / `word_aware`
+    default to theirs), in `vocabulary`'s pieces (None: the task's): (pairs, vocabulary, word
+    starts per pair, `ConversionReport`)."""
+    from tasks.edit_tasks import MIN_MOVED_RUN, WORD_AWARE
+
+    min_moved_run = MIN_MOVED_RUN if min_moved_run is None else min_moved_run
+    word_aware = WORD_AWARE if word_aware is None else word_aware
+    pairs, vocabulary = task_pairs(task_name, split, vocabulary)
+    table = word_start_table(vocabulary)
+    word_starts = [([bool(table[i]) for i in source], [bool(table[i]) for i in target])
+                   for source, target in pairs]
+    report = convert_all(pairs, max_positions=num_position_tokens, min_moved_run=min_moved_run,
+                         word_starts=word_starts if word_aware else None)
+    return pairs, vocabulary, word_starts, report
+
+
+def inserted_pieces(task_name: str, num_position_tokens: int, split: str = "train",
+                    vocabulary: seqio.Vocabulary | None = None) -> Counter:
+    """How often each piece id is inserted in the split's edits (the edit tasks' conversion, in
+    `vocabulary`'s pieces, None: the task's): what an EdiT5 insertion decoder trained on
+    `edit5_<task_name>` learns to emit (textedit.decoding.insertion_vocabulary). `task_name` is
+    the text task (gec_wi_fce)."""
+    _, _, _, report = convert_split(task_name, split, num_position_tokens,
+                                    vocabulary=vocabulary)
+    counts: Counter = Counter()
+    for plan in report.plans:
+        for _, span in plan.insertions if plan else ():
+            counts.update(span)
+    return counts
+
+
+def most_inserted(counts: Counter, size: int | None = None) -> list[int]:
+    """The ids of `counts` (`inserted_pieces`), sorted; with `size`, the `size` most frequent
+    (ties by id). size < 1 is refused."""
+    if size is None:
+        return sorted(counts)
+    if size < 1:
+        raise ValueError(f"an insertion vocabulary size is at least 1, got {size}")
+    ranked = sorted(counts, key=lambda piece: (-counts[piece], piece))
+    return sorted(ranked[:size])
 
 
 def format_pieces(source: list[int], plan: EditPlan[int], id_to_piece) -> str:

@@ -10,6 +10,9 @@
                              checkpoint in `path` (gin/models/t5_hf.gin, edit5_hf.gin)
     edit5_objective          textedit.objectives.edit5_loss.edit5_objective
     edit5_decode_fn          textedit.decoding.edit_inference.edit5_decode_fn
+    task_insertion_vocabulary the pieces inserted in a task's training edits, for
+                             edit5_decode_fn.insertion_vocabulary_ids (docs/algorithms.md#
+                             insertion-vocabulary)
     EditFeatureConverter     textedit.data.edit5.edit_feature_converter.EditFeatureConverter
     seq2seq_objective        textedit.objectives.seq2seq.seq2seq_objective
     seq2seq_greedy_decode_fn textedit.training.evaluation.seq2seq_greedy_decode_fn
@@ -101,6 +104,18 @@ def hf_t5_backbone(config, path: str | None = None):
     return hf_model_config(config, path)
 
 
+def task_insertion_vocabulary(task: str, size: int | None = None) -> list[int]:
+    """The piece ids inserted in text task `task`'s training edits (the edit tasks' conversion,
+    position tokens of the default vocabulary), sorted; with `size`, only the `size` inserted
+    most often. In gin: `edit5_decode_fn.insertion_vocabulary_ids =
+    @task_insertion_vocabulary()` and `task_insertion_vocabulary.task = "gec_wi_fce"`."""
+    import tasks  # noqa: F401  (registers the task)
+    from textedit.cli.edit_task_stats import inserted_pieces, most_inserted
+    from textedit.data.vocab.vocabulary import read_manifest
+
+    return most_inserted(inserted_pieces(task, read_manifest().num_position_tokens), size)
+
+
 @functools.cache
 def register_training() -> None:
     """Registers the configurables listed in the module docstring (idempotent)."""
@@ -122,6 +137,7 @@ def register_training() -> None:
     gin.external_configurable(hf_t5_backbone, name="hf_t5_backbone")
     gin.external_configurable(edit5_objective, name="edit5_objective")
     gin.external_configurable(edit5_decode_fn, name="edit5_decode_fn")
+    gin.external_configurable(task_insertion_vocabulary, name="task_insertion_vocabulary")
     gin.external_configurable(EditFeatureConverter, name="EditFeatureConverter")
     gin.external_configurable(seq2seq_greedy_decode_fn, name="seq2seq_greedy_decode_fn")
     gin.external_configurable(make_optimizer, name="make_optimizer")

@@ -81,7 +81,7 @@ class EditOutputs(NamedTuple):
 def edit_loop(model, encoder_input_tokens, max_insert_length: int, word_start=None,
               delete_threshold: float = DEFAULT_DELETE_THRESHOLD, word_start_table=None,
               strict_spans: bool | None = None, insert_bias: float = 0.0,
-              image=None) -> EditOutputs:
+              image=None, insertion_vocabulary=None) -> EditOutputs:
     """The traceable body of `edit_step`, for use inside other compiled graphs.
 
     Args:
@@ -103,9 +103,13 @@ def edit_loop(model, encoder_input_tokens, max_insert_length: int, word_start=No
         the plain argmax): above 0 it inserts more readily (`position_constraint`).
       image: float [b, H, W] line images, for a model with an image tower (required there;
         Edit5Model.encode_all refuses a tower model without one).
+      insertion_vocabulary: optional `InsertionVocabulary` (rows [V_s, d_model], index int32
+        [V]; textedit.decoding.insertion_vocabulary): the insertion decoder scores only those
+        ids, the others are never emitted.
     """
     outputs, _ = _edit_loop(model, encoder_input_tokens, max_insert_length, word_start,
-                            delete_threshold, word_start_table, strict_spans, insert_bias, image)
+                            delete_threshold, word_start_table, strict_spans, insert_bias, image,
+                            insertion_vocabulary=insertion_vocabulary)
     return outputs
 
 
@@ -137,7 +141,8 @@ def sample_edit_loop(model, encoder_input_tokens, max_insert_length: int, seed, 
 
 
 def _edit_loop(model, encoder_input_tokens, max_insert_length, word_start, delete_threshold,
-               word_start_table, strict_spans, insert_bias, image, sampling=None):
+               word_start_table, strict_spans, insert_bias, image, sampling=None,
+               insertion_vocabulary=None):
     """`edit_loop` / `sample_edit_loop` (sampling = (seed, temperature, top_k, top_p)):
     (EditOutputs, log-probabilities [b] or None)."""
     config = model.config
@@ -170,6 +175,11 @@ def _edit_loop(model, encoder_input_tokens, max_insert_length, word_start, delet
     # What the model's <pos_k> options read: the states of the k-th kept piece.
     context = model.insertion_context(reordered, decoded.new_positions, kept, image_states)
     cache = model.init_cache(batch, max_insert_length, reordered, token_mask, **context)
+    if insertion_vocabulary is not None:
+        # The listed rows replace the whole output layer (Edit5Model.decode_step), so the
+        # transposed lm_head an untied model's cache carries is not made at all.
+        cache.pop("lm_head_by_vocab", None)
+        cache["insertion_rows"], cache["insertion_index"] = insertion_vocabulary
     t5 = config.t5
     processor = insertion_constraint(config, tags, decoded.order, word_start, word_start_table,
                                      strict_spans, insert_bias)
@@ -268,19 +278,22 @@ def realise_batch(encoder_input_tokens, tags, pointers, insertion_tokens, *,
 def edit_batch(model, encoder_input_tokens, max_insert_length: int, *,
                word_start_table=None, delete_threshold: float = DEFAULT_DELETE_THRESHOLD,
                strict_spans: bool | None = None, insert_bias: float = 0.0,
-               images=None) -> list[RealisedEdit]:
+               images=None, insertion_vocabulary=None) -> list[RealisedEdit]:
     """`edit_step` then `realise_batch` with the model's position-token range and ids.
 
     With `word_start_table` (bool [V'], `textedit.data.vocab.vocabulary.word_start_table`) the
     word guards are on: `word_start` is looked up here (numpy) and the table also constrains the
     spans' first pieces (`edit_loop`). `delete_threshold`, `strict_spans` and `insert_bias` as
     in `edit_loop`. `images` float [b, H, W]: the line images of a model with an image tower.
+    `insertion_vocabulary`: an `InsertionVocabulary` of this model, as in `edit_loop`.
     """
     tokens = tf.convert_to_tensor(encoder_input_tokens, tf.int32)
     arguments = guard_arguments(tokens.numpy(), word_start_table, delete_threshold,
                                 strict_spans, insert_bias)
     if images is not None:  # left out otherwise, so text-only traces stay as they were
         arguments["image"] = tf.convert_to_tensor(images, tf.float32)
+    if insertion_vocabulary is not None:  # likewise
+        arguments["insertion_vocabulary"] = insertion_vocabulary
     return _realise_outputs(model, tokens, edit_step(model, tokens, max_insert_length,
                                                      **arguments))
 
@@ -338,7 +351,7 @@ def guard_arguments(tokens, word_start_table=None,
 
 def edit5_decode_fn(max_decode_length: int, max_insert_length: int = 64,
                     word_start_table=None, delete_threshold: float = DEFAULT_DELETE_THRESHOLD,
-                    insert_bias: float = 0.0):
+                    insert_bias: float = 0.0, insertion_vocabulary_ids=None):
     """An evaluation decode function (textedit.training.evaluation) for an `Edit5Model`.
 
     `decode(model, features)` edits `features["encoder_input_tokens"]` [b, L] (a plain text
@@ -349,15 +362,24 @@ def edit5_decode_fn(max_decode_length: int, max_insert_length: int = 64,
     vocabulary's `word_start_table`) turns the word guards on; `delete_threshold` and
     `insert_bias` as in `edit_loop`. A model with an image tower reads `features["encoder_image"]`
     [b, H, W] (the evaluation converter must carry it: ImageEncDecFeatureConverter).
+    `insertion_vocabulary_ids` (optional int ids): the insertion decoder emits only these
+    (`insertion_vocabulary.shortlist_ids` adds the special and position ids); its rows are taken
+    from the model at every call, so evaluation during training sees the current weights.
     """
+    from textedit.decoding.insertion_vocabulary import insertion_vocabulary, shortlist_ids
 
     def decode(model, features):
         images = None
         if getattr(model, "has_image_tower", False):
             images = features[IMAGE_MODEL_FEATURE]
+        listed = None
+        if insertion_vocabulary_ids is not None:
+            listed = insertion_vocabulary(
+                model, shortlist_ids(insertion_vocabulary_ids, model.config))
         edits = edit_batch(model, features["encoder_input_tokens"], max_insert_length,
                            word_start_table=word_start_table, delete_threshold=delete_threshold,
-                           insert_bias=insert_bias, images=images)
+                           insert_bias=insert_bias, images=images,
+                           insertion_vocabulary=listed)
         eos_id, pad_id = model.config.t5.eos_id, model.config.t5.pad_id
         rows = np.full((len(edits), max_decode_length), pad_id, np.int32)
         for row, edit in enumerate(edits):

@@ -117,16 +117,19 @@ class _ForcedInsertionDecoder:
         return force_length(logits, index, self._lengths, self._model.config.t5.eos_id), cache
 
 
-def forced_edit_loop(model, encoder_input_tokens, lengths, max_insert_length: int) -> EditOutputs:
+def forced_edit_loop(model, encoder_input_tokens, lengths, max_insert_length: int,
+                     insertion_vocabulary=None) -> EditOutputs:
     """`edit_loop` with the insertion decoder's EOS forced at step lengths[r] - 1 (traceable)."""
+    extra = {} if insertion_vocabulary is None else {"insertion_vocabulary": insertion_vocabulary}
     return edit_loop(_ForcedInsertionDecoder(model, ops.cast(lengths, "int32")),
-                     encoder_input_tokens, max_insert_length)
+                     encoder_input_tokens, max_insert_length, **extra)
 
 
 forced_edit_step_xla = xla_function(forced_edit_loop)
 
 
-def forced_edit_step(model, encoder_input_tokens, lengths, max_insert_length: int) -> EditOutputs:
+def forced_edit_step(model, encoder_input_tokens, lengths, max_insert_length: int,
+                     insertion_vocabulary=None) -> EditOutputs:
     """`edit_step` with forced insertion lengths, compiled with XLA.
 
     Args:
@@ -135,6 +138,7 @@ def forced_edit_step(model, encoder_input_tokens, lengths, max_insert_length: in
       lengths: int [b], insertion decoder steps including EOS (`<pos_k>`, pieces, EOS), each in
         1 .. max_insert_length.
       max_insert_length: T, insertion steps and cache length.
+      insertion_vocabulary: optional `InsertionVocabulary` (`edit_loop`).
 
     Returns:
       EditOutputs (tags, pointers, order [b, L]; insertion_tokens [b, T] with EOS at
@@ -142,4 +146,5 @@ def forced_edit_step(model, encoder_input_tokens, lengths, max_insert_length: in
     """
     tokens = tf.convert_to_tensor(encoder_input_tokens, tf.int32)
     lengths = _check_lengths(lengths, max_insert_length)
-    return forced_edit_step_xla(model, tokens, lengths, max_insert_length)
+    extra = {} if insertion_vocabulary is None else {"insertion_vocabulary": insertion_vocabulary}
+    return forced_edit_step_xla(model, tokens, lengths, max_insert_length, **extra)

@@ -132,6 +132,15 @@ class _KerasBackend:
         self.word_start_table = word_start_table
         self.word_guards = word_start_table is not None
         self.delete_threshold = delete_threshold
+        self.insertion_vocabulary = None  # Editor.set_insertion_vocabulary
+
+    def set_insertion_vocabulary(self, ids) -> int:
+        """Rows of these ids taken once (an Editor's weights do not change); their count."""
+        from textedit.decoding.insertion_vocabulary import insertion_vocabulary, shortlist_ids
+
+        self.insertion_vocabulary = insertion_vocabulary(
+            self.model, shortlist_ids(ids, self.model.config))
+        return int(self.insertion_vocabulary.rows.shape[0])
 
     def __call__(self, tokens: np.ndarray, images: np.ndarray | None = None):
         import tensorflow as tf
@@ -142,6 +151,8 @@ class _KerasBackend:
         arguments = guard_arguments(tokens, self.word_start_table, self.delete_threshold)
         if images is not None:
             arguments["image"] = tf.constant(images, tf.float32)
+        if self.insertion_vocabulary is not None:
+            arguments["insertion_vocabulary"] = self.insertion_vocabulary
         outputs = edit_step(self.model, tf.constant(tokens, tf.int32), self.max_insert_length,
                             **arguments)
         return (outputs.tags.numpy(), outputs.pointers.numpy(),
@@ -352,6 +363,16 @@ class Editor:
                    batch_size=batch_size, buckets=buckets)
 
     source = "an in-memory model"
+
+    def set_insertion_vocabulary(self, ids: Sequence[int]) -> int:
+        """Lets the insertion decoder emit only these piece ids (padding, EOS, UNK and `<pos_k>`
+        are added); returns how many ids it now scores. Faster steps, the same edits wherever
+        the model's choice is listed (docs/algorithms.md#insertion-vocabulary). A model in this
+        process only: a SavedModel's output layer is fixed at export (ValueError)."""
+        if not hasattr(self.backend, "set_insertion_vocabulary"):
+            raise ValueError(f"{self.source}: an insertion vocabulary needs the run directory; "
+                             "an export's output layer is fixed")
+        return self.backend.set_insertion_vocabulary(ids)
 
     def bucket(self, length: int) -> int:
         """The smallest bucket holding `length` ids (EOS included)."""

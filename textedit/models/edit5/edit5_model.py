@@ -306,14 +306,22 @@ class Edit5Model(keras.Model):
         return cache
 
     def decode_step(self, token, cache: dict, index):
-        """token int [b, 1] at step `index` -> (logits float32 [b, vocab], updated cache)."""
-        if "position_keys" not in cache and "position_inputs" not in cache:
+        """token int [b, 1] at step `index` -> (logits float32 [b, vocab], updated cache).
+
+        A cache holding `insertion_rows` [V_s, d_model] and `insertion_index` int32 [V]
+        (textedit.decoding.insertion_vocabulary) scores only the listed ids; every other id
+        gets UNLISTED."""
+        if not any(key in cache for key in ("position_keys", "position_inputs",
+                                            "insertion_rows")):
             return self.backbone.decode_step(token, cache, index)
         backbone = self.backbone
         embedded = self.embed_insertions(token, cache.get("position_inputs"))
         hidden, cache = backbone.decoder.step(embedded, cache, index)
         hidden = hidden[:, 0, :]
-        logits = backbone.step_logits(hidden, cache)
+        if "insertion_rows" in cache:
+            logits = listed_logits(hidden, cache["insertion_rows"], cache["insertion_index"])
+        else:
+            logits = backbone.step_logits(hidden, cache)
         if "position_keys" not in cache:
             return logits, cache
         return self._add_position_logits(logits, hidden, cache["position_keys"]), cache
@@ -368,6 +376,20 @@ class Edit5Model(keras.Model):
         if "dtype" in config and isinstance(config["dtype"], dict):
             config["dtype"] = keras.dtype_policies.deserialize(config["dtype"])
         return cls(edit5_config, **config)
+
+
+# The logit of an id outside an insertion vocabulary: the decoding constraints' FORBIDDEN (not
+# -inf: a row of only such ids would turn into NaN).
+UNLISTED = -1e9
+
+
+def listed_logits(hidden, rows, index):
+    """hidden [b, d_model], rows [V_s, d_model], index int32 [V] (an id's row, V_s when it is not
+    listed) -> float32 [b, V]: the output layer's logits at the listed ids, UNLISTED elsewhere;
+    a gather of V values per row instead of a V x d_model product."""
+    listed = ops.cast(ops.matmul(hidden, ops.transpose(ops.cast(rows, hidden.dtype))), "float32")
+    unlisted = ops.full((ops.shape(listed)[0], 1), UNLISTED, dtype="float32")
+    return ops.take(ops.concatenate([listed, unlisted], axis=1), index, axis=1)
 
 
 def start_positions(token_mask):

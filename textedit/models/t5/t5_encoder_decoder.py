@@ -141,6 +141,17 @@ class T5EncoderDecoder(keras.Model):
             return ops.cast(logits, "float32")
         return self.project_to_vocab(hidden)
 
+    def output_rows(self, ids):
+        """The output layer at ids int [V_s] only, as rows [V_s, d_model] (compute dtype):
+        `hidden @ rows^T` equals `project_to_vocab(hidden)[..., ids]` (the tied layer's scale
+        included). For decoders that only ever emit those ids (EdiT5's insertion vocabulary)."""
+        ids = ops.convert_to_tensor(ids, "int32")
+        if self.lm_head is not None:
+            rows = ops.take(ops.transpose(self.lm_head.kernel), ids, axis=0)
+        else:
+            rows = ops.take(self.shared.embeddings, ids, axis=0) * self.config.d_model**-0.5
+        return ops.cast(rows, self.compute_dtype)
+
     def reorder_cache(self, cache: dict, indices) -> dict:
         """Beam search's reordering: row r of the result is row indices[r] (int [b]) of the
         self-attention caches. Cross-attention entries are left as they are: beam search only
