@@ -4,7 +4,10 @@ Markdown; the settings are the command's flags, named alike.
 
 Three models with the same vocabulary, d_model and encoder (by default T5 "small": d_model 256,
 6 encoder layers): EdiT5 (1-layer insertion decoder plus tagger, pointer and re-order blocks),
-seq2seq with the full 6-layer decoder, and seq2seq "slim" with a 1-layer decoder.
+seq2seq with the full 6-layer decoder, and seq2seq "slim" with a 1-layer decoder. With
+`--insertion_vocabulary TASK` a fourth row, "EdiT5 + insertion vocabulary": the same EdiT5
+model (same weights, same forced lengths) whose insertion decoder scores only the pieces TASK's
+training edits insert (textedit.decoding.insertion_vocabulary).
 
 Inputs: the first `--num_examples` W&I A/B/C dev sources (`gec_wi_fce` validation, gold target =
 the first annotator's correction), tokenised beforehand (tokenisation is NOT timed), EOS appended,
@@ -34,7 +37,7 @@ Batch 1: every example once per `--repeats` (its median), mean / median / p95 (l
 interpolation, numpy's default) over the examples. Batch `--batch_size` (32): each bucket's
 examples in batches of 32, a bucket's last batch filled up with repeats of its own rows; throughput
 counts each real example once (so the filler rows' work is paid, not counted). The models take
-turns example by example (and batch by batch), so a change in machine load hits all three alike.
+turns example by example (and batch by batch), so a change in machine load hits all of them alike.
 Decoder steps per example: seq2seq generated tokens including EOS, EdiT5 insertion decoder steps
 including EOS (from the batch-1 outputs; without EOS, the buffer length).
 
