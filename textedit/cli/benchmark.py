@@ -340,8 +340,11 @@ def _run_latency(args: argparse.Namespace) -> int:
         raise SystemExit("--insertion_vocabulary_size needs --insertion_vocabulary")
     if args.insertion_vocabulary_task:
         latency.configure_threads(args.threads)  # before reading the task starts TensorFlow
-        args.insertion_vocabulary, args.insertion_vocabulary_source = _task_insertion_vocabulary(
-            args)
+        try:
+            args.insertion_vocabulary, args.insertion_vocabulary_source = (
+                _task_insertion_vocabulary(args))
+        except ValueError as error:  # an unknown task, a size below 1
+            raise SystemExit(f"error: --insertion_vocabulary: {error}") from None
     settings = latency.LatencySettings(**{field.name: getattr(args, field.name)
                                           for field in dataclasses.fields(latency.LatencySettings)})
     report = latency.run(settings)  # --json FILE: written there too

@@ -287,6 +287,9 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if args.insertion_vocabulary_size is not None and not args.insertion_vocabulary:
+        print("error: --insertion_vocabulary_size needs --insertion_vocabulary", file=sys.stderr)
+        return 2
     if not Path(args.model).exists() and not Path(args.model + ".index").exists():
         print(f"error: --model {args.model}: no such run, checkpoint or export", file=sys.stderr)
         return 2
@@ -301,9 +304,6 @@ def run(args: argparse.Namespace) -> int:
                              classifier=args.classifier)
     except (FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
-    if args.insertion_vocabulary_size is not None and not args.insertion_vocabulary:
-        print("error: --insertion_vocabulary_size needs --insertion_vocabulary", file=sys.stderr)
         return 2
     if args.insertion_vocabulary:
         try:
