@@ -197,8 +197,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     timing.add_argument("--insertion_vocabulary", metavar="TASK", dest="insertion_vocabulary_task",
                         help="also time the EdiT5 model with an insertion vocabulary: only the "
                              "pieces inserted in TASK's training edits, e.g. gec_wi_fce "
-                             "(docs/algorithms.md#insertion-vocabulary); the task's vocabulary "
-                             "must be the runs'")
+                             "(docs/algorithms.md#insertion-vocabulary), tokenised with "
+                             "--edit5_run's vocabulary when it is given")
     timing.add_argument("--insertion_vocabulary_size", type=int, metavar="N",
                         help="with --insertion_vocabulary: only its N most frequent pieces")
     flags.add_data_flags(timing)  # --vocab_dir: the vocabulary when no run brings its own
@@ -353,13 +353,24 @@ def _run_latency(args: argparse.Namespace) -> int:
 
 
 def _task_insertion_vocabulary(args: argparse.Namespace) -> tuple[list[int], str]:
-    """The pieces inserted in --insertion_vocabulary TASK's training edits, and a description."""
+    """The pieces inserted in --insertion_vocabulary TASK's training edits, and a description.
+    The pairs are tokenised with the vocabulary the EdiT5 model has: --edit5_run's copy (as
+    `textedit edit` does), else the default one that the random-init models are built for."""
+    from pathlib import Path
+
     from textedit.cli.edit_task_stats import inserted_pieces, most_inserted
-    from textedit.data.vocab.vocabulary import read_manifest
+    from textedit.data.vocab.vocabulary import get_vocabulary, read_manifest
+    from textedit.runs.run_artifacts import RUN_VOCAB_DIR
 
     flags.register_tasks(args)
     task = args.insertion_vocabulary_task
-    counts = inserted_pieces(task, read_manifest(args.vocab_dir).num_position_tokens)
+    vocab_dir = args.vocab_dir
+    if args.edit5_run:  # a run directory or its checkpoints/ckpt-N prefix, as load_run takes
+        run_dir = Path(args.edit5_run)
+        run_dir = run_dir.parent.parent if run_dir.parent.name == "checkpoints" else run_dir
+        vocab_dir = run_dir / RUN_VOCAB_DIR
+    counts = inserted_pieces(task, read_manifest(vocab_dir).num_position_tokens,
+                             vocabulary=get_vocabulary(vocab_dir))
     pieces = most_inserted(counts, args.insertion_vocabulary_size)
     share = sum(counts[p] for p in pieces) / max(sum(counts.values()), 1)
     which = ("the" if len(pieces) == len(counts) else

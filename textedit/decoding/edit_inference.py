@@ -366,6 +366,7 @@ def edit5_decode_fn(max_decode_length: int, max_insert_length: int = 64,
     (`insertion_vocabulary.shortlist_ids` adds the special and position ids); its rows are taken
     from the model at every call, so evaluation during training sees the current weights.
     """
+    # Imported here: edit_loop's argument of the same name would shadow a module-level import.
     from textedit.decoding.insertion_vocabulary import insertion_vocabulary, shortlist_ids
 
     def decode(model, features):

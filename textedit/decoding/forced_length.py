@@ -120,9 +120,9 @@ class _ForcedInsertionDecoder:
 def forced_edit_loop(model, encoder_input_tokens, lengths, max_insert_length: int,
                      insertion_vocabulary=None) -> EditOutputs:
     """`edit_loop` with the insertion decoder's EOS forced at step lengths[r] - 1 (traceable)."""
-    extra = {} if insertion_vocabulary is None else {"insertion_vocabulary": insertion_vocabulary}
     return edit_loop(_ForcedInsertionDecoder(model, ops.cast(lengths, "int32")),
-                     encoder_input_tokens, max_insert_length, **extra)
+                     encoder_input_tokens, max_insert_length,
+                     insertion_vocabulary=insertion_vocabulary)
 
 
 forced_edit_step_xla = xla_function(forced_edit_loop)
