@@ -1,4 +1,5 @@
-"""Greedy decoding: cached and compiled == non-cached; rows independent; hook; XLA."""
+"""Greedy decoding: cached and compiled == non-cached; rows independent; hook; XLA; the output
+layer made once decodes as the per-call one."""
 
 import numpy as np
 import tensorflow as tf
@@ -49,5 +50,21 @@ def test_logits_processor_can_forbid_a_token(model, encoder_tokens):
 def test_the_whole_decode_is_one_xla_computation_with_a_loop(model, encoder_tokens):
     assert isinstance(greedy_decode_xla, tf.types.experimental.PolymorphicFunction)
     hlo = greedy_decode_xla.experimental_get_compiler_ir(
-        model, tf.constant(encoder_tokens), MAX_LENGTH, 1, eos_processor)(stage="hlo")
+        model, tf.constant(encoder_tokens), MAX_LENGTH, 1, eos_processor, None)(stage="hlo")
     assert "while" in hlo
+
+
+def test_the_output_layer_made_once_decodes_as_the_per_call_one(model, encoder_tokens):
+    from textedit.decoding.forced_length import forced_greedy_decode
+
+    layer = model.output_layer_by_vocab()
+    assert tuple(layer.shape) == (model.config.vocab_size, model.config.d_model)
+    per_call = np.asarray(greedy_decode(model, encoder_tokens, MAX_LENGTH))
+    np.testing.assert_array_equal(
+        np.asarray(greedy_decode(model, encoder_tokens, MAX_LENGTH, output_layer=layer)),
+        per_call)
+    lengths = tf.constant([3, 5, MAX_LENGTH], tf.int32)
+    np.testing.assert_array_equal(
+        np.asarray(forced_greedy_decode(model, encoder_tokens, lengths, MAX_LENGTH,
+                                        output_layer=layer)),
+        np.asarray(forced_greedy_decode(model, encoder_tokens, lengths, MAX_LENGTH)))

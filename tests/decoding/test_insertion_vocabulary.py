@@ -1,5 +1,6 @@
 """The insertion vocabulary: listed rows equal the output layer's columns, a list holding every id
-decodes exactly as the whole output layer, unlisted ids are never emitted, bad lists refused."""
+decodes exactly as the whole output layer, unlisted ids are never emitted, bad lists refused;
+the whole output layer made once (`whole_output_layer`) decodes exactly as the per-call one."""
 
 import keras
 import numpy as np
@@ -9,7 +10,11 @@ from test_edit_inference import BATCH, INSERT, LENGTH, RANDOM_POSITIONS, RANDOM_
 
 from textedit.decoding.edit_inference import edit_step
 from textedit.decoding.forced_length import forced_edit_step
-from textedit.decoding.insertion_vocabulary import insertion_vocabulary, shortlist_ids
+from textedit.decoding.insertion_vocabulary import (
+    insertion_vocabulary,
+    shortlist_ids,
+    whole_output_layer,
+)
 from textedit.models import T5Config, T5EncoderDecoder
 from textedit.models.edit5.edit5_config import Edit5Config
 from textedit.models.edit5.edit5_model import Edit5Model
@@ -104,3 +109,19 @@ def test_unlisted_ids_are_never_emitted(models, random_inputs):
     assert (listed != full).any()
     unforced = edit_step(model, tokens, INSERT, insertion_vocabulary=vocabulary)
     assert np.isin(unforced.insertion_tokens.numpy(), allowed).all()
+
+
+def test_the_output_layer_made_once_decodes_as_the_per_call_one(models, random_inputs):
+    model = models["untied"]
+    whole = whole_output_layer(model)
+    assert whole.index is None and tuple(whole.rows.shape) == (RANDOM_VOCAB,
+                                                                model.config.t5.d_model)
+    tokens = tf.constant(random_inputs)
+    lengths = tf.constant(np.full(BATCH, INSERT, np.int32))  # every row inserts INSERT - 1 ids
+    for step, extra in [(edit_step, ()), (forced_edit_step, (lengths,))]:
+        per_call = step(model, tokens, *extra, INSERT)
+        made_once = step(model, tokens, *extra, INSERT, insertion_vocabulary=whole)
+        for a, b in zip(per_call, made_once, strict=True):
+            np.testing.assert_array_equal(a.numpy(), b.numpy())
+    # A tied model reads its embedding, which needs no transpose.
+    assert whole_output_layer(models["tied"]) is None

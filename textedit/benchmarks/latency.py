@@ -30,7 +30,9 @@ model's own predictions (not forced). `textedit/decoding/forced_length.py` does 
 Timed: what a user pays per call, from token ids in host memory (numpy) to output ids in host
 memory: the XLA computation (`greedy_decode` / `edit_step`, or their forced twins), the copy back,
 and the host post-processing (EdiT5: `realise_batch`, edit plans and realised ids, Python, also
-reported on its own; seq2seq: ids cut at EOS). First calls (tracing + XLA compilation) and
+reported on its own; seq2seq: ids cut at EOS). Each model's output layer is transposed once
+before timing, as `Editor` and `Seq2SeqEditor` do (`output_layer_by_vocab`), not in every call.
+First calls (tracing + XLA compilation) and
 `--warmup` calls per bucket and batch size are not timed; they are reported separately
 (TensorFlow's "triggered tf.function retracing" warnings then are these expected compilations).
 Batch 1: every example once per `--repeats` (its median), mean / median / p95 (linear
@@ -237,7 +239,10 @@ class TimedModel:
       forced: decode the gold number of steps (forced_length.py) instead of to the model's EOS.
       max_length: the decode buffer (None: the bucket length).
       source: "random init (seed 0)" or the run directory and step.
-      insertion_vocabulary: an `InsertionVocabulary` of `model` (EdiT5 only), or None.
+      insertion_vocabulary: an `InsertionVocabulary` of `model` (EdiT5 only): a list, or the
+        whole output layer made once (`whole_output_layer`, as `Editor` does); None: none.
+      output_layer: seq2seq only: `output_layer_by_vocab()` made once (as `Seq2SeqEditor`
+        does), or None (tied models; the output layer then needs no transpose).
     """
 
     name: str
@@ -247,6 +252,7 @@ class TimedModel:
     max_length: int | None = None
     source: str = "random init (seed 0)"
     insertion_vocabulary: object = None
+    output_layer: object = None
 
     def buffer_length(self, bucket: int) -> int:
         return self.max_length or bucket
@@ -283,10 +289,12 @@ class TimedModel:
                           eos_id=config.t5.eos_id, pad_id=config.t5.pad_id)
             eos_id, generated = config.t5.eos_id, insertions
         else:
+            layer = self.output_layer
             if self.forced:
-                generated = forced_greedy_decode(self.model, inputs, tf.constant(lengths), buffer)
+                generated = forced_greedy_decode(self.model, inputs, tf.constant(lengths), buffer,
+                                                 output_layer=layer)
             else:
-                generated = greedy_decode(self.model, inputs, buffer)
+                generated = greedy_decode(self.model, inputs, buffer, output_layer=layer)
             generated = generated.numpy()
             computed = time.perf_counter()
             eos_id = self.model.config.eos_id
@@ -335,9 +343,17 @@ def build_models(args: LatencySettings, num_position_tokens: int,
         else:
             model = T5EncoderDecoder(t5)
         models.append(TimedModel(name, model, edit5, True, max_length))
-    if args.insertion_vocabulary is not None:
-        from textedit.decoding.insertion_vocabulary import insertion_vocabulary, shortlist_ids
+    from textedit.decoding.insertion_vocabulary import (
+        insertion_vocabulary,
+        shortlist_ids,
+        whole_output_layer,
+    )
 
+    # Each model's output layer is made once, as the Editors do, not transposed in every call.
+    models = [dataclasses.replace(m, insertion_vocabulary=whole_output_layer(m.model)) if m.edit5
+              else dataclasses.replace(m, output_layer=m.model.output_layer_by_vocab())
+              for m in models]
+    if args.insertion_vocabulary is not None:
         edit5 = models[0]
         ids = shortlist_ids(args.insertion_vocabulary, edit5.model.config)
         models.insert(1, dataclasses.replace(
@@ -350,7 +366,8 @@ def describe(model: TimedModel) -> dict:
     t5 = model.model.config.t5 if model.edit5 else model.model.config
     listed = model.insertion_vocabulary
     return {"name": model.name, "weights": model.source, "forced_lengths": model.forced,
-            "insertion_vocabulary_size": None if listed is None else int(listed.rows.shape[0]),
+            "insertion_vocabulary_size": (None if listed is None or listed.index is None
+                                          else int(listed.rows.shape[0])),
             "parameters": int(model.model.count_params()), "d_model": t5.d_model,
             "encoder_layers": t5.num_encoder_layers, "decoder_layers": t5.num_decoder_layers,
             "vocab_size": t5.vocab_size}

@@ -116,7 +116,8 @@ def token_loop(step_fn: StepFn, cache: Any, batch_size: int, max_decode_length: 
     return final["sequences"]
 
 
-def start_decoding(model, encoder_tokens, max_decode_length: int, repeat: int = 1):
+def start_decoding(model, encoder_tokens, max_decode_length: int, repeat: int = 1,
+                   output_layer=None):
     """Encodes once and builds the model's cache, each row repeated `repeat` times (beams).
 
     Args:
@@ -124,6 +125,8 @@ def start_decoding(model, encoder_tokens, max_decode_length: int, repeat: int = 
       encoder_tokens: int [b, s], 0 = padding.
       max_decode_length: the length the self-attention caches are allocated at.
       repeat: copies of each row, adjacent (row r's copies are rows r*repeat .. r*repeat+repeat-1).
+      output_layer: optional [vocab_size, d_model], the model's `output_layer_by_vocab()` made
+        once outside the call, so that `init_cache` does not transpose the output layer again.
 
     Returns:
       (cache for b * repeat rows, b * repeat).
@@ -133,7 +136,8 @@ def start_decoding(model, encoder_tokens, max_decode_length: int, repeat: int = 
         hidden = ops.repeat(hidden, repeat, axis=0)
         mask = ops.repeat(mask, repeat, axis=0)
     rows = encoder_tokens.shape[0] * repeat
-    return model.init_cache(rows, max_decode_length, hidden, mask), rows
+    extra = {} if output_layer is None else {"output_layer": output_layer}
+    return model.init_cache(rows, max_decode_length, hidden, mask, **extra), rows
 
 
 def xla_function(fn: Callable) -> Callable:

@@ -179,7 +179,9 @@ def _edit_loop(model, encoder_input_tokens, max_insert_length, word_start, delet
         # The listed rows replace the whole output layer (Edit5Model.decode_step), so the
         # transposed lm_head an untied model's cache carries is not made at all.
         cache.pop("lm_head_by_vocab", None)
-        cache["insertion_rows"], cache["insertion_index"] = insertion_vocabulary
+        cache["insertion_rows"] = insertion_vocabulary.rows
+        if insertion_vocabulary.index is not None:  # None: every id (`whole_output_layer`)
+            cache["insertion_index"] = insertion_vocabulary.index
     t5 = config.t5
     processor = insertion_constraint(config, tags, decoded.order, word_start, word_start_table,
                                      strict_spans, insert_bias)

@@ -73,8 +73,10 @@ def _check_lengths(lengths, max_length: int) -> tf.Tensor:
     return lengths
 
 
-def _forced_greedy_decode(model, encoder_tokens, lengths, max_decode_length, eos_id):
-    cache, rows = start_decoding(model, encoder_tokens, max_decode_length)
+def _forced_greedy_decode(model, encoder_tokens, lengths, max_decode_length, eos_id,
+                          output_layer=None):
+    cache, rows = start_decoding(model, encoder_tokens, max_decode_length,
+                                 output_layer=output_layer)
     return greedy_loop(model.decode_step, cache, rows, max_decode_length, eos_id=eos_id,
                        start_id=model.config.decoder_start_id,
                        logits_processor=forced_length_processor(lengths, eos_id))
@@ -84,7 +86,7 @@ forced_greedy_decode_xla = xla_function(_forced_greedy_decode)
 
 
 def forced_greedy_decode(model, encoder_tokens, lengths, max_decode_length: int, *,
-                         eos_id: int = EOS_ID) -> tf.Tensor:
+                         eos_id: int = EOS_ID, output_layer=None) -> tf.Tensor:
     """`greedy_decode` with row r's EOS forced at step lengths[r] - 1 (one XLA computation).
 
     Args:
@@ -92,13 +94,15 @@ def forced_greedy_decode(model, encoder_tokens, lengths, max_decode_length: int,
       encoder_tokens: int [b, s], 0 = padding.
       lengths: int [b], decoder steps including EOS, each in 1 .. max_decode_length.
       max_decode_length: output length and cache length.
+      output_layer: optional, as in `greedy.greedy_decode`.
 
     Returns:
       int32 [b, max_decode_length]: lengths[r] - 1 tokens, EOS, then pad (0).
     """
     tokens = tf.convert_to_tensor(encoder_tokens, tf.int32)
     lengths = _check_lengths(lengths, max_decode_length)
-    return forced_greedy_decode_xla(model, tokens, lengths, max_decode_length, eos_id)
+    return forced_greedy_decode_xla(model, tokens, lengths, max_decode_length, eos_id,
+                                    output_layer)
 
 
 class _ForcedInsertionDecoder:

@@ -37,8 +37,10 @@ def greedy_loop(step_fn: StepFn, cache, batch_size: int, max_decode_length: int,
                       pad_id=pad_id, start_id=start_id, logits_processor=logits_processor)
 
 
-def _greedy_decode(model, encoder_tokens, max_decode_length, eos_id, logits_processor):
-    cache, rows = start_decoding(model, encoder_tokens, max_decode_length)
+def _greedy_decode(model, encoder_tokens, max_decode_length, eos_id, logits_processor,
+                   output_layer=None):
+    cache, rows = start_decoding(model, encoder_tokens, max_decode_length,
+                                 output_layer=output_layer)
     return greedy_loop(model.decode_step, cache, rows, max_decode_length, eos_id=eos_id,
                        start_id=model.config.decoder_start_id, logits_processor=logits_processor)
 
@@ -47,7 +49,8 @@ greedy_decode_xla = xla_function(_greedy_decode)
 
 
 def greedy_decode(model, encoder_tokens, max_decode_length: int, *, eos_id: int = EOS_ID,
-                  logits_processor: LogitsProcessor | None = None) -> tf.Tensor:
+                  logits_processor: LogitsProcessor | None = None,
+                  output_layer=None) -> tf.Tensor:
     """Greedy decoding of a batch, compiled with XLA (`greedy_decode_xla`).
 
     Args:
@@ -56,9 +59,12 @@ def greedy_decode(model, encoder_tokens, max_decode_length: int, *, eos_id: int 
       max_decode_length: output length and maximum number of steps.
       eos_id: the id that ends a row.
       logits_processor: optional hook (logits [b, vocab], index, generated [b, L]) -> logits.
+      output_layer: optional [vocab, d_model], `model.output_layer_by_vocab()` made once by a
+        caller that decodes many times with the same weights (not transposed in every call).
 
     Returns:
       int32 [b, max_decode_length]: tokens, EOS, then pad (0).
     """
     tokens = tf.convert_to_tensor(encoder_tokens, tf.int32)
-    return greedy_decode_xla(model, tokens, max_decode_length, eos_id, logits_processor)
+    return greedy_decode_xla(model, tokens, max_decode_length, eos_id, logits_processor,
+                             output_layer)

@@ -34,7 +34,8 @@ class InsertionVocabulary(NamedTuple):
     Attributes:
       rows: float [V_s, d_model] (the model's compute dtype): logits_s = hidden @ rows^T equal the
         full output layer's logits at these ids.
-      index: int32 [V]: index[id] = the id's row in `rows`, V_s for ids outside the list.
+      index: int32 [V]: index[id] = the id's row in `rows`, V_s for ids outside the list; None
+        when the list is every id in order (`whole_output_layer`: rows [V, d_model]).
     """
 
     rows: object
@@ -68,3 +69,11 @@ def insertion_vocabulary(model, ids) -> InsertionVocabulary:
     return InsertionVocabulary(rows=model.backbone.output_rows(ids),
                                index=ops.convert_to_tensor(index))
 
+
+def whole_output_layer(model) -> InsertionVocabulary | None:
+    """Every id, as rows [V, d_model] made once: the untied output layer transposed
+    (`T5EncoderDecoder.output_layer_by_vocab`), so that a call does not transpose it again
+    (docs/algorithms.md#precomputed-output-layer). Decoding is unchanged. None for a tied model,
+    whose logits read the embedding, already vocabulary-major."""
+    rows = model.backbone.output_layer_by_vocab()
+    return None if rows is None else InsertionVocabulary(rows=rows, index=None)

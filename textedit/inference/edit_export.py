@@ -84,6 +84,7 @@ import numpy as np
 import tensorflow as tf
 
 from textedit.decoding.edit_inference import EditOutputs, edit_loop
+from textedit.decoding.insertion_vocabulary import InsertionVocabulary, whole_output_layer
 from textedit.decoding.word_guards import (
     DEFAULT_DELETE_THRESHOLD,
     delete_log_odds_threshold,
@@ -167,10 +168,18 @@ class EditExportModule(tf.Module):
         # The word guards' table is baked into the graph as a constant; word_start is gathered
         # from it in-graph for both signatures (textedit.decoding.word_guards).
         table = None if word_start_table is None else np.asarray(word_start_table, dtype=bool)
+        # The output layer transposed once, at export, and saved as a variable of its own (as
+        # many bytes again as the layer): a call then does not transpose it again
+        # (docs/algorithms.md#precomputed-output-layer). None for a tied model.
+        whole = whole_output_layer(model)
+        self.output_layer = None if whole is None else tf.Variable(
+            whole.rows, trainable=False, name="output_layer_by_vocab")
 
         def edit(tokens, images=None):
             # `image` is left out without a tower, so text-only graphs stay as they were.
             extra = {} if images is None else {"image": images}
+            if self.output_layer is not None:
+                extra["insertion_vocabulary"] = InsertionVocabulary(self.output_layer, None)
             if table is None:
                 return edit_loop(model, tokens, max_insert_length,
                                  delete_threshold=delete_threshold, **extra)

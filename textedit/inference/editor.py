@@ -132,7 +132,11 @@ class _KerasBackend:
         self.word_start_table = word_start_table
         self.word_guards = word_start_table is not None
         self.delete_threshold = delete_threshold
-        self.insertion_vocabulary = None  # Editor.set_insertion_vocabulary
+        from textedit.decoding.insertion_vocabulary import whole_output_layer
+
+        # The weights do not change: the output layer is transposed once here, not in every
+        # call (None for a tied model); Editor.set_insertion_vocabulary replaces it by a list.
+        self.insertion_vocabulary = whole_output_layer(model)
 
     def set_insertion_vocabulary(self, ids) -> int:
         """Rows of these ids taken once (an Editor's weights do not change); their count."""

@@ -62,13 +62,18 @@ class _KerasSeq2Seq:
 
     def __init__(self, model, max_decode_length: int):
         self.model, self.max_decode_length = model, max_decode_length
+        # The weights do not change: the output layer is transposed once here, not in every
+        # call (None for a tied model or one without the method).
+        by_vocab = getattr(model, "output_layer_by_vocab", None)
+        self.output_layer = None if by_vocab is None else by_vocab()
 
     def __call__(self, tokens: np.ndarray, images: np.ndarray | None) -> np.ndarray:
         if images is None:
             from textedit.decoding.greedy import greedy_decode
 
             return np.asarray(greedy_decode(self.model, tokens, self.max_decode_length,
-                                            eos_id=self.model.config.eos_id))
+                                            eos_id=self.model.config.eos_id,
+                                            output_layer=self.output_layer))
         from textedit.decoding.greedy_with_image import greedy_decode_with_image
 
         return np.asarray(greedy_decode_with_image(self.model, tokens, images,

@@ -80,6 +80,10 @@ class Seq2SeqExportModule(tf.Module):
         self.model_variables = list(model.variables)
         self.tokenizer = tf_text.SentencepieceTokenizer(model=sp_model)
         self.vocabulary = tf.saved_model.Asset(vocabulary_file)
+        # The output layer transposed once, at export (as edit_export does; None when tied).
+        layer = model.output_layer_by_vocab()
+        self.output_layer = None if layer is None else tf.Variable(
+            layer, trainable=False, name="output_layer_by_vocab")
 
         def decode(tokens, images):
             if images is None:
@@ -88,7 +92,8 @@ class Seq2SeqExportModule(tf.Module):
                 hidden, mask = model.encode(tokens, image=images)
             # ops.shape: a tensor for the signatures' dynamic batch (as edit_inference does).
             rows = ops.shape(tokens)[0]
-            cache = model.init_cache(rows, max_decode_length, hidden, mask)
+            cache = model.init_cache(rows, max_decode_length, hidden, mask,
+                                     output_layer=self.output_layer)
             return greedy_loop(model.decode_step, cache, rows, max_decode_length,
                                eos_id=config.eos_id, pad_id=config.pad_id,
                                start_id=config.decoder_start_id)

@@ -310,7 +310,8 @@ class Edit5Model(keras.Model):
 
         A cache holding `insertion_rows` [V_s, d_model] and `insertion_index` int32 [V]
         (textedit.decoding.insertion_vocabulary) scores only the listed ids; every other id
-        gets UNLISTED."""
+        gets UNLISTED. `insertion_rows` without an index are the whole output layer [V,
+        d_model], made once (`whole_output_layer`)."""
         if not any(key in cache for key in ("position_keys", "position_inputs",
                                             "insertion_rows")):
             return self.backbone.decode_step(token, cache, index)
@@ -319,7 +320,7 @@ class Edit5Model(keras.Model):
         hidden, cache = backbone.decoder.step(embedded, cache, index)
         hidden = hidden[:, 0, :]
         if "insertion_rows" in cache:
-            logits = listed_logits(hidden, cache["insertion_rows"], cache["insertion_index"])
+            logits = listed_logits(hidden, cache["insertion_rows"], cache.get("insertion_index"))
         else:
             logits = backbone.step_logits(hidden, cache)
         if "position_keys" not in cache:
@@ -386,8 +387,11 @@ UNLISTED = -1e9
 def listed_logits(hidden, rows, index):
     """hidden [b, d_model], rows [V_s, d_model], index int32 [V] (an id's row, V_s when it is not
     listed) -> float32 [b, V]: the output layer's logits at the listed ids, UNLISTED elsewhere;
-    a gather of V values per row instead of a V x d_model product."""
+    a gather of V values per row instead of a V x d_model product. index None: the rows are
+    every id in order, and their logits are returned as they are."""
     listed = ops.cast(ops.matmul(hidden, ops.transpose(ops.cast(rows, hidden.dtype))), "float32")
+    if index is None:
+        return listed
     unlisted = ops.full((ops.shape(listed)[0], 1), UNLISTED, dtype="float32")
     return ops.take(ops.concatenate([listed, unlisted], axis=1), index, axis=1)
 

@@ -113,19 +113,34 @@ class T5EncoderDecoder(keras.Model):
         encoder_hidden, encoder_mask = self.encode(inputs["encoder_input_tokens"], training)
         return self.decode(inputs["decoder_input_tokens"], encoder_hidden, encoder_mask, training)
 
-    def init_cache(self, batch_size: int, max_length: int, encoder_hidden, encoder_mask) -> dict:
+    def init_cache(self, batch_size: int, max_length: int, encoder_hidden, encoder_mask,
+                   output_layer=None) -> dict:
         """Caches for `max_length` decoding steps: self-attention keys/values allocated at full
         length, [layers][b, heads, max_length, d_kv], and cross-attention keys/values computed
         once from encoder_hidden [b, s, d_model] (layout: `t5_decoder` module docstring); with
-        an untied lm_head also `lm_head_by_vocab`, its kernel transposed [vocab_size, d_model]."""
+        an untied lm_head also `lm_head_by_vocab`, its kernel transposed [vocab_size, d_model]:
+        `output_layer` when given (`output_layer_by_vocab()`, made once per model), else made
+        here, once per decode."""
         cache = self.decoder.init_cache(batch_size, max_length, encoder_hidden, encoder_mask)
         if self.lm_head is not None:
-            # lm_head's kernel transposed once per decode, [vocab_size, d_model]: XLA:CPU's matmul
-            # of a few rows by the vocabulary-major matrix ran 2x faster single-threaded than by
-            # the [d_model, vocab_size] kernel (a T5-small decoding step at batch 32: -25%).
-            cache["lm_head_by_vocab"] = ops.cast(ops.transpose(self.lm_head.kernel),
-                                                 self.compute_dtype)
+            # Vocabulary-major [vocab_size, d_model]: XLA:CPU's matmul of a few rows by it ran 2x
+            # faster single-threaded than by the [d_model, vocab_size] kernel (a T5-small
+            # decoding step at batch 32: -25%).
+            cache["lm_head_by_vocab"] = (self.output_layer_by_vocab() if output_layer is None
+                                         else ops.cast(output_layer, self.compute_dtype))
         return cache
+
+    def output_layer_by_vocab(self):
+        """The untied lm_head's kernel transposed, [vocab_size, d_model] in the compute dtype;
+        None for a tied model (its logits read the embedding, already vocabulary-major).
+
+        Made eagerly once and passed to the decoders (`output_layer=`), it saves the transpose
+        that `init_cache` otherwise makes in every call: a full read and write of the output
+        layer, a quarter of a batch-1 EdiT5 call at T5-small size
+        (docs/algorithms.md#precomputed-output-layer). Make it again after the weights change."""
+        if self.lm_head is None:
+            return None
+        return ops.cast(ops.transpose(self.lm_head.kernel), self.compute_dtype)
 
     def decode_step(self, token, cache: dict, index):
         """token int [b, 1] at position `index` (scalar int tensor; position 0 takes the start id)
