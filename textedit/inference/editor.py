@@ -348,6 +348,7 @@ class Editor:
                    buckets: Sequence[int] = DEFAULT_BUCKETS, word_guards: bool = True,
                    delete_threshold: float = DEFAULT_DELETE_THRESHOLD) -> Editor:
         """An Editor over an in-memory Edit5Model (inputs cut to the model's max_input_length).
+        Its output layer is taken once, here: build a new Editor after the weights change.
 
         word_guards: tag, order and insert by whole words (textedit.decoding.word_guards; the
           word starts come from `word_start_table(vocabulary)`). False: piece by piece.

@@ -147,7 +147,8 @@ class Seq2SeqEditor:
                    classifier: str | None = None, vocab_dir=None) -> Seq2SeqEditor:
         """A Seq2SeqEditor over an in-memory T5EncoderDecoder / T5WithImageTower. With
         `constraints` (specs; `classifier` for simple:P; `vocab_dir` the model's vocabulary,
-        None: the project's) it decodes with MuCoCO, text-only models only."""
+        None: the project's) it decodes with MuCoCO, text-only models only. Its output layer is
+        taken once, here: build a new Seq2SeqEditor after the weights change."""
         if not is_seq2seq_model(model):
             raise ValueError(f"expected a T5EncoderDecoder or T5WithImageTower, got "
                              f"{type(model).__name__}")
