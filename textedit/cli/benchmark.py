@@ -356,9 +356,8 @@ def _task_insertion_vocabulary(args: argparse.Namespace) -> tuple[list[int], str
     """The pieces inserted in --insertion_vocabulary TASK's training edits, and a description.
     The pairs are tokenised with the vocabulary the EdiT5 model has: --edit5_run's copy (as
     `textedit edit` does), else the default one that the random-init models are built for."""
-    from pathlib import Path
-
     from textedit.cli.edit_task_stats import inserted_pieces, most_inserted
+    from textedit.cli.run_vocabulary import run_dir_of
     from textedit.data.vocab.vocabulary import get_vocabulary, read_manifest
     from textedit.runs.run_artifacts import RUN_VOCAB_DIR
 
@@ -366,9 +365,7 @@ def _task_insertion_vocabulary(args: argparse.Namespace) -> tuple[list[int], str
     task = args.insertion_vocabulary_task
     vocab_dir = args.vocab_dir
     if args.edit5_run:  # a run directory or its checkpoints/ckpt-N prefix, as load_run takes
-        run_dir = Path(args.edit5_run)
-        run_dir = run_dir.parent.parent if run_dir.parent.name == "checkpoints" else run_dir
-        vocab_dir = run_dir / RUN_VOCAB_DIR
+        vocab_dir = run_dir_of(args.edit5_run) / RUN_VOCAB_DIR
     counts = inserted_pieces(task, read_manifest(vocab_dir).num_position_tokens,
                              vocabulary=get_vocabulary(vocab_dir))
     pieces = most_inserted(counts, args.insertion_vocabulary_size)
