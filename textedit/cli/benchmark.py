@@ -357,9 +357,8 @@ def _task_insertion_vocabulary(args: argparse.Namespace) -> tuple[list[int], str
     The pairs are tokenised with the vocabulary the EdiT5 model has: --edit5_run's copy (as
     `textedit edit` does), else the default one that the random-init models are built for."""
     from textedit.cli.edit_task_stats import inserted_pieces, most_inserted
-    from textedit.cli.run_vocabulary import run_dir_of
     from textedit.data.vocab.vocabulary import get_vocabulary, read_manifest
-    from textedit.runs.run_artifacts import RUN_VOCAB_DIR
+    from textedit.runs.run_artifacts import RUN_VOCAB_DIR, run_dir_of
 
     flags.register_tasks(args)
     task = args.insertion_vocabulary_task

@@ -65,9 +65,9 @@ def _check_output(output: Path, overwrite: bool) -> None:
 
 def _check_run(path: Path) -> None:
     """A clear message for a --model that is not a run directory or checkpoint prefix."""
-    from textedit.runs.run_artifacts import MODEL_CONFIG_FILE
+    from textedit.runs.run_artifacts import MODEL_CONFIG_FILE, run_dir_of
 
-    run_dir = path.parent.parent if path.parent.name == "checkpoints" else path
+    run_dir = run_dir_of(path)
     if not (run_dir / MODEL_CONFIG_FILE).exists():
         raise SystemExit(f"export: {path} is not a run directory written by `textedit train` "
                          f"({run_dir / MODEL_CONFIG_FILE} missing)")

@@ -59,15 +59,6 @@ def same_file(first: Path, second: Path) -> bool:
     return first.is_file() and second.is_file() and first.read_bytes() == second.read_bytes()
 
 
-def run_dir_of(checkpoint: str | os.PathLike) -> Path:
-    """The run directory of a CHECKPOINT_PATH: a run directory, its checkpoints/ directory or a
-    checkpoints/ckpt-N prefix."""
-    path = Path(checkpoint)
-    if path.name == "checkpoints":
-        return path.parent
-    return path.parent.parent if path.parent.name == "checkpoints" else path
-
-
 @contextlib.contextmanager
 def trained_run_vocabulary(checkpoint: str | os.PathLike) -> Iterator[Path]:
     """Selects, for every task while the block runs, the vocabulary the run at `checkpoint` was
@@ -80,7 +71,7 @@ def trained_run_vocabulary(checkpoint: str | os.PathLike) -> Iterator[Path]:
         MODEL_FILE,
         default_vocab_dir,
     )
-    from textedit.runs.run_artifacts import RUN_VOCAB_DIR
+    from textedit.runs.run_artifacts import RUN_VOCAB_DIR, run_dir_of
 
     run_vocab = run_dir_of(checkpoint) / RUN_VOCAB_DIR
     has_copy = (run_vocab / MANIFEST_FILE).is_file()

@@ -27,6 +27,15 @@ MODEL_CONFIG_FILE = "model.json"
 RUN_VOCAB_DIR = "vocab"
 
 
+def run_dir_of(checkpoint: str | os.PathLike) -> Path:
+    """The run directory of a path a tool was given: a run directory, its checkpoints/ directory
+    or a `<run>/checkpoints/ckpt-N` prefix."""
+    path = Path(checkpoint)
+    if path.name == "checkpoints":
+        return path.parent
+    return path.parent.parent if path.parent.name == "checkpoints" else path
+
+
 def write_model_config(model_dir: str | os.PathLike, model) -> bool:
     """Writes model_dir/model.json (atomically); False for a model Keras cannot serialise (a
     subclassed model without get_config: the run trains, but tools cannot rebuild it alone)."""
@@ -124,7 +133,7 @@ def load_run(path: str | os.PathLike) -> LoadedRun:
     from textedit.runs.init_checkpoint import resolve_checkpoint
 
     path = Path(path)
-    run_dir = path.parent.parent if path.parent.name == "checkpoints" else path
+    run_dir = run_dir_of(path)
     checkpoint = resolve_checkpoint(path)  # first: "no checkpoint" before "no model.json"
     model = build_model_from_run(run_dir)
     report, step = restore_trained_weights(checkpoint, model, str(run_dir / MODEL_CONFIG_FILE))
