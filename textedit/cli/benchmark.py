@@ -363,7 +363,7 @@ def _task_insertion_vocabulary(args: argparse.Namespace) -> tuple[list[int], str
     flags.register_tasks(args)
     task = args.insertion_vocabulary_task
     vocab_dir = args.vocab_dir
-    if args.edit5_run:  # a run directory or its checkpoints/ckpt-N prefix, as load_run takes
+    if args.edit5_run:  # any path load_run takes: a run, its checkpoints/, a ckpt-N prefix
         vocab_dir = run_dir_of(args.edit5_run) / RUN_VOCAB_DIR
     counts = inserted_pieces(task, read_manifest(vocab_dir).num_position_tokens,
                              vocabulary=get_vocabulary(vocab_dir))

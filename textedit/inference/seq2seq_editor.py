@@ -63,9 +63,9 @@ class _KerasSeq2Seq:
     def __init__(self, model, max_decode_length: int):
         self.model, self.max_decode_length = model, max_decode_length
         # The weights do not change: the output layer is transposed once here, not in every
-        # call (None for a tied model or one without the method).
-        by_vocab = getattr(model, "output_layer_by_vocab", None)
-        self.output_layer = None if by_vocab is None else by_vocab()
+        # call (None for a tied model). `from_model` admits T5EncoderDecoder and its subclass
+        # T5WithImageTower only, both with the method.
+        self.output_layer = model.output_layer_by_vocab()
 
     def __call__(self, tokens: np.ndarray, images: np.ndarray | None) -> np.ndarray:
         if images is None:
