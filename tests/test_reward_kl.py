@@ -108,6 +108,22 @@ def test_compare_names_are_checked_before_any_sampling():
         check_comparisons([["jbond@150", "π_ref"]], runs)
 
 
+def test_steps_keep_only_the_named_checkpoints_of_each_run():
+    from textedit.cli.reward_kl import select_steps
+
+    runs = [("a", "runs/a", [f"runs/a/checkpoints/ckpt-{s}" for s in (100, 200, 300)]),
+            ("b", "runs/b", [f"runs/b/checkpoints/ckpt-{s}" for s in (200, 400)])]
+    assert select_steps(runs, "") == runs
+    assert select_steps(runs, "200, 300") == [
+        ("a", "runs/a", ["runs/a/checkpoints/ckpt-200", "runs/a/checkpoints/ckpt-300"]),
+        ("b", "runs/b", ["runs/b/checkpoints/ckpt-200"])]
+    with pytest.raises(SystemExit, match=r"run b \(runs/b\) keeps none of them; it keeps "
+                                         r"steps \[200, 400\]"):
+        select_steps(runs, "100,300")
+    with pytest.raises(SystemExit, match=r"no run keeps step\(s\) \[500\]"):
+        select_steps(runs, "200,500")
+
+
 @pytest.mark.slow  # two XLA compilations of the sampled edit, about 24 s
 def test_edit5_policy_against_itself_has_zero_kl_and_against_another_not():
     import keras

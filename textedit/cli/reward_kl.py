@@ -17,6 +17,10 @@ network) is read through its policy. EdiT5 runs (gin/experiments/*_edit5_gec.gin
 edits under the task vocabulary's word guards; their log π is that of the sampled tags and
 insertions (textedit/decoding/edit_policy.py).
 
+`--steps 200,600,1000` keeps only those steps of each run (a run that keeps none of them is an
+error naming the steps it keeps): each point samples every prompt, so 20 kept checkpoints cost 20
+passes over the split.
+
 `--compare A:B` (repeatable) adds the paired difference of two points, e.g.
 `--compare jbond@150:reinforce@200` or `--compare jbond@150:π_ref`: the mean of the per-prompt
 reward differences with its standard error, 95% interval and A's win rate over B. Every point
@@ -53,6 +57,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max_insert_length", type=int, default=32,
                         help="EdiT5 runs: insertion steps per sampled edit (default "
                         "%(default)s; as RL_INSERT_LENGTH of gin/experiments/*_edit5_gec.gin)")
+    parser.add_argument("--steps", default="",
+                        help="only these steps of each run's kept checkpoints, comma-separated "
+                        "(default: every kept checkpoint)")
     parser.add_argument("--compare", action="append", default=[], metavar="A:B",
                         help="also the paired reward difference of point A minus point B on the "
                         "same prompts, by their names in the table, e.g. "
@@ -65,6 +72,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 REFERENCE_NAME = "π_ref"  # how --compare names the reference's point
+
+
+def _step_of(path) -> int:
+    return int(re.search(r"ckpt-(\d+)$", str(path)).group(1))
+
+
+def select_steps(runs, steps: str):
+    """Keeps each run's checkpoints at `steps` ("200,600"; "" keeps all). SystemExit, before any
+    sampling, for a run that keeps none of them or a step no run keeps."""
+    wanted = {int(x) for x in steps.split(",") if x.strip()}
+    if not wanted:
+        return runs
+    selected, seen = [], set()
+    for name, directory, paths in runs:
+        kept = [p for p in paths if _step_of(p) in wanted]
+        if not kept:
+            raise SystemExit(f"--steps {steps}: run {name} ({directory}) keeps none of them; it "
+                             f"keeps steps {[_step_of(p) for p in paths]}")
+        seen |= {_step_of(p) for p in kept}
+        selected.append((name, directory, kept))
+    if wanted - seen:
+        raise SystemExit(f"--steps {steps}: no run keeps step(s) {sorted(wanted - seen)}")
+    return selected
 
 
 def check_comparisons(comparisons, runs) -> None:
@@ -104,6 +134,7 @@ def run(args: argparse.Namespace) -> int:
         if state is None:
             raise SystemExit(f"{directory}: no checkpoints")
         runs.append((name, directory, list(state.all_model_checkpoint_paths)))
+    runs = select_steps(runs, args.steps)
     check_comparisons(comparisons, runs)
     loaded, dataset, lengths, _ = run_and_dataset(args, args.reference)
     batch = next(iter(dataset.batch(10**6)))
