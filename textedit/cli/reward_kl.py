@@ -75,6 +75,7 @@ REFERENCE_NAME = "π_ref"  # how --compare names the reference's point
 
 
 def _step_of(path) -> int:
+    """The step of a kept checkpoint's path, `.../ckpt-N`."""
     return int(re.search(r"ckpt-(\d+)$", str(path)).group(1))
 
 
@@ -100,8 +101,8 @@ def select_steps(runs, steps: str):
 def check_comparisons(comparisons, runs) -> None:
     """SystemExit before any sampling when a --compare name is not a point of the table:
     π_ref or NAME@STEP of a run's kept checkpoint (read from the checkpoint file names)."""
-    names = {REFERENCE_NAME} | {f"{name}@{step}" for name, _, paths in runs for path in paths
-                                for step in re.findall(r"ckpt-(\d+)$", str(path))}
+    names = {REFERENCE_NAME} | {f"{name}@{_step_of(path)}" for name, _, paths in runs
+                                for path in paths}
     unknown = sorted({n for pair in comparisons for n in pair} - names)
     if unknown:
         raise SystemExit(f"--compare: no point named {unknown}; the points are {sorted(names)}")
