@@ -52,6 +52,30 @@ def test_prompts_in_chunks_pad_the_last_and_keep_the_first_chunks_seed():
     np.testing.assert_array_equal(first.rewards, best.rewards[:2])
 
 
+def test_several_samples_per_prompt_are_averaged_per_prompt():
+    import numpy as np
+
+    model = T5EncoderDecoder(RL_TINY_CONFIG)
+    prompts, references = prompts_and_references(3, seed=4)
+    reward = ngram_f1_reward()
+    averaged = reward_and_kl(model, model, prompts, references, reward, 4, batch_size=4,
+                             samples=3)
+    assert averaged.rewards.shape == (3,) and averaged.kl == pytest.approx(0.0, abs=1e-4)
+    # The same rows drawn one by one: each prompt three times in a row, prompt-major.
+    draws = reward_and_kl(model, model, np.repeat(prompts, 3, axis=0),
+                          np.repeat(references, 3, axis=0), reward, 4, batch_size=4)
+    np.testing.assert_allclose(averaged.rewards, draws.rewards.reshape(3, 3).mean(axis=1))
+    assert np.ptp(draws.rewards.reshape(3, 3), axis=1).max() > 0  # the draws differ
+    assert averaged.reward_stderr == pytest.approx(
+        averaged.rewards.std(ddof=1) / math.sqrt(3))  # over prompts, not draws
+    best = best_of_n_point(model, prompts, references, reward, 2, 4, batch_size=4, samples=3)
+    best_draws = best_of_n_point(model, np.repeat(prompts, 3, axis=0),
+                                 np.repeat(references, 3, axis=0), reward, 2, 4, batch_size=4)
+    np.testing.assert_allclose(best.rewards, best_draws.rewards.reshape(3, 3).mean(axis=1))
+    with pytest.raises(ValueError, match="samples per prompt must be >= 1"):
+        reward_and_kl(model, model, prompts, references, reward, 4, samples=0)
+
+
 def test_win_rate_counts_ties_as_half_with_wilson_interval():
     rate, low, high = win_rate([1.0, 0.2, 0.5, 0.0], [0.5, 0.5, 0.5, 0.5])
     assert rate == pytest.approx(1.5 / 4)  # one win, one tie, two losses

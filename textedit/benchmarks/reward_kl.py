@@ -6,9 +6,10 @@ REINFORCE and Best-of-N.
     print(markdown_table([point, bon]))
     plot([point, bon], "reward_kl.png")
 
-For a policy: one sample y ~ π per prompt (temperature 1), the sampler's own log π(y|x) and the
-teacher-forced log π_ref(y|x); KL(π ‖ π_ref) ≈ mean over prompts of log π(y|x) − log π_ref(y|x)
-(an unbiased Monte-Carlo estimate: E_π[log π − log π_ref]), reward = mean r(y). For Best-of-N of
+For a policy: one sample y ~ π per prompt (temperature 1; `samples` > 1 draws several and
+averages them per prompt), the sampler's own log π(y|x) and the teacher-forced log π_ref(y|x);
+KL(π ‖ π_ref) ≈ mean over prompts of log π(y|x) − log π_ref(y|x) (an unbiased Monte-Carlo
+estimate: E_π[log π − log π_ref]), reward = mean r(y). For Best-of-N of
 π_ref: the mean reward of the kept sample, and KL ≤ log N − (N − 1)/N (Beirami et al. 2024; the
 analytic bound, which is what the BOND paper plots). prompts int [b, s], references int [b, r].
 
@@ -80,20 +81,37 @@ def _chunks(total: int, batch_size: int | None):
         yield index, np.concatenate([rows, np.full(size - len(rows), rows[0])]), len(rows)
 
 
+def _repeated(prompts, references, samples: int):
+    """Each prompt (and its reference) `samples` times in a row: int [b * samples, ...]."""
+    if samples < 1:
+        raise ValueError(f"samples per prompt must be >= 1, got {samples}")
+    return (np.repeat(np.asarray(prompts, np.int32), samples, axis=0),
+            np.repeat(np.asarray(references, np.int32), samples, axis=0))
+
+
+def _per_prompt(values: np.ndarray, samples: int) -> np.ndarray:
+    """float [b * samples] (prompt-major) -> the mean of each prompt's samples, float [b]."""
+    return values.reshape(-1, samples).mean(axis=1)
+
+
 def reward_and_kl(policy, reference, prompts, references, reward: Callable, max_length: int,
                   seed: int = 0, name: str = "policy", curve: str = "",
-                  kind: Policy | None = None, batch_size: int | None = None) -> RewardKlPoint:
+                  kind: Policy | None = None, batch_size: int | None = None,
+                  samples: int = 1) -> RewardKlPoint:
     """A policy's point (module docstring); compiled once per (policy, reference, reward, kind)
     objects, so restoring other checkpoints into the same models does not recompile.
 
-    `batch_size` samples that many prompts at a time (None: all at once; sampling holds
-    [prompts, max_length, vocabulary] logits, gigabytes for a whole validation split). Chunk i
-    draws with seed (seed, 1 + i) and the last chunk is padded with its own first rows (their
+    `samples` draws per prompt: the prompt's reward and log-ratio are their means, so the
+    standard errors, win rates and paired differences stay per prompt (the prompts are the
+    independent units) while the sampling noise in each shrinks.
+
+    `batch_size` samples that many rows (prompt draws) at a time (None: all at once; sampling
+    holds [rows, max_length, vocabulary] logits, gigabytes for a whole validation split). Chunk
+    i draws with seed (seed, 1 + i) and the last chunk is padded with its own first rows (their
     results dropped), so one compiled shape serves every chunk and two policies scored with the
-    same seed and batch size see the same noise on the same prompt.
+    same seed, batch size and samples see the same noise on the same prompt.
     """
-    prompts = np.asarray(prompts, np.int32)
-    references = np.asarray(references, np.int32)
+    prompts, references = _repeated(prompts, references, samples)
     results = []
     for index, rows, kept in _chunks(len(prompts), batch_size):
         outputs = _sample_and_score_xla(
@@ -101,7 +119,8 @@ def reward_and_kl(policy, reference, prompts, references, reward: Callable, max_
             tf.constant([seed, 1 + index], tf.int32), int(max_length), reward,
             kind or _SEQ2SEQ)
         results.append([np.asarray(x, np.float64).reshape(-1)[:kept] for x in outputs])
-    log_ratio, rewards, length = (np.concatenate(parts) for parts in zip(*results, strict=True))
+    log_ratio, rewards, length = (_per_prompt(np.concatenate(parts), samples)
+                                  for parts in zip(*results, strict=True))
     return RewardKlPoint(name, float(np.mean(rewards)), float(np.mean(log_ratio)),
                          kl_stderr=_stderr(log_ratio), response_tokens=float(np.mean(length)),
                          reward_stderr=_stderr(rewards), curve=curve or name, rewards=rewards)
@@ -164,20 +183,20 @@ def best_of_n_kl_bound(n: int) -> float:
 
 def best_of_n_point(reference, prompts, references, reward: Callable, n: int, max_length: int,
                     seed: int = 0, kind: Policy | None = None,
-                    batch_size: int | None = None) -> RewardKlPoint:
+                    batch_size: int | None = None, samples: int = 1) -> RewardKlPoint:
     """Best-of-n sampling from the reference: mean kept reward, KL bound (module docstring).
 
-    `batch_size` prompts at a time (each with its n samples; None: all at once), the last chunk
-    padded as in `reward_and_kl`; chunk i draws with seed (seed, 2 + 1000 i)."""
-    prompts = np.asarray(prompts, np.int32)
-    references = np.asarray(references, np.int32)
+    `samples` independent Best-of-n draws per prompt, averaged per prompt as in
+    `reward_and_kl`. `batch_size` rows at a time (each with its n samples; None: all at once),
+    the last chunk padded as in `reward_and_kl`; chunk i draws with seed (seed, 2 + 1000 i)."""
+    prompts, references = _repeated(prompts, references, samples)
     kept = []
     for index, rows, count in _chunks(len(prompts), batch_size):
         _, rewards = best_of_n_decode(reference, prompts[rows], max_length, n, reward,
                                       [seed, 2 + 1000 * index], references=references[rows],
                                       policy=kind)
         kept.append(np.asarray(rewards).max(axis=1)[:count])
-    kept = np.concatenate(kept)
+    kept = _per_prompt(np.concatenate(kept).astype(np.float64), samples)
     return RewardKlPoint(f"best-of-{n} (π_ref)", float(kept.mean()), best_of_n_kl_bound(n),
                          kl_is_bound=True, reward_stderr=_stderr(kept), curve="best-of-N",
                          rewards=kept.astype(np.float64))

@@ -25,8 +25,10 @@ passes over the split.
 `--compare jbond@150:reinforce@200` or `--compare jbond@150:π_ref`: the mean of the per-prompt
 reward differences with its standard error, 95% interval and A's win rate over B. Every point
 samples the same prompts with the same seeds, so this is far tighter than comparing two rows.
-Prompts are sampled `--batch_size` at a time (default 256): a whole validation split at once
-holds [prompts, length, vocabulary] logits, gigabytes.
+`--samples 4` draws four samples per prompt for every point (π_ref, runs, Best-of-N) and averages
+them per prompt: the paired differences keep the prompt as their unit, with less sampling noise.
+Prompts are sampled `--batch_size` rows (prompt draws) at a time (default 256): a whole
+validation split at once holds [prompts, length, vocabulary] logits, gigabytes.
 """
 
 from __future__ import annotations
@@ -54,6 +56,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reward_model", default=None,
                         help="a reward-model run, used instead of --reward")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--samples", type=int, default=1,
+                        help="draws per prompt for every point, averaged per prompt (default "
+                        "%(default)s): less sampling noise in each point and each paired "
+                        "difference, at that many times the sampling cost")
     parser.add_argument("--max_insert_length", type=int, default=32,
                         help="EdiT5 runs: insertion steps per sampled edit (default "
                         "%(default)s; as RL_INSERT_LENGTH of gin/experiments/*_edit5_gec.gin)")
@@ -67,7 +73,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", default=None, help="also write the table to this file")
     parser.add_argument("--plot", default=None, help="also draw the points into this PNG")
     add_converter_flags(parser)
-    # --batch_size: prompts sampled at a time (Best-of-N: batch_size / N prompts, N samples each).
+    # --batch_size: rows (prompt draws) sampled at a time (Best-of-N: batch_size / N rows, N
+    # samples each).
     parser.set_defaults(split="validation", max_examples=64, batch_size=256)
 
 
@@ -98,6 +105,10 @@ def select_steps(runs, steps: str):
     return selected
 
 
+def _draws(samples: int) -> str:
+    return "one sample each" if samples == 1 else f"{samples} samples each, averaged per prompt"
+
+
 def check_comparisons(comparisons, runs) -> None:
     """SystemExit before any sampling when a --compare name is not a point of the table:
     π_ref or NAME@STEP of a run's kept checkpoint (read from the checkpoint file names)."""
@@ -124,6 +135,8 @@ def run(args: argparse.Namespace) -> int:
     from textedit.runs.run_artifacts import build_model_from_run, restore_trained_weights
 
     start = time.perf_counter()
+    if args.samples < 1:
+        raise SystemExit(f"--samples {args.samples}: at least one draw per prompt")
     comparisons = [spec.split(":") for spec in args.compare]
     for spec, names in zip(args.compare, comparisons, strict=True):
         if len(names) != 2 or not all(names):
@@ -162,7 +175,7 @@ def run(args: argparse.Namespace) -> int:
         kind = edit5_policy(args.max_insert_length, word_start_table(vocabulary))
     points = [reward_and_kl(reference, reference, prompts, references, reward, length,
                             args.seed, f"π_ref (step {loaded.step})", "π_ref", kind,
-                            args.batch_size)]
+                            args.batch_size, args.samples)]
     for name, directory, paths in runs:
         model = build_model_from_run(directory)
         policy = getattr(model, "policy", model)  # DRO-V: PolicyWithValue
@@ -170,14 +183,15 @@ def run(args: argparse.Namespace) -> int:
             _, step = restore_trained_weights(path, model, directory)
             points.append(reward_and_kl(policy, reference, prompts, references, reward, length,
                                         args.seed, f"{name}@{step}", name, kind,
-                                        args.batch_size))
+                                        args.batch_size, args.samples))
             points[-1].win = win_rate(points[-1].rewards, points[0].rewards)
             print(f"{points[-1]}", flush=True)
     for n in [int(x) for x in args.best_of_n.split(",") if x.strip()]:
         points.append(best_of_n_point(reference, prompts, references, reward, n, length,
-                                      args.seed, kind, max(1, args.batch_size // n)))
+                                      args.seed, kind, max(1, args.batch_size // n),
+                                      args.samples))
     table = (f"Reward vs KL(π‖π_ref): {args.task} {args.split}, {int(np.shape(prompts)[0])} "
-             f"prompts, one sample each at temperature 1, reward "
+             f"prompts, {_draws(args.samples)} at temperature 1, reward "
              f"{'reward model ' + args.reward_model if args.reward_model else args.reward}"
              f"\n\n" + markdown_table(points))
     if comparisons:
