@@ -9,9 +9,11 @@ or scores them with the task's metrics (`textedit eval`).
 
 The run file comes first by itself (gin/runs/infer.gin, or eval.gin for `textedit eval`); add the
 model file the run was trained with. The model (MODEL) gets the weights of CHECKPOINT_PATH; every
-trainable variable must be found there with its shape. The tasks are tokenised with the run's
-own vocabulary (CHECKPOINT_PATH's <run>/vocab, written by `textedit train`) unless --vocab_dir /
-$TEXTEDIT_VOCAB_DIR names one (textedit/cli/run_vocabulary.py). `infer` writes
+trainable variable must be found there with its shape, and the model's settings must be those of
+the run's model.json (settings without weights, such as absolute positions, are compared
+there: textedit/runs/run_artifacts.py model_config_differences). The tasks are tokenised with
+the run's own vocabulary (CHECKPOINT_PATH's <run>/vocab, written by `textedit train`) unless
+--vocab_dir / $TEXTEDIT_VOCAB_DIR names one (textedit/cli/run_vocabulary.py). `infer` writes
 OUTPUT_DIR/<task>-<split>-<step>.txt, one prediction per line in task order (score it with
 `textedit evaluate --task <task> --predictions FILE`), and OUTPUT_DIR/timing.json (each task's
 examples and decoding seconds, the first XLA compilation included). `eval` runs seqio.Evaluator
@@ -59,13 +61,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def load_trained_weights(checkpoint: str, model) -> int:
     """Loads every trainable variable from `checkpoint`; returns the checkpoint's step."""
-    from textedit.runs.run_artifacts import restore_trained_weights
+    from textedit.runs.run_artifacts import (
+        MODEL_CONFIG_FILE,
+        model_config_differences,
+        restore_trained_weights,
+        run_dir_of,
+    )
 
     try:
         report, step = restore_trained_weights(checkpoint, model,
                                                "the model (check the model file)")
     except ValueError as error:
         raise SystemExit(str(error)) from None
+    differences = model_config_differences(run_dir_of(checkpoint), model)
+    if differences:
+        raise SystemExit(
+            f"the model built from the gin files is not the model of {run_dir_of(checkpoint)} "
+            f"(its {MODEL_CONFIG_FILE}), in settings that have no weights to tell:\n  "
+            + "\n  ".join(differences)
+            + "\nbind the run's values (e.g. --gin.t5_config.absolute_positions=True) or "
+            "pass the model file it was trained with")
     averaged = ", the run's weight average" if report.weights == "average" else ""
     print(f"weights: {report.checkpoint} (step {step}{averaged}, {report.loaded_parameters:,} "
           f"parameters)", flush=True)

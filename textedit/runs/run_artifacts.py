@@ -86,6 +86,53 @@ def build_model_from_run(model_dir: str | os.PathLike):
     return keras.saving.deserialize_keras_object(json.loads(path.read_text()))
 
 
+# Config fields that do not change what a trained model computes at inference: dropout (off at
+# inference) and the loss's weights and reduction.
+_INFERENCE_NEUTRAL_KEYS = ("dropout_rate", "loss_reduction")
+
+
+def _leaves(value, path: str = "") -> dict:
+    """{dotted path: leaf value} of a (nested) dataclass config, every field, nested configs by
+    their dotted path ("absolute_positions", "t5.absolute_positions" for EdiT5's backbone),
+    inference-neutral fields left out; leaves as JSON would give them back (tuples as lists)."""
+    if not dataclasses.is_dataclass(value):
+        return {path: json.loads(json.dumps(value, default=repr))}
+    leaves = {}
+    for field in dataclasses.fields(value):
+        if field.name not in _INFERENCE_NEUTRAL_KEYS and not field.name.endswith("_loss_weight"):
+            leaves |= _leaves(getattr(value, field.name),
+                              f"{path}.{field.name}" if path else field.name)
+    return leaves
+
+
+def model_config_differences(run_dir: str | os.PathLike, model) -> list[str]:
+    """Where `model` (built from gin files) differs from the run's model.json, one
+    'field: run R, built B' line per setting; [] when they agree, when the run has no model.json,
+    or for a model without a dataclass config (`model.config`).
+
+    Weights reveal a missing option only when the option has weights (restore_trained_weights);
+    this catches the rest, such as T5Config.absolute_positions or EdiT5's pointer priors,
+    without which a checkpoint would load and decode as another model. The run's config is read
+    back through the config class, so a model.json written before a field existed compares as
+    that field's default. Dropout and loss settings are skipped."""
+    config = getattr(model, "config", None)
+    path = Path(run_dir) / MODEL_CONFIG_FILE
+    if not path.exists() or not dataclasses.is_dataclass(config):
+        return []
+    saved = json.loads(path.read_text())
+    if saved.get("class_name") != type(model).__name__:
+        return [f"model class: run {saved.get('class_name')}, built {type(model).__name__}"]
+    cls = type(config)
+    try:
+        values = saved["config"]["config"]
+        run_config = cls.from_dict(values) if hasattr(cls, "from_dict") else cls(**values)
+    except (KeyError, TypeError, ValueError):  # a model.json of another layout: nothing to say
+        return []
+    run, built = _leaves(run_config), _leaves(config)
+    return [f"{key}: run {run.get(key, '(absent)')}, built {built.get(key, '(absent)')}"
+            for key in sorted(run.keys() | built.keys()) if run.get(key) != built.get(key)]
+
+
 @dataclasses.dataclass
 class LoadedRun:
     """A trained model ready for inference.
