@@ -88,6 +88,19 @@ def test_seq2seq_generators_train_the_seq2seq_recipe(tmp_path):
         LmcorExperimentSettings(generator="gemma2")
 
 
+def test_model_bindings_reach_the_correctors_decoding_too(tmp_path):
+    settings = LmcorExperimentSettings(out_dir=str(tmp_path), generator="seq2seq",
+                                       gin=("t5_config.absolute_positions=True",
+                                            "DROPOUT_RATE=0.0"))
+    jobs = {job.name: job for job in plan(settings)}
+    for name in ("generator_0", "corrector_seq2seq", "corrector_edit5"):
+        assert {"--gin.t5_config.absolute_positions=True",
+                "--gin.DROPOUT_RATE=0.0"} <= set(jobs[name].command), name
+    for name in ("infer_seq2seq_gec_wi_fce", "infer_edit5_gec_jfleg"):
+        assert "--gin.t5_config.absolute_positions=True" in jobs[name].command, name
+        assert "--gin.DROPOUT_RATE=0.0" not in jobs[name].command, name
+
+
 def test_edit5_corrector_keeps_the_position_options(tmp_path):
     jobs = {job.name: job for job in plan(LmcorExperimentSettings(out_dir=str(tmp_path)))}
     for name in ("corrector_edit5", "infer_edit5_gec_jfleg"):

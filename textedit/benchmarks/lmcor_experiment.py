@@ -136,7 +136,9 @@ class LmcorExperimentSettings:
     candidate_input_length: int = 256  # W&I dev has sources of up to 183 pieces
     batch_size: int = 32
     learning_rate: float = 1e-3
-    gin: tuple[str, ...] = ()  # extra NAME=VALUE bindings for every `textedit train`
+    # extra NAME=VALUE bindings for every `textedit train`; the model's own (t5_config.*) also
+    # for every `textedit infer`, which refuses a model that differs from its run's
+    gin: tuple[str, ...] = ()
     workers: int = 2
     data_dir: str | None = None
     skip_bad_lines: bool = False
@@ -324,7 +326,15 @@ def infer_command(settings: LmcorExperimentSettings, model: str, task: str) -> l
                f"--gin.lmcor_task.validation='{validation_candidates(settings, task)}'",
                f"--gin.lmcor_task.k={settings.k}",
                f"--gin.OUTPUT_DIR='{predictions_dir(settings, model, task)}'"]
-    return command + _corrector_bindings(settings, model, train=False) + data_flags(settings)
+    return (command + _corrector_bindings(settings, model, train=False)
+            + _model_bindings(settings) + data_flags(settings))
+
+
+def _model_bindings(settings: LmcorExperimentSettings) -> list[str]:
+    """The --gin extras that shape the model (t5_config.*, e.g. absolute_positions=True): a
+    corrector is decoded as the model it was trained as (settings without weights cannot be
+    read from its checkpoint)."""
+    return [f"--gin.{binding}" for binding in settings.gin if binding.startswith("t5_config.")]
 
 
 def _corrector_bindings(settings: LmcorExperimentSettings, model: str, train: bool) -> list[str]:

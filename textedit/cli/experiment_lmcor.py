@@ -79,7 +79,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--learning_rate", type=float, default=defaults.learning_rate,
                         help="of every run (default %(default)s)")
     parser.add_argument("--gin", action="append", default=[], metavar="NAME=VALUE",
-                        help="an extra binding for every `textedit train` (repeatable)")
+                        help="an extra binding for every `textedit train` (repeatable); "
+                        "the model's own (t5_config.*) also for every `textedit infer`")
     parser.add_argument("--workers", type=int, default=defaults.workers,
                         help="commands at once, one per core (default %(default)s)")
     parser.add_argument("--data_dir", default=None, help="the data directory of every command")
