@@ -106,7 +106,10 @@ def select_steps(runs, steps: str):
 
 
 def _draws(samples: int) -> str:
-    return "one sample each" if samples == 1 else f"{samples} samples each, averaged per prompt"
+    """How each point samples, for the table's heading."""
+    if samples == 1:
+        return "one sample each at temperature 1"
+    return f"{samples} samples each at temperature 1, averaged per prompt"
 
 
 def check_comparisons(comparisons, runs) -> None:
@@ -191,7 +194,7 @@ def run(args: argparse.Namespace) -> int:
                                       args.seed, kind, max(1, args.batch_size // n),
                                       args.samples))
     table = (f"Reward vs KL(π‖π_ref): {args.task} {args.split}, {int(np.shape(prompts)[0])} "
-             f"prompts, {_draws(args.samples)} at temperature 1, reward "
+             f"prompts, {_draws(args.samples)}, reward "
              f"{'reward model ' + args.reward_model if args.reward_model else args.reward}"
              f"\n\n" + markdown_table(points))
     if comparisons:
