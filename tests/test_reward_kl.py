@@ -11,6 +11,7 @@ from textedit.benchmarks.reward_kl import (
     best_of_n_kl_bound,
     best_of_n_point,
     markdown_table,
+    nearest_kl_pairs,
     paired_difference,
     paired_table,
     plot,
@@ -173,3 +174,34 @@ def test_edit5_policy_against_itself_has_zero_kl_and_against_another_not():
     assert same.response_tokens > 0
     apart = reward_and_kl(model, other, prompts, references, ngram_f1_reward(), 12, kind=kind)
     assert abs(apart.kl) > 1e-2  # another model gives the same edits another probability
+
+
+def test_curves_are_paired_at_the_nearest_kl():
+    import numpy as np
+
+    rewards = np.linspace(0.0, 1.0, 8)
+    points = [RewardKlPoint("π_ref", 0.0, 0.0, curve="π_ref", rewards=rewards)]
+    for name, kl in [("jbond@1", 0.40), ("jbond@2", 0.90), ("reinforce@1", 0.30),
+                     ("reinforce@2", 0.60), ("reinforce@3", 1.00)]:
+        points.append(RewardKlPoint(name, 0.0, kl, curve=name.split("@")[0],
+                                    rewards=rewards + kl))
+    points.append(RewardKlPoint("best-of-2", 0.0, 0.19, True, curve="best-of-N"))
+    pairs = nearest_kl_pairs(points, "jbond", "reinforce")
+    assert [(p.name, q.name) for p, q in pairs] == [("jbond@1", "reinforce@1"),
+                                                    ("jbond@2", "reinforce@3")]
+    table = paired_table([paired_difference(p, q) for p, q in pairs],
+                         [(p.kl, q.kl) for p, q in pairs])
+    assert "| a − b | KL a vs b | reward difference" in table
+    assert "| jbond@2 − reinforce@3 | 0.900 vs 1.000 | -0.1000 ± 0.0000" in table
+    with pytest.raises(ValueError, match="no points of curve 'dro'"):
+        nearest_kl_pairs(points, "jbond", "dro")
+
+
+def test_compare_curves_names_two_runs_before_any_sampling():
+    from textedit.cli.reward_kl import check_curve_comparisons
+
+    runs = [("jbond", "runs/jbond", []), ("reinforce", "runs/reinforce", [])]
+    assert check_curve_comparisons(["jbond:reinforce"], runs) == [("jbond", "reinforce")]
+    for spec in ["jbond:jbond", "jbond", "jbond:dro", "π_ref:jbond"]:
+        with pytest.raises(SystemExit, match="two different --run names"):
+            check_curve_comparisons([spec], runs)

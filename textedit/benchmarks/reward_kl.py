@@ -165,15 +165,31 @@ def paired_difference(a: RewardKlPoint, b: RewardKlPoint) -> PairedDifference:
                             mean + 1.96 * stderr, win_rate(a.rewards, b.rewards))
 
 
-def paired_table(pairs: Sequence[PairedDifference]) -> str:
-    """| a − b | reward difference (± s.e.) [95% CI] | win rate of a over b [95% CI] |"""
-    lines = ["| a − b | reward difference (± paired s.e.) [95% CI] | a wins [95% CI] |",
-             "|---|---:|---:|"]
-    for p in pairs:
-        lines.append(f"| {p.a} − {p.b} | {p.difference:+.4f} ± {p.stderr:.4f} "
+def paired_table(pairs: Sequence[PairedDifference],
+                 kls: Sequence[tuple[float, float]] | None = None) -> str:
+    """| a − b | reward difference (± s.e.) [95% CI] | win rate of a over b [95% CI] |, with a
+    "KL a vs b" column when `kls` gives each pair's two KLs."""
+    lines = ["| a − b |" + (" KL a vs b |" if kls else "")
+             + " reward difference (± paired s.e.) [95% CI] | a wins [95% CI] |",
+             "|---|" + ("---|" if kls else "") + "---:|---:|"]
+    for index, p in enumerate(pairs):
+        kl = f" {kls[index][0]:.3f} vs {kls[index][1]:.3f} |" if kls else ""
+        lines.append(f"| {p.a} − {p.b} |{kl} {p.difference:+.4f} ± {p.stderr:.4f} "
                      f"[{p.low:+.4f}, {p.high:+.4f}] | {100 * p.win[0]:.1f}% "
                      f"[{100 * p.win[1]:.1f}, {100 * p.win[2]:.1f}] |")
     return "\n".join(lines) + "\n"
+
+
+def nearest_kl_pairs(points: Sequence[RewardKlPoint], a: str, b: str
+                     ) -> list[tuple[RewardKlPoint, RewardKlPoint]]:
+    """Curve a against curve b at (nearly) equal KL, the BOND paper's comparison: every point of
+    curve `a` with the point of curve `b` whose KL estimate is nearest (ties: the earlier one).
+    Pairs are fixed by KL alone, before any reward is looked at."""
+    first = [p for p in points if p.curve == a and not p.kl_is_bound]
+    second = [p for p in points if p.curve == b and not p.kl_is_bound]
+    if not first or not second:
+        raise ValueError(f"nearest_kl_pairs: no points of curve {a if not first else b!r}")
+    return [(p, min(second, key=lambda q: abs(q.kl - p.kl))) for p in first]
 
 
 def best_of_n_kl_bound(n: int) -> float:

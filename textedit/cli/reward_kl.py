@@ -25,6 +25,9 @@ passes over the split.
 `--compare jbond@150:reinforce@200` or `--compare jbond@150:π_ref`: the mean of the per-prompt
 reward differences with its standard error, 95% interval and A's win rate over B. Every point
 samples the same prompts with the same seeds, so this is far tighter than comparing two rows.
+`--compare_curves A:B` (repeatable; A and B are --run names) pairs every point of run A with the
+point of run B nearest in KL and reports their paired differences with both KLs: the BOND
+paper's "A above B at equal KL", with the pairs fixed by KL before any reward is read.
 `--samples 4` draws four samples per prompt for every point (π_ref, runs, Best-of-N) and averages
 them per prompt: the paired differences keep the prompt as their unit, with less sampling noise.
 Prompts are sampled `--batch_size` rows (prompt draws) at a time (default 256): a whole
@@ -66,6 +69,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--steps", default="",
                         help="only these steps of each run's kept checkpoints, comma-separated "
                         "(default: every kept checkpoint)")
+    parser.add_argument("--compare_curves", action="append", default=[], metavar="A:B",
+                        help="every point of run A against the point of run B nearest in KL, "
+                        "paired, e.g. 'jbond:reinforce' (repeatable)")
     parser.add_argument("--compare", action="append", default=[], metavar="A:B",
                         help="also the paired reward difference of point A minus point B on the "
                         "same prompts, by their names in the table, e.g. "
@@ -122,6 +128,20 @@ def check_comparisons(comparisons, runs) -> None:
         raise SystemExit(f"--compare: no point named {unknown}; the points are {sorted(names)}")
 
 
+def check_curve_comparisons(specs, runs) -> list[tuple[str, str]]:
+    """(A, B) of each --compare_curves A:B, SystemExit before any sampling unless A and B are
+    two different --run names."""
+    names = [name for name, _, _ in runs]
+    pairs = []
+    for spec in specs:
+        a, _, b = spec.partition(":")
+        if not a or not b or a == b or a not in names or b not in names:
+            raise SystemExit(f"--compare_curves {spec!r}: expected A:B, two different --run "
+                             f"names of {names}")
+        pairs.append((a, b))
+    return pairs
+
+
 def run(args: argparse.Namespace) -> int:
     import numpy as np
     import tensorflow as tf
@@ -129,6 +149,7 @@ def run(args: argparse.Namespace) -> int:
     from textedit.benchmarks.reward_kl import (
         best_of_n_point,
         markdown_table,
+        nearest_kl_pairs,
         paired_difference,
         paired_table,
         plot,
@@ -153,6 +174,7 @@ def run(args: argparse.Namespace) -> int:
         runs.append((name, directory, list(state.all_model_checkpoint_paths)))
     runs = select_steps(runs, args.steps)
     check_comparisons(comparisons, runs)
+    curve_pairs = check_curve_comparisons(args.compare_curves, runs)
     loaded, dataset, lengths, _ = run_and_dataset(args, args.reference)
     batch = next(iter(dataset.batch(10**6)))
     prompts, references = batch["encoder_input_tokens"], batch["decoder_target_tokens"]
@@ -202,6 +224,11 @@ def run(args: argparse.Namespace) -> int:
         table += ("\nPaired differences (the same prompts and sampling seed):\n\n"
                   + paired_table([paired_difference(by_name[a], by_name[b])
                                   for a, b in comparisons]))
+    for a, b in curve_pairs:
+        pairs = nearest_kl_pairs(points, a, b)
+        table += (f"\nCurve {a} against curve {b} at the nearest KL (paired):\n\n"
+                  + paired_table([paired_difference(p, q) for p, q in pairs],
+                                 [(p.kl, q.kl) for p, q in pairs]))
     print(table, flush=True)
     if args.output:
         Path(args.output).write_text(table, encoding="utf-8")
