@@ -172,8 +172,8 @@ def paired_table(pairs: Sequence[PairedDifference],
     lines = ["| a − b |" + (" KL a vs b |" if kls else "")
              + " reward difference (± paired s.e.) [95% CI] | a wins [95% CI] |",
              "|---|" + ("---|" if kls else "") + "---:|---:|"]
-    for index, p in enumerate(pairs):
-        kl = f" {kls[index][0]:.3f} vs {kls[index][1]:.3f} |" if kls else ""
+    for p, (kl_a, kl_b) in zip(pairs, kls or [(None, None)] * len(pairs), strict=True):
+        kl = f" {kl_a:.3f} vs {kl_b:.3f} |" if kls else ""
         lines.append(f"| {p.a} − {p.b} |{kl} {p.difference:+.4f} ± {p.stderr:.4f} "
                      f"[{p.low:+.4f}, {p.high:+.4f}] | {100 * p.win[0]:.1f}% "
                      f"[{100 * p.win[1]:.1f}, {100 * p.win[2]:.1f}] |")
@@ -215,7 +215,7 @@ def best_of_n_point(reference, prompts, references, reward: Callable, n: int, ma
     kept = _per_prompt(np.concatenate(kept).astype(np.float64), samples)
     return RewardKlPoint(f"best-of-{n} (π_ref)", float(kept.mean()), best_of_n_kl_bound(n),
                          kl_is_bound=True, reward_stderr=_stderr(kept), curve="best-of-N",
-                         rewards=kept.astype(np.float64))
+                         rewards=kept)
 
 
 def markdown_table(points: Sequence[RewardKlPoint]) -> str:

@@ -73,10 +73,11 @@ def load_trained_weights(checkpoint: str, model) -> int:
                                                "the model (check the model file)")
     except ValueError as error:
         raise SystemExit(str(error)) from None
-    differences = model_config_differences(run_dir_of(checkpoint), model)
+    run_dir = run_dir_of(checkpoint)
+    differences = model_config_differences(run_dir, model)
     if differences:
         raise SystemExit(
-            f"the model built from the gin files is not the model of {run_dir_of(checkpoint)} "
+            f"the model built from the gin files is not the model of {run_dir} "
             f"(its {MODEL_CONFIG_FILE}), in settings that have no weights to tell:\n  "
             + "\n  ".join(differences)
             + "\nbind the run's values (e.g. --gin.t5_config.absolute_positions=True) or "
