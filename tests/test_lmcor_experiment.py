@@ -241,6 +241,9 @@ def test_the_corrector_of_the_generators_kind_starts_from_generator_0(tmp_path):
     seq2seq = {job.name: job for job in plan(LmcorExperimentSettings(
         out_dir=str(tmp_path), generator="seq2seq"))}
     assert [a for a in seq2seq["corrector_seq2seq"].command if "INIT_CHECKPOINT" in a]
+    # An EdiT5 backbone is a T5's: the EdiT5 corrector of seq2seq generators starts from one.
+    assert f"--gin.INIT_CHECKPOINT='{tmp_path / 'runs' / 'generator_0'}'" in seq2seq[
+        "corrector_edit5"].command
 
 
 def test_correctors_train_and_decode_with_the_same_segments(tmp_path):

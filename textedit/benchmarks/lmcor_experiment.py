@@ -39,7 +39,9 @@ experiment once per group, each with its own --out_dir.
    --corrector_steps on both train halves (LMCOR_TRAIN) in length buckets, validated at the end
    on the first 200 examples of the first task's validation candidates (LMCOR_VALIDATION). With
    --corrector_init generator (the default) the corrector of the generators' kind starts from
-   generator 0's weights (`warm_started`); the other starts from random weights. Both add
+   generator 0's weights (`warm_started`), and so does the EdiT5 corrector of seq2seq
+   generators (its T5 backbone: embeddings, encoder, decoder block 0; the EdiT5 heads start
+   fresh); a seq2seq corrector of EdiT5 generators starts from random weights. Both add
    --segments segment embeddings to their encoder's input (`T5Config.num_segments`: the source
    is segment 0, the candidates after the first separator segment 1), so the corrector knows
    which words are the source's without finding the separators first.
@@ -291,12 +293,18 @@ def candidates_command(settings: LmcorExperimentSettings, task: str, part: int |
 
 def warm_started(settings: LmcorExperimentSettings, model: str) -> bool:
     """Whether corrector `model` starts from generator 0's weights: with corrector_init
-    "generator", the corrector of the generators' kind. The generator already edits the task;
-    the corrector then learns to read the candidates (a pre-trained start, as the paper's
-    corrector is a pre-trained T5). Generator 0 learnt from train part 1, half of the
-    corrector's examples, so on those it has seen the targets; the validation split is unseen
-    by both generators."""
-    return settings.corrector_init == "generator" and model == settings.generator
+    "generator", the corrector of the generators' kind, and an EdiT5 corrector of seq2seq
+    generators. The generator already edits the task; the corrector then learns to read the
+    candidates (a pre-trained start, as the paper's corrector is a pre-trained T5). An EdiT5
+    model's backbone is a T5's (gin/models/edit5_mini.gin has t5_mini.gin's encoder and decoder
+    block 0), so it loads from a seq2seq run and only its tagger, pointer and re-order heads
+    start fresh (textedit/runs/init_checkpoint.py). The other way round a seq2seq corrector
+    would get a 1-layer decoder's weights for its 2 layers; it starts from random weights.
+    Generator 0 learnt from train part 1, half of the corrector's examples, so on those it has
+    seen the targets; the validation split is unseen by both generators."""
+    if settings.corrector_init != "generator":
+        return False
+    return model == settings.generator or (model, settings.generator) == ("edit5", "seq2seq")
 
 
 def corrector_command(settings: LmcorExperimentSettings, model: str) -> list[str]:

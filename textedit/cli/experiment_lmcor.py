@@ -50,7 +50,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         default=defaults.corrector_init,
                         help="generator: the corrector of the generators' kind starts from "
                         "generator 0's weights (it already edits the task and learns to read "
-                        "the candidates); scratch: random weights (default %(default)s)")
+                        "the candidates), and so does the EdiT5 corrector of seq2seq "
+                        "generators (its T5 backbone); scratch: random weights (default "
+                        "%(default)s)")
     parser.add_argument("--segments", type=int, default=defaults.segments,
                         help="segment embeddings of the correctors' encoders: the source is "
                         "segment 0, the candidates segment 1 (default %(default)s; 0: none, "
