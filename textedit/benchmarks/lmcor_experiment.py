@@ -49,14 +49,19 @@ experiment once per group, each with its own --out_dir.
    `@lmcor_task()`, batch 32, which also times the decoding: OUTPUT_DIR/timing.json), and
    `textedit evaluate --output` scores every prediction file (baselines, correctors) and the
    copy baseline with the task's metrics: ERRANT F0.5 against the gold M2 edits for W&I and
-   CoNLL, GLEU for JFLEG. Latency: `textedit benchmark latency` times EdiT5 / seq2seq on plain
-   W&I sources only, not on LMCor inputs, so the table reports the correctors' decoding speed
-   on the validation candidates instead (examples/s at batch 32, the first XLA compilation
-   included, one core).
+   CoNLL, GLEU for JFLEG. The targets are compared pairwise (COMPARISONS: each corrector
+   against greedy and re-ranking, the EdiT5 corrector against the seq2seq one) with `textedit
+   evaluate --compare --bootstrap N` (--bootstrap; 0: none): the difference in the task's
+   metrics and its paired-bootstrap interval over the validation examples, since a difference
+   of a few tenths on one split can be noise. Latency: `textedit benchmark latency` times
+   EdiT5 / seq2seq on plain W&I sources only, not on LMCor inputs, so the table reports the
+   correctors' decoding speed on the validation candidates instead (examples/s at batch 32,
+   the first XLA compilation included, one core).
 
 Outputs in OUT_DIR: runs/ (generator_0, generator_1, corrector_seq2seq, corrector_edit5),
 candidates/ (<task>.train.part<i>.jsonl, <task>.validation.jsonl), baselines/<task>/<selector>.txt,
-predictions/corrector_<model>/<task>/, scores/<task>/<row>.json, and the table results.md (also
+predictions/corrector_<model>/<task>/, scores/<task>/<row>.json, comparisons/<task>/<A>_vs_<B>.json,
+and the tables results.md (also
 printed) with results.json; a row whose runs have not finished shows "–".
 """
 
@@ -84,6 +89,11 @@ SELECTORS = ("greedy", "rerank", "majority", "mbr", "oracle")  # lmcor_selection
 CORRECTORS = ("seq2seq", "edit5")
 CORRECTOR_INITS = ("generator", "scratch")
 ROWS = ("copy", *SELECTORS, *(f"{model}_corrector" for model in CORRECTORS))
+# The paired comparisons (A, B) of step 4: the issue's targets, each corrector above greedy and
+# re-ranking, and the EdiT5 corrector at or above the seq2seq one.
+COMPARISONS = (("seq2seq_corrector", "greedy"), ("seq2seq_corrector", "rerank"),
+               ("edit5_corrector", "greedy"), ("edit5_corrector", "rerank"),
+               ("edit5_corrector", "seq2seq_corrector"))
 ROW_LABELS = {"copy": "copy input", "greedy": "greedy (generator)",
               "rerank": "re-rank (generator score)", "majority": "majority", "mbr": "MBR",
               "oracle": "oracle (upper bound)", "seq2seq_corrector": "seq2seq corrector",
@@ -138,6 +148,7 @@ class LmcorExperimentSettings:
     candidate_input_length: int = 256  # W&I dev has sources of up to 183 pieces
     batch_size: int = 32
     learning_rate: float = 1e-3
+    bootstrap: int = 1000  # paired-bootstrap resamples of each comparison; 0: no comparisons
     # extra NAME=VALUE bindings for every `textedit train`; the model's own (t5_config.*) also
     # for every `textedit infer`, which refuses a model that differs from its run's
     gin: tuple[str, ...] = ()
@@ -154,6 +165,8 @@ class LmcorExperimentSettings:
                              f"({TRAIN_TASKS}); run the experiment once per train task")
         if self.generator not in CORRECTORS:
             raise ValueError(f"generator must be one of {CORRECTORS}, got {self.generator!r}")
+        if self.bootstrap < 0:
+            raise ValueError(f"bootstrap must be 0 or more, got {self.bootstrap}")
         if self.segments < 0:
             raise ValueError(f"segments must be 0 or more, got {self.segments}")
         if self.corrector_init not in CORRECTOR_INITS:
@@ -218,6 +231,10 @@ def prediction_file(settings: LmcorExperimentSettings, row: str, task: str) -> P
     if row in SELECTORS:
         return baselines_dir(settings, task) / f"{row}.txt"
     return corrector_predictions(settings, row.removesuffix("_corrector"), task)
+
+
+def comparison_file(settings: LmcorExperimentSettings, a: str, b: str, task: str) -> Path:
+    return _out(settings) / "comparisons" / task / f"{a}_vs_{b}.json"
 
 
 def score_file(settings: LmcorExperimentSettings, row: str, task: str) -> Path:
@@ -376,6 +393,25 @@ def evaluate_command(settings: LmcorExperimentSettings, row: str, task: str) -> 
             f"--output={score_file(settings, row, task)}", *data_flags(settings)]
 
 
+def compare_command(settings: LmcorExperimentSettings, a: str, b: str, task: str) -> list[str]:
+    """`textedit evaluate --compare`: rows a - b on a task's validation split, paired bootstrap."""
+    return [*_textedit("evaluate"), f"--task={task}", "--split=validation",
+            f"--predictions={prediction_file(settings, a, task)}",
+            f"--compare={prediction_file(settings, b, task)}",
+            f"--bootstrap={settings.bootstrap}",
+            f"--output={comparison_file(settings, a, b, task)}",
+            *data_flags(settings)]
+
+
+def _row_needs(row: str, task: str) -> tuple[str, ...]:
+    """The job that writes a row's predictions on a task (none for the copy baseline)."""
+    if row == "copy":
+        return ()
+    if row in SELECTORS:
+        return (f"candidates_{task}",)
+    return (f"infer_{row.removesuffix('_corrector')}_{task}",)
+
+
 def plan(settings: LmcorExperimentSettings) -> list[Job]:
     """The jobs, the long chain first (module docstring); every job but the vocabulary check
     has a done marker."""
@@ -417,17 +453,17 @@ def plan(settings: LmcorExperimentSettings) -> list[Job]:
                             done_marker=predictions_dir(settings, model, task) / DONE_MARKER,
                             expected_seconds=300))
     for task in settings.tasks:
+        seconds = 120 if HEADLINE[task].startswith("errant") else 30
         for row in ROWS:
-            if row == "copy":
-                needs: tuple[str, ...] = ()
-            elif row in SELECTORS:
-                needs = (f"candidates_{task}",)
-            else:
-                needs = (f"infer_{row.removesuffix('_corrector')}_{task}",)
             jobs.append(Job(f"score_{row}_{task}", evaluate_command(settings, row, task),
-                            needs=needs,
+                            needs=_row_needs(row, task),
                             done_marker=score_file(settings, row, task).with_suffix(".done.json"),
-                            expected_seconds=120 if HEADLINE[task].startswith("errant") else 30))
+                            expected_seconds=seconds))
+        for a, b in COMPARISONS if settings.bootstrap else ():
+            marker = comparison_file(settings, a, b, task).with_suffix(".done.json")
+            jobs.append(Job(f"compare_{a}_vs_{b}_{task}", compare_command(settings, a, b, task),
+                            needs=_row_needs(a, task) + _row_needs(b, task), done_marker=marker,
+                            expected_seconds=seconds * (1 + settings.bootstrap / 500)))
     return jobs
 
 
@@ -452,8 +488,24 @@ def collect(settings: LmcorExperimentSettings) -> dict:
             if entry and entry.get("seconds"):
                 entry = {**entry, "examples_per_second": entry["examples"] / entry["seconds"]}
             speed[model][task] = entry or None
-    return {"scores": scores, "speed": speed,
+    comparisons = {task: {f"{a}_vs_{b}": _headline_difference(
+        _read_json(comparison_file(settings, a, b, task)), HEADLINE[task])
+        for a, b in COMPARISONS} for task in settings.tasks}
+    return {"scores": scores, "speed": speed, "comparisons": comparisons,
             "headline": {task: HEADLINE[task] for task in settings.tasks}}
+
+
+def _headline_difference(report: dict | None, metric: str) -> dict | None:
+    """{"difference", "low", "high", "not_above", "confidence", "resamples"} of `metric` in a
+    `textedit evaluate --compare` report (None when the comparison has not run)."""
+    comparison = (report or {}).get("comparison")
+    if not comparison:
+        return None
+    for row in comparison["differences"]:
+        if row["key"] == metric:
+            return {key: row[key] for key in ("difference", "low", "high", "not_above")} | {
+                "confidence": comparison["confidence"], "resamples": comparison["resamples"]}
+    return None
 
 
 def _cell(values: dict | None, metric: str) -> str:
@@ -511,7 +563,29 @@ def results_table(settings: LmcorExperimentSettings, results: dict) -> str:
                                 "of greedy and re-ranking")
     if verdicts:
         lines += ["", *(f"- {v}" for v in verdicts)]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _comparison_table(settings, results)) + "\n"
+
+
+def _comparison_table(settings: LmcorExperimentSettings, results: dict) -> list[str]:
+    """Lines of the paired-comparison table (none without --bootstrap): A - B in each task's
+    headline metric, its interval, and the share of resamples where A is not above B."""
+    comparisons = results.get("comparisons") or {}
+    if not settings.bootstrap or not comparisons:
+        return []
+    lines = ["", f"Paired differences, A - B in each task's metric over its validation examples "
+             f"(`textedit evaluate --compare`, {settings.bootstrap} paired bootstrap resamples; "
+             "95% interval; P = share of resamples where A is not above B):", "",
+             "| A - B | " + " | ".join(f"{t} {METRIC_NAMES.get(HEADLINE[t], HEADLINE[t])}"
+                                      for t in settings.tasks) + " |",
+             "|---|" + "---|" * len(settings.tasks)]
+    for a, b in COMPARISONS:
+        cells = []
+        for task in settings.tasks:
+            d = comparisons.get(task, {}).get(f"{a}_vs_{b}")
+            cells.append("–" if d is None else f"{d['difference']:+.2f} [{d['low']:+.2f}, "
+                         f"{d['high']:+.2f}], P {d['not_above']:.3f}")
+        lines.append(f"| {ROW_LABELS[a]} − {ROW_LABELS[b]} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def write_results(settings: LmcorExperimentSettings) -> str:

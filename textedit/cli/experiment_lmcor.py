@@ -80,6 +80,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="train and sampling batch (default %(default)s)")
     parser.add_argument("--learning_rate", type=float, default=defaults.learning_rate,
                         help="of every run (default %(default)s)")
+    parser.add_argument("--bootstrap", type=int, default=defaults.bootstrap,
+                        help="paired-bootstrap resamples of each comparison (corrector - "
+                        "greedy, - re-ranking; EdiT5 - seq2seq corrector) in the task's metric "
+                        "(default %(default)s; 0: no comparisons)")
     parser.add_argument("--gin", action="append", default=[], metavar="NAME=VALUE",
                         help="an extra binding for every `textedit train` (repeatable); "
                         "the model's own (t5_config.*) also for every `textedit infer`")
@@ -105,7 +109,8 @@ def run(args: argparse.Namespace) -> int:
             k=args.k, method=args.method, temperature=args.temperature, top_p=args.top_p,
             train_examples=args.train_examples,
             candidate_input_length=args.candidate_input_length, batch_size=args.batch_size,
-            learning_rate=args.learning_rate, gin=tuple(args.gin), workers=args.workers,
+            learning_rate=args.learning_rate, bootstrap=args.bootstrap, gin=tuple(args.gin),
+            workers=args.workers,
             data_dir=args.data_dir, skip_bad_lines=args.skip_bad_lines)
     except ValueError as error:
         raise SystemExit(f"experiment lmcor: {error}") from None
