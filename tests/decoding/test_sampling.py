@@ -36,6 +36,38 @@ def test_filter_logits_top_k_and_top_p():
     assert kept(filter_logits(logits)) == [1, 1, 1, 1]
 
 
+def _full_sort_top_p(logits: np.ndarray, top_p: float) -> np.ndarray:
+    """The definition: sort each row, keep the tokens whose more probable ones have less than
+    top_p of the mass (float64)."""
+    out = logits.astype(np.float64).copy()
+    for row in out:
+        descending = np.sort(row)[::-1]
+        probs = np.exp(descending - descending.max())
+        probs /= probs.sum()
+        threshold = descending[(np.cumsum(probs) - probs) < top_p].min()
+        row[row < threshold] = -1e9
+    return out
+
+
+def test_top_p_finds_the_nucleus_among_the_first_tokens_or_sorts_them_all():
+    """Peaked rows have a nucleus of a few tokens (the short path), flat rows one of hundreds
+    (the full sort); a batch mixing them, eager and compiled, keeps what the definition keeps."""
+    rng = np.random.default_rng(0)
+    vocab = 2000
+    peaked = rng.normal(size=[6, vocab])
+    peaked[np.arange(6)[:, None], rng.integers(0, vocab, size=[6, 5])] += 12.0  # ~5 likely
+    flat = rng.normal(size=[3, vocab]) * 0.1
+    compiled = tf.function(lambda x, p: filter_logits(x, top_p=p), jit_compile=True)
+    for top_p in (0.5, 0.9, 0.99):
+        for rows in (peaked, flat, np.concatenate([peaked, flat])):
+            rows = rows.astype(np.float32)
+            expected = _full_sort_top_p(rows, top_p) > -1e8
+            for got in (filter_logits(rows, top_p=top_p), compiled(rows, top_p)):
+                np.testing.assert_array_equal(np.asarray(got) > -1e8, expected)
+        nucleus = expected.sum(axis=1)  # of the mixed batch
+        assert (nucleus[:6] < 64).all() and (nucleus[6:] > 64).all()  # both paths taken
+
+
 def test_gumbel_draw_follows_the_softmax():
     probs = np.array([0.5, 0.3, 0.15, 0.05], np.float32)
     logits = np.tile(np.log(probs), (20000, 1))
