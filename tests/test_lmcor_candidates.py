@@ -69,6 +69,27 @@ def test_log_probs_ignore_padding(tiny_run):
     assert a[0] < 0 and a[0] == pytest.approx(b[0], abs=1e-4)
 
 
+def test_each_rows_log_prob_is_its_own_whatever_the_batch_pads(tiny_run):
+    """Rows of a batch are scored as if alone: the columns after the longest row are dropped,
+    and the shorter rows' padding scores nothing (the sum of log softmax over a row's tokens)."""
+    import tensorflow as tf
+
+    encoder = np.array([[5, 6, 7, 1, 0], [8, 9, 1, 0, 0]], np.int32)
+    targets = np.array([[9, 10, 11, 1, 0, 0, 0, 0], [12, 1, 0, 0, 0, 0, 0, 0]], np.int32)
+    together = sequence_log_probs(tiny_run.model, encoder, targets)
+    for i, length in enumerate((4, 2)):
+        row = targets[i:i + 1, :length]
+        alone = sequence_log_probs(tiny_run.model, encoder[i:i + 1], row)
+        inputs = np.concatenate([[[tiny_run.model.config.decoder_start_id]], row[:, :-1]], 1)
+        logits = tiny_run.model({"encoder_input_tokens": encoder[i:i + 1],
+                                 "decoder_input_tokens": inputs.astype(np.int32)})
+        log_probs = tf.nn.log_softmax(tf.cast(logits, tf.float32)).numpy()[0]
+        direct = sum(log_probs[t, token] for t, token in enumerate(row[0]))
+        assert together[i] < 0
+        assert together[i] == pytest.approx(alone[0], abs=1e-4)
+        assert together[i] == pytest.approx(direct, abs=1e-4)
+
+
 @pytest.fixture(scope="module")
 def tiny_edit5_loaded(tiny_edit5_run):
     from textedit.runs.run_artifacts import load_run

@@ -50,22 +50,31 @@ def _full_sort_top_p(logits: np.ndarray, top_p: float) -> np.ndarray:
 
 
 def test_top_p_finds_the_nucleus_among_the_first_tokens_or_sorts_them_all():
-    """Peaked rows have a nucleus of a few tokens (the short path), flat rows one of hundreds
-    (the full sort); a batch mixing them, eager and compiled, keeps what the definition keeps."""
+    """Peaked rows have a nucleus of a few tokens (the top-64 tier), medium rows one of hundreds
+    (the top-1,024 tier), flat rows one of thousands (the full sort); batches of each and of all
+    three, eager and compiled, keep what the definition keeps."""
     rng = np.random.default_rng(0)
-    vocab = 2000
-    peaked = rng.normal(size=[6, vocab])
-    peaked[np.arange(6)[:, None], rng.integers(0, vocab, size=[6, 5])] += 12.0  # ~5 likely
+    vocab = 4000
+
+    def boosted(rows: int, likely: int, boost: float) -> np.ndarray:
+        logits = rng.normal(size=[rows, vocab])
+        logits[np.arange(rows)[:, None], rng.choice(vocab, size=[rows, likely])] += boost
+        return logits
+
+    peaked, medium = boosted(4, 5, 12.0), boosted(3, 300, 8.0)
     flat = rng.normal(size=[3, vocab]) * 0.1
     compiled = tf.function(lambda x, p: filter_logits(x, top_p=p), jit_compile=True)
-    for top_p in (0.5, 0.9, 0.99):
-        for rows in (peaked, flat, np.concatenate([peaked, flat])):
+    for top_p in (0.6, 0.9, 0.99):
+        for rows in (peaked, medium, flat, np.concatenate([peaked, medium]),
+                     np.concatenate([peaked, medium, flat])):
             rows = rows.astype(np.float32)
             expected = _full_sort_top_p(rows, top_p) > -1e8
             for got in (filter_logits(rows, top_p=top_p), compiled(rows, top_p)):
                 np.testing.assert_array_equal(np.asarray(got) > -1e8, expected)
-        nucleus = expected.sum(axis=1)  # of the mixed batch
-        assert (nucleus[:6] < 64).all() and (nucleus[6:] > 64).all()  # both paths taken
+        nucleus = expected.sum(axis=1)  # of the batch of all three: each tier was needed
+        assert (nucleus[:4] < 64).all(), nucleus
+        assert ((64 < nucleus[4:7]) & (nucleus[4:7] < 1024)).all(), nucleus
+        assert (nucleus[7:] > 1024).all(), nucleus
 
 
 def test_gumbel_draw_follows_the_softmax():
