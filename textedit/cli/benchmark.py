@@ -9,6 +9,7 @@
     textedit benchmark latency --edit5_run RUN --seq2seq_run RUN --slim_run RUN
     textedit benchmark edits --dataset wikisplit_fusion --examples 3
     textedit benchmark random                    # stateless generators under XLA
+    textedit benchmark top_p                     # top-p filtering: tiers vs a full sort
 
   train    tokens/s and model-FLOP utilisation of the compiled T5 seq2seq train step on random
            tokens, beside transformers' T5 train step (textedit/benchmarks/train_throughput.py,
@@ -24,6 +25,8 @@
            and cache size (textedit/benchmarks/input_pipeline.py)
   random   TensorFlow's stateless random generators under XLA (dropout masks, sampling noise)
            against a multiply of the same size (textedit/benchmarks/random_numbers.py)
+  top_p    top-p filtering under XLA, the nucleus looked for in tiers against a full sort
+           (textedit/benchmarks/top_p_filter.py)
 
 `textedit benchmark SUBCOMMAND --help` explains each one in full.
 """
@@ -109,6 +112,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         input_pipeline,
         latency,
         random_numbers,
+        top_p_filter,
         train_throughput,
     )
 
@@ -272,6 +276,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     generators.add_argument("--json", action="store_true", help="print one JSON object")
     generators.set_defaults(benchmark_run=_run_random)
 
+    nucleus = commands.add_parser(
+        "top_p", help="top-p filtering under XLA: the nucleus looked for in tiers vs a full sort",
+        description=top_p_filter.__doc__, formatter_class=_FORMATTER)
+    nucleus.add_argument("--batch", type=int, default=32)
+    nucleus.add_argument("--vocab", type=int, default=16128)
+    nucleus.add_argument("--top_p", type=float, default=0.9)
+    nucleus.add_argument("--repeats", type=int, default=20)
+    nucleus.add_argument("--threads", type=int, default=1)
+    nucleus.add_argument("--json", action="store_true", help="print one JSON object")
+    nucleus.set_defaults(benchmark_run=_run_top_p)
+
 
 def _run_train(args: argparse.Namespace) -> int:
     from textedit.benchmarks import train_peer
@@ -421,6 +436,18 @@ def _run_random(args: argparse.Namespace) -> int:
     report = random_numbers.time_generators(shapes, args.repeats, args.threads)
     print(json.dumps(report) if args.json else random_numbers.format_generators(report),
           flush=True)
+    return 0
+
+
+def _run_top_p(args: argparse.Namespace) -> int:
+    from textedit.benchmarks import top_p_filter
+
+    if not 0.0 < args.top_p < 1.0 or args.batch < 1 or args.vocab < 2:
+        raise SystemExit("textedit benchmark top_p: expected 0 < --top_p < 1, --batch >= 1, "
+                         f"--vocab >= 2; got {args.top_p}, {args.batch}, {args.vocab}")
+    report = top_p_filter.time_top_p(args.batch, args.vocab, args.top_p, args.repeats,
+                                     args.threads)
+    print(json.dumps(report) if args.json else top_p_filter.format_top_p(report), flush=True)
     return 0
 
 

@@ -32,7 +32,8 @@ FILTERED_LOGIT = -1e9
 TOP_P_CANDIDATES = (64, 1024)
 
 
-def filter_logits(logits, *, top_k: int = 0, top_p: float = 1.0):
+def filter_logits(logits, *, top_k: int = 0, top_p: float = 1.0,
+                  candidates: tuple[int, ...] = TOP_P_CANDIDATES):
     """Keeps the top_k most probable tokens, then the smallest set whose probability reaches top_p.
 
     Args:
@@ -41,6 +42,9 @@ def filter_logits(logits, *, top_k: int = 0, top_p: float = 1.0):
       top_p: probability mass kept per row, in (0, 1]; 1.0 keeps all (static). The most probable
         token is always kept; a token is kept when the tokens more probable than it have less
         than top_p of the mass.
+      candidates: the tiers in which top-p looks for each row's nucleus before sorting the whole
+        vocabulary (static; () sorts at once, as the definition does). The kept tokens are the
+        same whatever the tiers; only the time differs.
 
     Returns:
       float [b, vocab], the removed tokens' logits set to -1e9 (ties at the cut are kept).
@@ -74,7 +78,7 @@ def filter_logits(logits, *, top_k: int = 0, top_p: float = 1.0):
             return tf.cond(tf.reduce_all(found), lambda: threshold,
                            lambda: threshold_among(counts[1:]))
 
-        threshold = threshold_among(TOP_P_CANDIDATES)
+        threshold = threshold_among(tuple(candidates))
         logits = ops.where(logits < threshold, FILTERED_LOGIT, logits)
     return logits
 
