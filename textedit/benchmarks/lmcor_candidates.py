@@ -93,8 +93,9 @@ def sequence_log_probs(model, encoder_tokens: np.ndarray, targets: np.ndarray) -
     # Columns after the longest row's EOS are padding in every row: they score nothing and, the
     # decoder being causal, change no earlier logit, so they are not run (decode_length 128
     # against about 40 used columns for GEC sentences).
-    used = np.flatnonzero((np.asarray(targets) != 0).any(axis=0))
-    targets = np.asarray(targets)[:, :used[-1] + 1 if used.size else 1]
+    targets = np.asarray(targets)
+    used = np.flatnonzero((targets != 0).any(axis=0))
+    targets = targets[:, :used[-1] + 1 if used.size else 1]
     start = np.full([len(targets), 1], model.config.decoder_start_id, np.int32)
     decoder_inputs = np.concatenate([start, targets[:, :-1]], axis=1)
     logits = model({"encoder_input_tokens": encoder_tokens,

@@ -67,12 +67,12 @@ def filter_logits(logits, *, top_k: int = 0, top_p: float = 1.0,
             kept = ops.where(mass_before < top_p, descending, float("inf"))
             return ops.min(kept, axis=-1, keepdims=True), mass_before[:, -1] >= top_p
 
-        vocab = logits.shape[-1] if logits.shape[-1] is not None else tf.shape(logits)[-1]
+        vocab = logits.shape[-1]  # static, as before: the full sort's size
 
         def threshold_among(counts: tuple[int, ...]):
             """The threshold from the first of `counts` that holds every row's nucleus; a
             `tf.cond` per tier, so only the tiers needed run."""
-            if not counts or not isinstance(vocab, int) or counts[0] >= vocab:
+            if not counts or counts[0] >= vocab:
                 return nucleus_among(vocab)[0]  # a full sort, static size
             threshold, found = nucleus_among(counts[0])
             return tf.cond(tf.reduce_all(found), lambda: threshold,
