@@ -88,6 +88,14 @@ def test_seq2seq_generators_train_the_seq2seq_recipe(tmp_path):
     assert f"--gin_file={ROOT / 'gin/experiments/seq2seq_gec.gin'}" in command
     assert f"--gin_file={ROOT / 'gin/models/t5_mini.gin'}" in command
     assert not [a for a in command if "edit5" in a or "POSITION" in a]
+    # The 2-hour run's settings, not the file's dropout 0.1 and cosine decay; --gin still wins.
+    assert command.index("--gin.DROPOUT_RATE=0.0") > command.index(
+        f"--gin_file={ROOT / 'gin/models/t5_mini.gin'}")
+    assert "--gin.DECAY='constant'" in command
+    override = LmcorExperimentSettings(out_dir=str(tmp_path), generator="seq2seq",
+                                       gin=("DROPOUT_RATE=0.1",))
+    command = {job.name: job for job in plan(override)}["generator_0"].command
+    assert command.index("--gin.DROPOUT_RATE=0.1") > command.index("--gin.DROPOUT_RATE=0.0")
     with pytest.raises(ValueError, match="generator must be one of"):
         LmcorExperimentSettings(generator="gemma2")
 
