@@ -21,12 +21,12 @@ experiment once per group, each with its own --out_dir.
 1. Generators (`textedit train`): two models of --generator kind and the --size model file for
    --generator_steps, generator i on `<train task>_xfit<i>of2`, the train split without the
    examples of index i mod 2 (`@lmcor_cross_fit_task()`). "edit5" (the default) trains the
-   main job's recipe (gin/experiments/edit5_gec_main.gin), the only one here that learns to
-   edit rather than garble within a CPU hour (README, Training), so its samples are the
-   near-copies with a few edits that a real LLM's are; "seq2seq" trains
-   gin/experiments/seq2seq_gec.gin with the 2-hour seq2seq run's settings (SEQ2SEQ_RECIPE: no
-   dropout, constant rate). With --generator_runs A B nothing is trained: A and B must
-   have been trained that way.
+   main job's recipe (gin/experiments/edit5_gec_main.gin), which edits after minutes
+   (README, Training), so its samples are the near-copies with a few edits that a real LLM's
+   are; "seq2seq" trains gin/experiments/seq2seq_gec.gin with the 2-hour seq2seq run's settings
+   (SEQ2SEQ_RECIPE: no dropout, constant rate), with which a mini seq2seq with absolute
+   positions copied within its first 3,000 steps (README, LMCor). With --generator_runs A B
+   nothing is trained: A and B must have been trained that way.
 2. Candidates (`textedit candidates`, k per example): generator i samples train part i/2, the
    half it never saw (the first --train_examples / 2 of it), so the training candidates carry
    the errors the generator makes on unseen text; generator 0 samples the validation split of
@@ -109,14 +109,15 @@ MODEL_FILES = {"seq2seq": "gin/models/t5_{size}.gin", "edit5": "gin/models/edit5
 # a gin file rebinds them to its defaults, so each EdiT5 command binds them again. Without the
 # position options EdiT5 places its insertions at random (README, Training).
 EDIT5_POSITIONS = ("--gin.POSITION_INPUTS=True", "--gin.POSITION_LOGITS=True")
-# The constant rate the LMCor measurements were made with (the main job's file now decays it
-# linearly to zero at TRAIN_STEPS; docs/algorithms.md#main-job-schedule).
-EDIT5_RECIPE = (*EDIT5_POSITIONS, "--gin.DROPOUT_RATE=0.0", "--gin.DECAY='constant'")
-# The settings of the 2-hour seq2seq run (`textedit experiment gec`: no dropout, constant rate)
-# over gin/experiments/seq2seq_gec.gin's dropout 0.1 and cosine decay. With the file's own
-# settings two mini generators of 5,000 steps never learnt to copy (train loss about 1.8 against
-# 0.9 by step 3,000 for the 2-hour run) and their greedy output scored below copying the input.
-SEQ2SEQ_RECIPE = ("--gin.DROPOUT_RATE=0.0", "--gin.DECAY='constant'")
+# No dropout and the constant rate the LMCor measurements were made with (the main job's file
+# now decays the rate linearly to zero at TRAIN_STEPS; docs/algorithms.md#main-job-schedule).
+NO_DROPOUT_CONSTANT_RATE = ("--gin.DROPOUT_RATE=0.0", "--gin.DECAY='constant'")
+EDIT5_RECIPE = (*EDIT5_POSITIONS, *NO_DROPOUT_CONSTANT_RATE)
+# The settings of the 2-hour seq2seq run (`textedit experiment gec`) over
+# gin/experiments/seq2seq_gec.gin's dropout 0.1 and cosine decay. With the file's own settings
+# two mini generators of 5,000 steps never learnt to copy (train loss about 1.8 at the end,
+# where the 2-hour run was at 0.9 by step 2,800) and their greedy output scored below copying.
+SEQ2SEQ_RECIPE = NO_DROPOUT_CONSTANT_RATE
 EDIT5_RECIPE_TASK = "gec_wi_fce"  # the task the recipe's feature lengths and buckets are for
 # Feature lengths per train task: a generator's inputs and targets (W&I + FCE train pieces: p99
 # about 60; fusion sources are two sentences, about 45 pieces on average), and the correctors'

@@ -39,8 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--generator", choices=["edit5", "seq2seq"],
                         default=defaults.generator,
                         help="the generators' kind (default %(default)s: the main job's EdiT5 "
-                        "recipe, which edits after minutes; a mini seq2seq garbles text for "
-                        "the first hours)")
+                        "recipe, which edits after minutes; seq2seq: no dropout, constant "
+                        "rate, and with --gin t5_config.absolute_positions=True a mini one "
+                        "copies within its first 3,000 steps)")
     parser.add_argument("--generator_runs", nargs=2, metavar=("A", "B"), default=None,
                         help="existing runs instead of training the generators, of the "
                         "--generator kind (a warm-started corrector loads A's weights): A "
