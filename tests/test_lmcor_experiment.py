@@ -100,6 +100,20 @@ def test_seq2seq_generators_train_the_seq2seq_recipe(tmp_path):
         LmcorExperimentSettings(generator="gemma2")
 
 
+def test_correctors_train_without_dropout_unless_told(tmp_path):
+    settings = LmcorExperimentSettings(out_dir=str(tmp_path), generator="seq2seq")
+    jobs = {job.name: job for job in plan(settings)}
+    for name in ("corrector_seq2seq", "corrector_edit5"):
+        command = jobs[name].command
+        # after the model file, whose DROPOUT_RATE = 0.1 it overrides
+        assert command.index("--gin.DROPOUT_RATE=0.0") > max(
+            i for i, a in enumerate(command) if a.startswith("--gin_file=")), name
+    assert "--gin.DROPOUT_RATE=0.0" not in jobs["infer_seq2seq_gec_wi_fce"].command
+    override = LmcorExperimentSettings(out_dir=str(tmp_path), gin=("DROPOUT_RATE=0.1",))
+    command = {job.name: job for job in plan(override)}["corrector_edit5"].command
+    assert command.index("--gin.DROPOUT_RATE=0.1") > command.index("--gin.DROPOUT_RATE=0.0")
+
+
 def test_model_bindings_reach_the_correctors_decoding_too(tmp_path):
     settings = LmcorExperimentSettings(out_dir=str(tmp_path), generator="seq2seq",
                                        gin=("t5_config.absolute_positions=True",

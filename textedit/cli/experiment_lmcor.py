@@ -61,7 +61,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--generator_steps", type=int, default=defaults.generator_steps,
                         help="train steps of each generator (default %(default)s)")
     parser.add_argument("--corrector_steps", type=int, default=defaults.corrector_steps,
-                        help="train steps of each corrector (default %(default)s)")
+                        help="train steps of each corrector, without dropout (--gin "
+                             "DROPOUT_RATE=0.1 puts it back; default %(default)s)")
     parser.add_argument("--k", type=int, default=defaults.k,
                         help="candidates per example (default %(default)s)")
     parser.add_argument("--method", choices=["sample", "beam"], default=defaults.method,
