@@ -75,7 +75,9 @@ def test_write_then_read_round_trips(tmp_path):
         for name, value in features.items():
             np.testing.assert_array_equal(example[name], value[row])
         np.testing.assert_array_equal(example["teacher_top_k_ids"], ids[row])
-        np.testing.assert_allclose(example["teacher_top_k_log_probs"], log_probs[row], atol=1e-6)
+        # Written in batches of 2, recomputed here as one batch of 6: kernels of other shapes sum
+        # in another order, a few float32 ulps apart (1.4e-6 on a log-prob of -2.7 in one run).
+        np.testing.assert_allclose(example["teacher_top_k_log_probs"], log_probs[row], atol=1e-5)
 
     data = StoredTeacherData(str(tmp_path / "top4"))
     assert (data.mixture_or_task_name, data.split) == ("lm_clean_text", "train")
