@@ -76,11 +76,13 @@ MIN_MOVED_RUN = 2
 def register_edit_task(
     seq2seq_name: str, min_moved_run: int = MIN_MOVED_RUN, word_aware: bool = WORD_AWARE,
     teacher_features: bool = False, extra_preprocessors: Sequence = (), segmented: bool = False,
+    borrow: bool = True,
 ) -> seqio.Task:
     """Registers `edit5_<seq2seq_name>` (replacing an earlier one) over a registered text task.
 
-    `word_aware`, `min_moved_run` and `segmented` are passed to `convert_to_edit_features`
-    (`segmented`: inputs are LMCor segments, x first; its words are preferred).
+    `word_aware`, `min_moved_run`, `segmented` and `borrow` are passed to
+    `convert_to_edit_features` (`segmented`: inputs are LMCor segments, x first; its words are
+    preferred; `borrow=False`: the later segments lend none, the words x lacks are inserted).
     `teacher_features`: register `edit5_<seq2seq_name>_with_teacher` instead, whose examples also
     carry `decoder_target_positions` and whose length filter also checks `targets`.
     `extra_preprocessors`: run last, after the cache and the length filter, so that what they add
@@ -106,7 +108,8 @@ def register_edit_task(
             seqio.preprocessors.append_eos,
             functools.partial(
                 convert_to_edit_features, label=name, min_moved_run=min_moved_run,
-                word_aware=word_aware, segmented=segmented, **teacher_options),
+                word_aware=word_aware, segmented=segmented, borrow=borrow,
+                **teacher_options),
             seqio.CacheDatasetPlaceholder(),
             functools.partial(filter_edit_lengths, label=name, **teacher_filter),
             *extra_preprocessors,

@@ -81,6 +81,7 @@ def register_lmcor_task(
     name: str | None = None,
     seed: int = 0,
     prefer_source: bool = True,
+    borrow_from_candidates: bool = True,
 ) -> seqio.Task:
     """Registers (replacing) `lmcor_<base_task>`, or its `edit5_` twin when `edit5`.
 
@@ -97,6 +98,10 @@ def register_lmcor_task(
         has it, else from the first candidate in input order that does
         (`textedit.edits.convert_segments`); False: from any copy (`convert_words`), which makes
         the tags arbitrary between near-identical candidates (docs/algorithms.md#lmcor).
+      borrow_from_candidates: with `prefer_source`, whether the candidates lend the words the
+        source lacks; False: the EdiT5 twin's plans keep and re-order source words only and
+        insert the rest, so the candidates are read, never copied (the pointer then never has
+        to choose between the k copies of a word; docs/algorithms.md#lmcor).
     """
     files = {split: _paths(paths) for split, paths in ((TRAIN, train), (VALIDATION, validation))
              if paths is not None}
@@ -122,15 +127,21 @@ def register_lmcor_task(
         postprocess_fn=postprocess_lmcor,
         metric_fns=list(base.metric_fns),
     )
-    return edit_tasks.register_edit_task(name, segmented=prefer_source) if edit5 else task
+    if not edit5:
+        return task
+    if not (prefer_source or borrow_from_candidates):
+        raise ValueError("borrow_from_candidates=False needs prefer_source=True")
+    return edit_tasks.register_edit_task(name, segmented=prefer_source,
+                                         borrow=borrow_from_candidates)
 
 
 def lmcor_task(base_task: str, train: CandidateFiles = None, validation: CandidateFiles = None,
                k: int | None = None, edit5: bool = False, seed: int = 0,
-               prefer_source: bool = True) -> str:
+               prefer_source: bool = True, borrow_from_candidates: bool = True) -> str:
     """`register_lmcor_task` for gin: returns the registered task's name."""
     return register_lmcor_task(base_task, train, validation, k=k, edit5=edit5, seed=seed,
-                               prefer_source=prefer_source).name
+                               prefer_source=prefer_source,
+                               borrow_from_candidates=borrow_from_candidates).name
 
 
 def cross_fit_task_name(base_task: str, held_out: int, parts: int) -> str:

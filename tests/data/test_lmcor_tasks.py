@@ -3,6 +3,7 @@ task's metrics given the original source, and the EdiT5 twin's conversion round-
 concatenated candidates (piece ids, word-aware, sentinels as words of their own)."""
 
 import numpy as np
+import pytest
 import seqio
 
 import tasks  # noqa: F401  (registers gec_jfleg)
@@ -26,6 +27,17 @@ def _candidate_file(tmp_path):
     write_candidates(path, [CandidateExample(e.source, e.references[1:], e.references[:1])
                             for e in examples])
     return path, examples
+
+
+def _round_trip(row, vocab):
+    """(source ids, target ids, plan) of an EdiT5 twin's row; the plan must realise the target."""
+    source, target = row["inputs"][:-1].tolist(), row["targets"][:-1].tolist()
+    plan = plan_from_features(
+        row["tags"], row["pointers"], row["decoder_targets"], num_inputs=len(row["inputs"]),
+        first_position_id=vocab.position_id(0), num_position_tokens=vocab.num_position_tokens,
+        eos_id=EOS_ID)
+    assert realise(source, plan) == target
+    return source, target, plan
 
 
 def test_lmcor_task_inputs_metrics_and_edit_twin(tmp_path, tiny_vocab):
@@ -58,12 +70,7 @@ def test_lmcor_task_inputs_metrics_and_edit_twin(tmp_path, tiny_vocab):
     assert len(edit_rows) >= N // 2
     copied_after_separator = 0
     for row in edit_rows:
-        source, target = row["inputs"][:-1].tolist(), row["targets"][:-1].tolist()
-        plan = plan_from_features(
-            row["tags"], row["pointers"], row["decoder_targets"], num_inputs=len(row["inputs"]),
-            first_position_id=tiny_vocab.position_id(0),
-            num_position_tokens=tiny_vocab.num_position_tokens, eos_id=EOS_ID)
-        assert realise(source, plan) == target
+        source, target, plan = _round_trip(row, tiny_vocab)
         positions = [j for j, i in enumerate(source) if i in separator_ids]
         assert len(positions) == 3 and all(plan.tags[j] == DELETE for j in positions)
         starts = table[np.asarray(source)].tolist(), table[np.asarray(target)].tolist()
@@ -75,6 +82,35 @@ def test_lmcor_task_inputs_metrics_and_edit_twin(tmp_path, tiny_vocab):
                               min_moved_run=2)
         assert plan.tags[:len(x)] == alone.tags
     assert copied_after_separator > 0
+
+
+def test_edit_twin_without_borrowing_inserts_what_the_source_lacks(tmp_path, tiny_vocab):
+    """borrow_from_candidates=False: every plan round-trips, keeps no candidate piece, and is
+    the plan of converting the source alone (tags and inserted words)."""
+    path, _ = _candidate_file(tmp_path)
+    with pytest.raises(ValueError, match="needs prefer_source"):
+        register_lmcor_task("gec_jfleg", validation=path, edit5=True, prefer_source=False,
+                            borrow_from_candidates=False)
+    SKIPPED.reset()
+    edit_task = register_lmcor_task("gec_jfleg", validation=path, edit5=True,
+                                    borrow_from_candidates=False)
+    rows = list(edit_task.get_dataset(None, split="validation", shuffle=False)
+                .as_numpy_iterator())
+    assert len(rows) + SKIPPED.get(edit_task.name, TOO_MANY_POSITIONS) == N
+    assert len(rows) >= N // 2
+    table = word_start_table(edit_task.output_features["inputs"].vocabulary)
+    sentinels = sentinel_table(edit_task.output_features["inputs"].vocabulary)
+    inserted = 0
+    for row in rows:
+        source, target, plan = _round_trip(row, tiny_vocab)
+        first = next(j for j, i in enumerate(source) if sentinels[i])
+        assert all(tag == DELETE for tag in plan.tags[first:])
+        x = source[:first]
+        alone = convert_words(x, target, table[np.asarray(x)].tolist(),
+                              table[np.asarray(target)].tolist(), min_moved_run=2)
+        assert plan.tags[:first] == alone.tags and plan.insertions == alone.insertions
+        inserted += sum(len(span) for _, span in plan.insertions)
+    assert inserted > 0
 
 
 def test_cross_fit_tasks_leave_out_complementary_parts(tmp_path):

@@ -26,6 +26,22 @@ def _inserted_words(plan) -> int:
     return sum(len(span) for _, span in plan.insertions)
 
 
+def _segments_and_alone(example, borrow: bool = True):
+    """JFLEG example -> (x's words, separator flags of x <sep> references 1-3, the
+    convert_segments plan over those, the convert_words plan of x alone); both round-trip."""
+    target = example.references[0].split()
+    source = example.source.split()
+    tokens = assemble(example.source, example.references[1:]).split()
+    separator = [t.startswith("<extra_id_") for t in tokens]
+    plan = convert_segments(tokens, target, [True] * len(tokens), [True] * len(target),
+                            separator, min_moved_run=MIN_MOVED_RUN, borrow=borrow)
+    assert realise(tokens, plan) == target, example.source
+    alone = convert_words(source, target, [True] * len(source), [True] * len(target),
+                          min_moved_run=MIN_MOVED_RUN)
+    assert realise(source, alone) == target, example.source
+    return source, separator, plan, alone
+
+
 def test_conversion_over_concatenated_candidates_round_trips_and_copies_from_them():
     examples = _jfleg_dev()
     assert len(examples) == 754
@@ -51,15 +67,7 @@ def test_segment_conversion_keeps_the_sources_words_and_borrows_only_what_it_lac
     tags never depend on the (shuffled) candidates; candidates only replace insertions."""
     inserted_segments = inserted_source = borrowed = 0
     for example in _jfleg_dev():
-        target = example.references[0].split()
-        source = example.source.split()
-        tokens = assemble(example.source, example.references[1:]).split()
-        separator = [t.startswith("<extra_id_") for t in tokens]
-        plan = convert_segments(tokens, target, [True] * len(tokens), [True] * len(target),
-                                separator, min_moved_run=MIN_MOVED_RUN)
-        assert realise(tokens, plan) == target, example.source
-        alone = convert_words(source, target, [True] * len(source), [True] * len(target),
-                              min_moved_run=MIN_MOVED_RUN)
+        source, separator, plan, alone = _segments_and_alone(example)
         assert plan.tags[:len(source)] == alone.tags, example.source
         assert all(plan.tags[i] == DELETE for i, flag in enumerate(separator) if flag)
         borrowed += sum(tag != DELETE for tag in plan.tags[len(source):])
@@ -89,3 +97,13 @@ def test_segment_conversion_prefers_earlier_segments_and_uses_each_word_once():
 def test_segment_conversion_rejects_flags_of_another_length():
     with pytest.raises(ValueError, match="separator flags"):
         convert_segments([1, 2], [1], [True, True], [True], [False])
+
+
+def test_segment_conversion_without_borrowing_edits_the_source_alone():
+    """borrow=False: the candidates keep nothing; the plan over the whole input is the plan of
+    (x, target) alone, its insertions included, with every candidate piece deleted."""
+    for example in _jfleg_dev():
+        source, _, plan, alone = _segments_and_alone(example, borrow=False)
+        assert plan.tags[:len(source)] == alone.tags, example.source
+        assert all(tag == DELETE for tag in plan.tags[len(source):]), example.source
+        assert plan.insertions == alone.insertions, example.source

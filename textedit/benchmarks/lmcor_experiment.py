@@ -90,6 +90,10 @@ VALIDATION_SIZES = {"gec_wi_fce": 3400, "fusion_bisect": 1826, "fusion_wikisplit
 SELECTORS = ("greedy", "rerank", "majority", "mbr", "oracle")  # lmcor_selection.SELECTORS
 CORRECTORS = ("seq2seq", "edit5")
 CORRECTOR_INITS = ("generator", "scratch")
+# What the EdiT5 corrector's plans do with a target word the source lacks: "copy" it from the
+# first candidate that has it (its pointer leaves the source for it), or "insert" it (its
+# decoder writes it; the candidates are read, never kept): `lmcor_task.borrow_from_candidates`.
+EDIT5_CANDIDATE_WORDS = ("copy", "insert")
 ROWS = ("copy", *SELECTORS, *(f"{model}_corrector" for model in CORRECTORS))
 # The paired comparisons (A, B) of step 4: the issue's targets, each corrector above greedy and
 # re-ranking, and the EdiT5 corrector at or above the seq2seq one.
@@ -154,6 +158,7 @@ class LmcorExperimentSettings:
     generator_steps: int = 2000
     corrector_steps: int = 800
     segments: int = 2  # the correctors' segment embeddings (source / candidates); 0: none
+    edit5_candidate_words: str = "copy"  # one of EDIT5_CANDIDATE_WORDS
     k: int = 4
     method: str = "sample"
     temperature: float = 0.7
@@ -183,6 +188,9 @@ class LmcorExperimentSettings:
             raise ValueError(f"bootstrap must be 0 or more, got {self.bootstrap}")
         if self.segments < 0:
             raise ValueError(f"segments must be 0 or more, got {self.segments}")
+        if self.edit5_candidate_words not in EDIT5_CANDIDATE_WORDS:
+            raise ValueError(f"edit5_candidate_words must be one of {EDIT5_CANDIDATE_WORDS}, "
+                             f"got {self.edit5_candidate_words!r}")
         if self.corrector_init not in CORRECTOR_INITS:
             raise ValueError(f"corrector_init must be one of {CORRECTOR_INITS}, got "
                              f"{self.corrector_init!r}")
@@ -351,6 +359,8 @@ def corrector_command(settings: LmcorExperimentSettings, model: str) -> list[str
                f"--gin.LMCOR_K={settings.k}", "--gin.EVAL_EVERY=0",
                f"--gin.MAX_EVAL_EXAMPLES={CORRECTOR_EVAL_EXAMPLES}"]
     command += [*_corrector_bindings(settings, model, train=True), *CORRECTOR_RECIPE]
+    if model == "edit5" and settings.edit5_candidate_words == "insert":
+        command.append("--gin.train/lmcor_task.borrow_from_candidates=False")
     if warm_started(settings, model):
         command.append(f"--gin.INIT_CHECKPOINT='{generator_run(settings, 0)}'")
     return command + _train_bindings(settings, settings.corrector_steps) + data_flags(settings)

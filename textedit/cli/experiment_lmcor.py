@@ -19,6 +19,7 @@ HELP = "LMCor correctors (seq2seq, EdiT5) vs greedy / re-rank / majority / MBR /
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from textedit.benchmarks.lmcor_experiment import (
+        EDIT5_CANDIDATE_WORDS,
         HEADLINE,
         SIZES,
         LmcorExperimentSettings,
@@ -58,6 +59,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="segment embeddings of the correctors' encoders: the source is "
                         "segment 0, the candidates segment 1 (default %(default)s; 0: none, "
                         "the separators alone mark the candidates)")
+    parser.add_argument("--edit5_candidate_words", choices=EDIT5_CANDIDATE_WORDS,
+                        default=defaults.edit5_candidate_words,
+                        help="a target word the source lacks, in the EdiT5 corrector's "
+                        "training plans: copy = its pointer copies it from the first candidate "
+                        "that has it; insert = its decoder writes it, and the candidates are "
+                        "only read (default %(default)s)")
     parser.add_argument("--generator_steps", type=int, default=defaults.generator_steps,
                         help="train steps of each generator (default %(default)s)")
     parser.add_argument("--corrector_steps", type=int, default=defaults.corrector_steps,
@@ -105,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
         settings = LmcorExperimentSettings(
             out_dir=args.out_dir, tasks=tuple(args.tasks), size=args.size,
             generator=args.generator, corrector_init=args.corrector_init,
-            segments=args.segments,
+            segments=args.segments, edit5_candidate_words=args.edit5_candidate_words,
             generator_runs=tuple(args.generator_runs) if args.generator_runs else None,
             generator_steps=args.generator_steps, corrector_steps=args.corrector_steps,
             k=args.k, method=args.method, temperature=args.temperature, top_p=args.top_p,

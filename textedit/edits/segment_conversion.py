@@ -20,6 +20,10 @@ So every word of x that the target keeps is kept from x; a candidate lends only 
 deleted. Each source word is used at most once (each segment is aligned once, with its own
 alignment's one-to-one matching). `realise(source, plan) == list(target)` holds exactly, as for
 every conversion.
+
+With `borrow=False` step 2 is skipped: the candidates lend nothing, every target word x lacks
+is inserted, and the candidates are only read (the tagger, pointer and insertion decoder attend
+to them through the encoder). The plan is then exactly the plan of (x, target) alone.
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ def align_segments(
     *,
     min_moved_run: int = 1,
     max_work: int = DEFAULT_MAX_WORK,
+    borrow: bool = True,
 ) -> Alignment:
     """A piece alignment of whole words that takes each target word from the earliest segment
     that can supply it (see the module docstring).
@@ -69,6 +74,8 @@ def align_segments(
       min_moved_run, max_work: passed to each segment's `alignment.align` (runs in words).
       `work` is the sum over the segments' alignments; `guard_triggered` is true if any
       segment's was.
+      borrow: align the target words x lacks with the later segments; False: leave them
+        unmatched (inserted).
     """
     if not len(source) == len(source_word_start) == len(separator):
         raise ValueError(f"{len(source)} source pieces but {len(source_word_start)} word-start "
@@ -79,7 +86,8 @@ def align_segments(
     target_words = words_of(target, target_word_start)
     word_target_to_source = [UNMATCHED] * len(target_words)
     work, guard = 0, False
-    for segment in segments_of(source_spans, separator):
+    segments = segments_of(source_spans, separator)
+    for segment in segments if borrow else segments[:1]:
         pending = [t for t, s in enumerate(word_target_to_source) if s == UNMATCHED]
         if not pending or not segment:
             continue
@@ -104,6 +112,7 @@ def convert_segments(
     max_positions: int | None = None,
     min_moved_run: int = 1,
     max_work: int = DEFAULT_MAX_WORK,
+    borrow: bool = True,
 ) -> EditPlan[Token]:
     """The piece-level plan of `align_segments` (arguments as there).
 
@@ -112,5 +121,5 @@ def convert_segments(
       ValueError: a flag sequence's length differs from its pieces'.
     """
     alignment = align_segments(source, target, source_word_start, target_word_start, separator,
-                               min_moved_run=min_moved_run, max_work=max_work)
+                               min_moved_run=min_moved_run, max_work=max_work, borrow=borrow)
     return plan_from_alignment(source, target, alignment, max_positions=max_positions)

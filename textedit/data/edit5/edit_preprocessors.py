@@ -131,6 +131,7 @@ def convert_to_edit_features(
     word_aware: bool = False,
     target_positions: bool = False,
     segmented: bool = False,
+    borrow: bool = True,
 ) -> tf.data.Dataset:
     """Adds `tags`, `pointers`, `decoder_targets` to tokenised examples ending in EOS.
 
@@ -148,6 +149,8 @@ def convert_to_edit_features(
       segmented: the inputs are segments separated by T5 sentinels (LMCor: x <extra_id_0> c_1
         ...); convert word-aware with `textedit.edits.convert_segments`, which takes each target
         word from the earliest segment that has it (x first). Needs `word_aware`.
+      borrow: with `segmented`, whether later segments lend the words x lacks; False: they are
+        all inserted (`convert_segments(borrow=False)`).
 
     Returns:
       The examples whose plans fit the position tokens, with the three features added; the rest
@@ -161,6 +164,8 @@ def convert_to_edit_features(
     word_start = word_start_table(vocabulary) if word_aware else None
     if segmented and not word_aware:
         raise ValueError(f"{label}: segmented conversion is word-aware; pass word_aware=True")
+    if not borrow and not segmented:
+        raise ValueError(f"{label}: borrow=False needs segmented inputs (segmented=True)")
     separator = sentinel_table(vocabulary) if segmented else None
     names = ["tags", "pointers", "decoder_targets"] + ([TARGET_POSITIONS] if target_positions
                                                         else [])
@@ -184,7 +189,7 @@ def convert_to_edit_features(
                                         word_start[source].tolist(), word_start[target].tolist(),
                                         separator[source].tolist(),
                                         max_positions=manifest.num_position_tokens,
-                                        min_moved_run=min_moved_run)
+                                        min_moved_run=min_moved_run, borrow=borrow)
             else:
                 plan = convert_words(source.tolist(), target.tolist(),
                                      word_start[source].tolist(), word_start[target].tolist(),
