@@ -351,16 +351,16 @@ def test_correctors_train_and_decode_with_the_same_segments(tmp_path):
         LmcorExperimentSettings(segments=-1)
 
 
-def test_edit5_corrector_can_insert_what_the_source_lacks(tmp_path):
-    """--edit5_candidate_words insert: only the EdiT5 corrector's training changes (its plans
-    stop borrowing candidate words); decoding reads the same inputs either way."""
-    binding = "--gin.train/lmcor_task.borrow_from_candidates=False"
+def test_edit5_corrector_inserts_what_the_source_lacks_unless_told_to_copy(tmp_path):
+    """--edit5_candidate_words: only the EdiT5 corrector's training changes (insert, the
+    default: its plans borrow no candidate word; copy: they do); decoding reads the same inputs."""
     default = {job.name: job for job in plan(LmcorExperimentSettings(out_dir=str(tmp_path)))}
-    insert = {job.name: job for job in plan(LmcorExperimentSettings(
-        out_dir=str(tmp_path), edit5_candidate_words="insert"))}
-    assert binding not in default["corrector_edit5"].command
-    assert binding in insert["corrector_edit5"].command
+    copy = {job.name: job for job in plan(LmcorExperimentSettings(
+        out_dir=str(tmp_path), edit5_candidate_words="copy"))}
+    assert "--gin.train/lmcor_task.borrow_from_candidates=False" in default[
+        "corrector_edit5"].command
+    assert "--gin.train/lmcor_task.borrow_from_candidates=True" in copy["corrector_edit5"].command
     for name in ("corrector_seq2seq", "infer_edit5_gec_wi_fce", "generator_0"):
-        assert insert[name].command == default[name].command, name
+        assert copy[name].command == default[name].command, name
     with pytest.raises(ValueError, match="edit5_candidate_words"):
         LmcorExperimentSettings(edit5_candidate_words="point")

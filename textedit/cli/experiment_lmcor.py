@@ -62,9 +62,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--edit5_candidate_words", choices=EDIT5_CANDIDATE_WORDS,
                         default=defaults.edit5_candidate_words,
                         help="a target word the source lacks, in the EdiT5 corrector's "
-                        "training plans: copy = its pointer copies it from the first candidate "
-                        "that has it; insert = its decoder writes it, and the candidates are "
-                        "only read (default %(default)s)")
+                        "training plans: insert = its decoder writes it, and the candidates "
+                        "are only read; copy = its pointer copies it from the first candidate "
+                        "that has it (default %(default)s)")
     parser.add_argument("--generator_steps", type=int, default=defaults.generator_steps,
                         help="train steps of each generator (default %(default)s)")
     parser.add_argument("--corrector_steps", type=int, default=defaults.corrector_steps,
