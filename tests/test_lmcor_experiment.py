@@ -364,3 +364,26 @@ def test_edit5_corrector_inserts_what_the_source_lacks_unless_told_to_copy(tmp_p
         assert copy[name].command == default[name].command, name
     with pytest.raises(ValueError, match="edit5_candidate_words"):
         LmcorExperimentSettings(edit5_candidate_words="point")
+
+
+def test_edit5_corrector_decodes_with_the_given_insert_bias_and_delete_threshold(tmp_path):
+    """--edit5_insert_bias / --edit5_delete_threshold reach the EdiT5 corrector's `textedit
+    infer` only (as edit5_decode_fn bindings), and the table says which were used."""
+    default = {job.name: job for job in plan(LmcorExperimentSettings(out_dir=str(tmp_path)))}
+    argmax = LmcorExperimentSettings(out_dir=str(tmp_path), edit5_insert_bias=0.0,
+                                     edit5_delete_threshold=0.5)
+    plain = {job.name: job for job in plan(argmax)}
+    for task in TASKS:
+        command = default[f"infer_edit5_{task}"].command
+        assert {"--gin.edit5_decode_fn.insert_bias=1.5",
+                "--gin.edit5_decode_fn.delete_threshold=0.9"} <= set(command), task
+        assert {"--gin.edit5_decode_fn.insert_bias=0.0",
+                "--gin.edit5_decode_fn.delete_threshold=0.5"} <= set(
+            plain[f"infer_edit5_{task}"].command), task
+        assert not [a for a in default[f"infer_seq2seq_{task}"].command
+                    if "edit5_decode_fn" in a], task
+    for name in ("corrector_edit5", "corrector_seq2seq", "generator_0"):
+        assert plain[name].command == default[name].command, name
+    assert "insert_bias 0 and delete_threshold 0.5" in write_results(argmax)
+    with pytest.raises(ValueError, match="edit5_delete_threshold"):
+        LmcorExperimentSettings(edit5_delete_threshold=1.5)

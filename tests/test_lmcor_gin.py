@@ -44,6 +44,14 @@ def test_experiment_registers_the_corrector_tasks(tmp_path, experiment, train_ta
         assert gin.query_parameter("%TASK_FEATURE_LENGTHS")["inputs"] == 256
         assert gin.query_parameter("t5_config.lmcor_segments") is not None
         assert gin.query_parameter("%LMCOR_SEGMENTS") == 2
+        if experiment == "lmcor_edit5_gec.gin":  # validates as the experiment decodes
+            from textedit.benchmarks.lmcor_experiment import (
+                EDIT5_DELETE_THRESHOLD,
+                EDIT5_INSERT_BIAS,
+            )
+            assert (gin.query_parameter("edit5_decode_fn.insert_bias"),
+                    gin.query_parameter("edit5_decode_fn.delete_threshold")) == (
+                EDIT5_INSERT_BIAS, EDIT5_DELETE_THRESHOLD)
     finally:
         gin.clear_config()
 

@@ -65,6 +65,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "training plans: insert = its decoder writes it, and the candidates "
                         "are only read; copy = its pointer copies it from the first candidate "
                         "that has it (default %(default)s)")
+    parser.add_argument("--edit5_insert_bias", type=float, default=defaults.edit5_insert_bias,
+                        help="added to the EdiT5 corrector's insertion logits when decoding "
+                        "(edit5_decode_fn.insert_bias; default %(default)s; 0: argmax)")
+    parser.add_argument("--edit5_delete_threshold", type=float,
+                        default=defaults.edit5_delete_threshold,
+                        help="the EdiT5 corrector's decoding: a source word is deleted only when "
+                        "its P(DELETE) is above this (edit5_decode_fn.delete_threshold; "
+                        "default %(default)s; 0.5: argmax, 1: never delete)")
     parser.add_argument("--generator_steps", type=int, default=defaults.generator_steps,
                         help="train steps of each generator (default %(default)s)")
     parser.add_argument("--corrector_steps", type=int, default=defaults.corrector_steps,
@@ -113,6 +121,8 @@ def run(args: argparse.Namespace) -> int:
             out_dir=args.out_dir, tasks=tuple(args.tasks), size=args.size,
             generator=args.generator, corrector_init=args.corrector_init,
             segments=args.segments, edit5_candidate_words=args.edit5_candidate_words,
+            edit5_insert_bias=args.edit5_insert_bias,
+            edit5_delete_threshold=args.edit5_delete_threshold,
             generator_runs=tuple(args.generator_runs) if args.generator_runs else None,
             generator_steps=args.generator_steps, corrector_steps=args.corrector_steps,
             k=args.k, method=args.method, temperature=args.temperature, top_p=args.top_p,
