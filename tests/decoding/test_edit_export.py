@@ -379,3 +379,13 @@ def test_export_tool_refuses_bad_arguments(run_dir, exported, tmp_path):
     with pytest.raises(SystemExit, match="re-order embedding"):
         cli(["export", "--model", str(run_dir), "--output", str(tmp_path / "out"),
                      "--max_input_length", str(MAX_INPUT + 1)])
+
+
+def test_a_savedmodel_refuses_an_insert_bias_it_was_not_exported_with(exported):
+    """The export's graphs decode without an insert bias: asking for one is an error naming
+    the setting; asking for none (or 0) loads."""
+    from textedit.inference.editor import Editor
+
+    with pytest.raises(ValueError, match="insert_bias"):
+        Editor.load(exported["dir"], insert_bias=1.5)
+    assert Editor.load(exported["dir"], insert_bias=0.0).source.startswith("SavedModel")

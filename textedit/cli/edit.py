@@ -89,6 +89,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --insertion_vocabulary: only the N pieces inserted most "
                              "often (faster still; edits may change where the model wanted "
                              "another piece)")
+    parser.add_argument("--insert_bias", type=float, metavar="B",
+                        help="EdiT5 runs: added to every insertion-slot logit, so the model "
+                             "inserts more readily (default 0: the argmax; an LMCor EdiT5 "
+                             "corrector was measured with 1.5, README LMCor)")
+    parser.add_argument("--delete_threshold", type=float, metavar="T",
+                        help="EdiT5 runs: delete a word only when its P(DELETE) is above T "
+                             "(default 0.5, or what an export was made with; 0.9 with "
+                             "--insert_bias 1.5 for an LMCor corrector)")
     add_constraint_flags(parser)
 
 
@@ -301,7 +309,8 @@ def run(args: argparse.Namespace) -> int:
         editor = Editor.load(args.model, max_input_length=args.max_input_length,
                              max_insert_length=args.max_insert_length,
                              batch_size=args.batch_size, constraints=args.constraint,
-                             classifier=args.classifier)
+                             classifier=args.classifier, insert_bias=args.insert_bias,
+                             delete_threshold=args.delete_threshold)
     except (FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

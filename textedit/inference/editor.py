@@ -123,7 +123,7 @@ class _KerasBackend:
     """An Edit5Model in this process (checkpoint weights): any bucket length."""
 
     def __init__(self, model, max_insert_length: int, word_start_table=None,
-                 delete_threshold: float = DEFAULT_DELETE_THRESHOLD):
+                 delete_threshold: float = DEFAULT_DELETE_THRESHOLD, insert_bias: float = 0.0):
         self.model = model
         tower = getattr(model.config, "image_tower", None)
         self.image_shape = None if tower is None else (tower.image_height, tower.image_width)
@@ -132,6 +132,7 @@ class _KerasBackend:
         self.word_start_table = word_start_table
         self.word_guards = word_start_table is not None
         self.delete_threshold = delete_threshold
+        self.insert_bias = float(insert_bias)
         from textedit.decoding.insertion_vocabulary import whole_output_layer
 
         # The weights do not change: the output layer is transposed once here, not in every
@@ -152,7 +153,8 @@ class _KerasBackend:
         from textedit.decoding.edit_inference import edit_step, guard_arguments
 
         # word_start is looked up here in numpy; the compiled step gets it as a tensor.
-        arguments = guard_arguments(tokens, self.word_start_table, self.delete_threshold)
+        arguments = guard_arguments(tokens, self.word_start_table, self.delete_threshold,
+                                    insert_bias=self.insert_bias)
         if images is not None:
             arguments["image"] = tf.constant(images, tf.float32)
         if self.insertion_vocabulary is not None:
@@ -261,7 +263,7 @@ class Editor:
     def load(cls, path: str | os.PathLike, *, max_input_length: int | None = None,
              max_insert_length: int | None = None, batch_size: int = 32,
              buckets: Sequence[int] = DEFAULT_BUCKETS, word_guards: bool | None = None,
-             delete_threshold: float | None = None,
+             delete_threshold: float | None = None, insert_bias: float | None = None,
              max_decode_length: int | None = None,
              constraints: Sequence[str] = (), classifier: str | None = None
              ) -> Editor | Seq2SeqEditor:
@@ -270,8 +272,10 @@ class Editor:
         length were fixed at export and override the arguments). Lengths left None come from the
         run's run.json (textedit/runs/run_settings.py), else its defaults.
 
-        word_guards, delete_threshold: see `from_model` (None: True and 0.5). A SavedModel has
-        them baked in at export: None takes the export's, a different value is an error.
+        word_guards, delete_threshold, insert_bias: see `from_model` (None: True, 0.5 and 0). A
+        SavedModel has the first two baked in at export: None takes the export's, a different
+        value is an error; it decodes without an insert bias (another one is an error). An insert
+        bias or a delete threshold on a seq2seq run is an error too (it has neither step).
 
         A seq2seq run or export gives a `Seq2SeqEditor` (module docstring), which decodes up to
         `max_decode_length` pieces (None: the run's decode_length; an export's is fixed).
@@ -297,7 +301,8 @@ class Editor:
             backend = _SavedModelBackend(loaded, metadata)
             for name, wanted, baked in (("word_guards", word_guards, backend.word_guards),
                                         ("delete_threshold", delete_threshold,
-                                         backend.delete_threshold)):
+                                         backend.delete_threshold),
+                                        ("insert_bias", insert_bias and float(insert_bias), 0.0)):
                 if wanted is not None and wanted != baked:
                     raise ValueError(f"{path} was exported with {name}={baked}; the guards of "
                                      f"a SavedModel are fixed at export (asked for {wanted})")
@@ -322,6 +327,9 @@ class Editor:
             raise ValueError(f"{path} holds a {type(run.model).__name__}: constrained (MuCoCO) "
                              "decoding works on seq2seq T5 runs (T5EncoderDecoder) only")
         if is_seq2seq_model(run.model):
+            if insert_bias or delete_threshold is not None:
+                raise ValueError(f"{path} holds a seq2seq model: insert_bias and "
+                                 "delete_threshold are settings of EdiT5's decoding")
             editor = Seq2SeqEditor.from_model(
                 run.model, run.vocabulary, max_input_length=max_input_length,
                 max_decode_length=max_decode_length or settings.decode_length,
@@ -338,7 +346,7 @@ class Editor:
             max_insert_length=max_insert_length, batch_size=batch_size, buckets=buckets,
             word_guards=True if word_guards is None else word_guards,
             delete_threshold=(DEFAULT_DELETE_THRESHOLD if delete_threshold is None
-                              else delete_threshold))
+                              else delete_threshold), insert_bias=insert_bias or 0.0)
         editor.source = f"{run.checkpoint} (step {run.step})"
         return editor
 
@@ -346,13 +354,16 @@ class Editor:
     def from_model(cls, model, vocabulary, *, max_input_length: int = DEFAULT_INPUT_LENGTH,
                    max_insert_length: int = DEFAULT_INSERT_LENGTH, batch_size: int = 32,
                    buckets: Sequence[int] = DEFAULT_BUCKETS, word_guards: bool = True,
-                   delete_threshold: float = DEFAULT_DELETE_THRESHOLD) -> Editor:
+                   delete_threshold: float = DEFAULT_DELETE_THRESHOLD,
+                   insert_bias: float = 0.0) -> Editor:
         """An Editor over an in-memory Edit5Model (inputs cut to the model's max_input_length).
         Its output layer is taken once, here: build a new Editor after the weights change.
 
         word_guards: tag, order and insert by whole words (textedit.decoding.word_guards; the
           word starts come from `word_start_table(vocabulary)`). False: piece by piece.
         delete_threshold: delete a word (piece) only when its P(DELETE) is above this.
+        insert_bias: added to every allowed `<pos_k>` logit of the insertion decoder, so it
+          inserts more readily (docs/algorithms.md, "Insertion bias"; 0: the argmax).
         """
         from textedit.data.vocab.vocabulary import word_start_table
         from textedit.decoding.word_guards import delete_log_odds_threshold
@@ -360,7 +371,8 @@ class Editor:
         delete_log_odds_threshold(delete_threshold)  # validates
         config = model.config
         table = word_start_table(vocabulary) if word_guards else None
-        return cls(_KerasBackend(model, max_insert_length, table, delete_threshold), vocabulary,
+        return cls(_KerasBackend(model, max_insert_length, table, delete_threshold, insert_bias),
+                   vocabulary,
                    first_position_id=config.first_position_id,
                    num_position_tokens=config.num_position_tokens, eos_id=config.t5.eos_id,
                    pad_id=config.t5.pad_id,
