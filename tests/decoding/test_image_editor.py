@@ -63,6 +63,8 @@ def test_editor_with_images_equals_greedy_decoding_with_the_task_image(tower_run
 def test_image_errors(tower_run, tiny_edit5_run, tmp_path):
     run_dir, _ = tower_run
     editor = Editor.load(run_dir, batch_size=2)
+    with pytest.raises(ValueError, match="seq2seq model: insert_bias and delete_threshold"):
+        Editor.load(run_dir, insert_bias=1.5)
     good = render_line("Ok .", *IMAGE_SHAPE)
     with pytest.raises(ValueError, match="has an image tower: pass one line image per text"):
         editor.edit(["Ok ."])

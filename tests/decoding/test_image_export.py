@@ -44,6 +44,8 @@ def test_export_with_an_image_signature_round_trips(tiny_vocab, tmp_path, capsys
 
     exported = Editor.load(export_dir, batch_size=len(texts))
     assert exported.image_shape == IMAGE_SHAPE and exported.source.startswith("SavedModel")
+    with pytest.raises(ValueError, match="seq2seq model: insert_bias and delete_threshold"):
+        Editor.load(export_dir, delete_threshold=0.9)
     assert exported.edit(texts, images=images) == in_process
     with pytest.raises(ValueError, match="has an image tower"):
         exported.edit(texts)

@@ -191,6 +191,13 @@ class _SavedModelBackend:
                 outputs["insertion_tokens"].numpy())
 
 
+def _refuse_edit5_decoding(path, insert_bias, delete_threshold) -> None:
+    """A seq2seq run or export has no tagging or insertion step for these settings to move."""
+    if insert_bias or delete_threshold is not None:
+        raise ValueError(f"{path} holds a seq2seq model: insert_bias and delete_threshold are "
+                         "settings of EdiT5's decoding")
+
+
 def input_buckets(backend, max_input_length: int, batch_size: int, buckets: Sequence[int]
                   ) -> tuple[int, tuple[int, ...]]:
     """Every editor's (input length, sorted buckets): checked, and a backend with one fixed input
@@ -275,7 +282,8 @@ class Editor:
         word_guards, delete_threshold, insert_bias: see `from_model` (None: True, 0.5 and 0). A
         SavedModel has the first two baked in at export: None takes the export's, a different
         value is an error; it decodes without an insert bias (another one is an error). An insert
-        bias or a delete threshold on a seq2seq run is an error too (it has neither step).
+        bias or a delete threshold on a seq2seq run or export is an error too (it has neither
+        step).
 
         A seq2seq run or export gives a `Seq2SeqEditor` (module docstring), which decodes up to
         `max_decode_length` pieces (None: the run's decode_length; an export's is fixed).
@@ -295,6 +303,7 @@ class Editor:
             if metadata.get("model") == "seq2seq":
                 from textedit.inference.seq2seq_editor import Seq2SeqEditor
 
+                _refuse_edit5_decoding(path, insert_bias, delete_threshold)
                 return Seq2SeqEditor.from_export(path, loaded, metadata,
                                                  _export_vocabulary(path, metadata),
                                                  batch_size=batch_size)
@@ -302,10 +311,11 @@ class Editor:
             for name, wanted, baked in (("word_guards", word_guards, backend.word_guards),
                                         ("delete_threshold", delete_threshold,
                                          backend.delete_threshold),
-                                        ("insert_bias", insert_bias and float(insert_bias), 0.0)):
+                                        ("insert_bias", insert_bias, 0.0)):
                 if wanted is not None and wanted != baked:
-                    raise ValueError(f"{path} was exported with {name}={baked}; the guards of "
-                                     f"a SavedModel are fixed at export (asked for {wanted})")
+                    raise ValueError(f"{path} was exported with {name}={baked}; the decoding "
+                                     "settings of a SavedModel are fixed at export (asked for "
+                                     f"{wanted})")
             editor = cls(backend, _export_vocabulary(path, metadata),
                        first_position_id=metadata["first_position_id"],
                        num_position_tokens=metadata["num_position_tokens"],
@@ -327,9 +337,7 @@ class Editor:
             raise ValueError(f"{path} holds a {type(run.model).__name__}: constrained (MuCoCO) "
                              "decoding works on seq2seq T5 runs (T5EncoderDecoder) only")
         if is_seq2seq_model(run.model):
-            if insert_bias or delete_threshold is not None:
-                raise ValueError(f"{path} holds a seq2seq model: insert_bias and "
-                                 "delete_threshold are settings of EdiT5's decoding")
+            _refuse_edit5_decoding(path, insert_bias, delete_threshold)
             editor = Seq2SeqEditor.from_model(
                 run.model, run.vocabulary, max_input_length=max_input_length,
                 max_decode_length=max_decode_length or settings.decode_length,
